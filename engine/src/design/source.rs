@@ -1,0 +1,191 @@
+//! Trusted sources: the addresses a service is restricted to.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// A validated trusted source: one IPv4/IPv6 address or a network in CIDR notation.
+///
+/// Unlike iptables, which silently masks `203.0.113.7/24` to `203.0.113.0/24`, a design refuses a
+/// network with host bits set: such a typo would open the service to 255 more addresses.
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::design::Source;
+/// let office: Source = "203.0.113.7".parse().unwrap();
+/// assert_eq!(office.to_string(), "203.0.113.7/32");
+/// assert!("203.0.113.7/24".parse::<Source>().is_err());
+/// assert!("2001:db8::/32".parse::<Source>().is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Source(IpNet);
+
+/// Why a text is not a trusted source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    text: String,
+    kind: SourceErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+enum SourceErrorKind {
+    Empty,
+    NotAnAddress,
+    BadPrefix,
+    HostBitsSet { network: IpNet, host: IpNet },
+}
+
+impl SourceError {
+    /// The text that was refused.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = &self.text;
+        match &self.kind {
+            SourceErrorKind::Empty => f.write_str("an address is needed here"),
+            SourceErrorKind::NotAnAddress => write!(
+                f,
+                "`{text}` is not an IP address or network (examples: 203.0.113.7, 198.51.100.0/24, 2001:db8::/32)"
+            ),
+            SourceErrorKind::BadPrefix => write!(
+                f,
+                "`{text}` has an invalid prefix length (IPv4 allows /0 to /32, IPv6 /0 to /128)"
+            ),
+            SourceErrorKind::HostBitsSet { network, host } => write!(
+                f,
+                "`{text}` has host bits set: write {network} for the whole network or {host} for one address"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+impl Source {
+    /// The network this source covers.
+    pub fn net(self) -> IpNet {
+        self.0
+    }
+
+    /// Parses a list of sources separated by commas and/or whitespace; empty text is an empty list.
+    ///
+    /// # Errors
+    /// The first item that is not a valid source.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::design::Source;
+    /// let list = Source::parse_list("203.0.113.7, 2001:db8::/32").unwrap();
+    /// assert_eq!(list.len(), 2);
+    /// assert!(Source::parse_list("").unwrap().is_empty());
+    /// assert!(Source::parse_list("203.0.113.7, nonsense").is_err());
+    /// ```
+    pub fn parse_list(text: &str) -> Result<Vec<Source>, SourceError> {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|item| !item.is_empty())
+            .map(str::parse)
+            .collect()
+    }
+}
+
+impl FromStr for Source {
+    type Err = SourceError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let trimmed = text.trim();
+        let fail = |kind| Err(SourceError { text: trimmed.to_owned(), kind });
+        if trimmed.is_empty() {
+            return fail(SourceErrorKind::Empty);
+        }
+        let net = match trimmed.split_once('/') {
+            None => match trimmed.parse::<IpAddr>() {
+                Ok(addr) => IpNet::from(addr),
+                Err(_) => return fail(SourceErrorKind::NotAnAddress),
+            },
+            Some((addr, prefix)) => {
+                let Ok(addr) = addr.parse::<IpAddr>() else {
+                    return fail(SourceErrorKind::NotAnAddress);
+                };
+                let Ok(prefix) = prefix.parse::<u8>() else {
+                    return fail(SourceErrorKind::BadPrefix);
+                };
+                match IpNet::new(addr, prefix) {
+                    Ok(net) => net,
+                    Err(_) => return fail(SourceErrorKind::BadPrefix),
+                }
+            }
+        };
+        if net.trunc() != net {
+            return fail(SourceErrorKind::HostBitsSet { network: net.trunc(), host: IpNet::from(net.addr()) });
+        }
+        Ok(Self(net))
+    }
+}
+
+impl TryFrom<String> for Source {
+    type Error = SourceError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl From<Source> for String {
+    fn from(source: Source) -> Self {
+        source.to_string()
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_addresses_become_host_networks() {
+        assert_eq!("203.0.113.7".parse::<Source>().unwrap().to_string(), "203.0.113.7/32");
+        assert_eq!(" 2001:db8::7 ".parse::<Source>().unwrap().to_string(), "2001:db8::7/128");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let message = |text: &str| text.parse::<Source>().unwrap_err().to_string();
+        assert!(message("203.0.113.7/24").contains("write 203.0.113.0/24"));
+        assert!(message("203.0.113.7/24").contains("203.0.113.7/32 for one address"));
+        assert!(message("203.0.113.0/33").contains("invalid prefix length"));
+        assert!(message("203.0.113.0/x").contains("invalid prefix length"));
+        assert!(message("example.com").contains("is not an IP address"));
+        assert!(message("256.1.1.1").contains("is not an IP address"));
+        assert!(message("").contains("an address is needed"));
+    }
+
+    #[test]
+    fn lists_split_on_commas_and_spaces() {
+        let list = Source::parse_list(" 203.0.113.7,198.51.100.0/24\n2001:db8::/32 ,").unwrap();
+        let shown: Vec<String> = list.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["203.0.113.7/32", "198.51.100.0/24", "2001:db8::/32"]);
+        let error = Source::parse_list("203.0.113.7, 203.0.113.300").unwrap_err();
+        assert_eq!(error.text(), "203.0.113.300");
+    }
+
+    #[test]
+    fn deserialization_validates_too() {
+        assert!(serde_json::from_str::<Source>("\"203.0.113.7/24\"").is_err());
+        let source: Source = serde_json::from_str("\"198.51.100.0/24\"").unwrap();
+        assert_eq!(serde_json::to_string(&source).unwrap(), "\"198.51.100.0/24\"");
+    }
+}

@@ -1,0 +1,33 @@
+//! # Portcullis engine
+//!
+//! The pure-Rust heart of Portcullis, shared by the browser app (compiled to WebAssembly) and the
+//! command-line tool. It has no web dependency and does no I/O.
+//!
+//! Data flows one way through its layers:
+//!
+//! 1. [`design`] — what the user wants, in their words: services and who may reach them. Every
+//!    value is validated when it is built, so a [`design::Design`] cannot hold a bad address.
+//!    [`design::DesignFile`] is the versioned JSON save file.
+//! 2. [`model`] — the iptables model: families, tables, chains with policies, rules made of typed
+//!    matches and one target. [`design::compile`] turns a design into one [`model::Ruleset`] per
+//!    address family.
+//! 3. [`export`] — text a server can load. Exports are deterministic: the same ruleset always
+//!    prints the same bytes, and user text is sanitized before it reaches a comment.
+//!
+//! # Examples
+//!
+//! ```
+//! use portcullis_engine::design::{Design, ServiceId, Source};
+//! use portcullis_engine::model::Family;
+//!
+//! let mut design = Design::default();
+//! design.allow(ServiceId::Ssh, vec!["203.0.113.7".parse::<Source>().unwrap()]);
+//! design.allow(ServiceId::Http, vec![]);
+//! let rules_v4 = portcullis_engine::export::save::render(&design.compile(Family::V4));
+//! assert!(rules_v4.contains("-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 22"));
+//! assert!(rules_v4.contains(":INPUT DROP [0:0]"));
+//! ```
+
+pub mod design;
+pub mod export;
+pub mod model;

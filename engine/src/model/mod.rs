@@ -1,0 +1,66 @@
+//! The iptables model: a validated ruleset that is easy to analyse and to print.
+//!
+//! A [`Ruleset`] belongs to one address [`Family`] and holds [`Table`]s, each holding [`Chain`]s in
+//! order; a chain holds [`Rule`]s, each an ordered list of [`Match`]es and one [`Target`].
+
+mod chain;
+mod matches;
+mod rule;
+
+pub use chain::{BuiltinChain, Chain, ChainName, Policy, Table, TableName};
+pub use matches::{ConnState, ConnStates, Interface, InterfaceError, Match, PortSpec, Protocol};
+pub use rule::{Comment, Rule, Target, COMMENT_MAX_BYTES};
+
+use std::fmt;
+
+/// The address family a ruleset applies to: `iptables` (IPv4) or `ip6tables` (IPv6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// IPv4, loaded with `iptables-restore`.
+    V4,
+    /// IPv6, loaded with `ip6tables-restore`.
+    V6,
+}
+
+impl Family {
+    /// Both families, IPv4 first.
+    pub const ALL: [Family; 2] = [Family::V4, Family::V6];
+
+    /// Whether `net` belongs to this family.
+    pub fn contains(self, net: &ipnet::IpNet) -> bool {
+        matches!(
+            (self, net),
+            (Family::V4, ipnet::IpNet::V4(_)) | (Family::V6, ipnet::IpNet::V6(_))
+        )
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        })
+    }
+}
+
+/// Every table of one address family, in the order `iptables-save` prints them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ruleset {
+    /// The family every address in this ruleset belongs to.
+    pub family: Family,
+    /// Tables in print order; a table that is absent is left untouched on load.
+    pub tables: Vec<Table>,
+}
+
+impl Ruleset {
+    /// An empty ruleset of `family` with no tables.
+    pub fn new(family: Family) -> Self {
+        Self { family, tables: Vec::new() }
+    }
+
+    /// The table named `name`, if present.
+    pub fn table(&self, name: TableName) -> Option<&Table> {
+        self.tables.iter().find(|table| table.name == name)
+    }
+}
