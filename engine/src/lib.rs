@@ -28,6 +28,9 @@
 //! assert!(rules_v4.contains(":INPUT DROP [0:0]"));
 //! ```
 
+pub mod codes;
 pub mod design;
+pub mod diagnostic;
 pub mod export;
 pub mod model;
+pub mod syntax;

@@ -1,0 +1,185 @@
+//! The one registry of diagnostic codes. Codes are stable and never reused: a retired code keeps
+//! its number and is simply no longer emitted.
+//!
+//! | code | slug | severity | example |
+//! |------|------|----------|---------|
+//! | P001 | `unterminated-quote` | error | `--comment "open` |
+//! | P002 | `word-too-long` | error | a 2,000-byte `--comment` |
+//! | P003 | `input-too-large` | error | a 60 MB paste |
+//! | P010 | `unexpected-line` | error | `-A INPUT -j ACCEPT` before any `*filter` |
+//! | P011 | `unknown-table` | error | `*filters` |
+//! | P012 | `missing-commit` | error | a table without `COMMIT` |
+//! | P013 | `bad-chain-declaration` | error | `:INPUT DENY [0:0]` |
+//! | P014 | `invalid-chain-name` | error | `-N -bad` |
+//! | P015 | `chain-not-found` | error | `-A NOWHERE -j ACCEPT` |
+//! | P016 | `chain-exists` | error | `-N INPUT` |
+//! | P017 | `rule-not-found` | error | `-D INPUT 9` in a chain of 3 rules |
+//! | P020 | `unknown-option` | error | `-A INPUT --frobnicate` |
+//! | P021 | `missing-value` | error | `-A INPUT -p` |
+//! | P022 | `bad-value` | error | `--dport 22:21`, `-s 300.1.1.1` |
+//! | P023 | `needs-protocol` | error | `-A INPUT --dport 22 -j ACCEPT` |
+//! | P024 | `wrong-chain-for-option` | error | `-A OUTPUT -i eth0` |
+//! | P025 | `wrong-table-for-target` | error | `-t nat -A PREROUTING -j REJECT` |
+//! | P026 | `undefined-jump` | error | `-A INPUT -j NOWHERE` |
+//! | P027 | `duplicate-option` | error | `-A INPUT -p tcp -p udp` |
+//! | P028 | `missing-command` | error | `iptables -p tcp --dport 22` |
+//! | P030 | `kept-verbatim` | info | `-m u32 --u32 …`: kept exactly as written |
+//! | P031 | `not-iptables` | info | `service iptables save` in a script |
+//! | P032 | `unresolved-variable` | warning | `$WAN` never assigned |
+//! | P033 | `host-name` | error | `-s example.com`: no DNS in the browser |
+
+/// A diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// P001
+    UnterminatedQuote,
+    /// P002
+    WordTooLong,
+    /// P003
+    InputTooLarge,
+    /// P010
+    UnexpectedLine,
+    /// P011
+    UnknownTable,
+    /// P012
+    MissingCommit,
+    /// P013
+    BadChainDeclaration,
+    /// P014
+    InvalidChainName,
+    /// P015
+    ChainNotFound,
+    /// P016
+    ChainExists,
+    /// P017
+    RuleNotFound,
+    /// P020
+    UnknownOption,
+    /// P021
+    MissingValue,
+    /// P022
+    BadValue,
+    /// P023
+    NeedsProtocol,
+    /// P024
+    WrongChainForOption,
+    /// P025
+    WrongTableForTarget,
+    /// P026
+    UndefinedJump,
+    /// P027
+    DuplicateOption,
+    /// P028
+    MissingCommand,
+    /// P030
+    KeptVerbatim,
+    /// P031
+    NotIptables,
+    /// P032
+    UnresolvedVariable,
+    /// P033
+    HostName,
+}
+
+use crate::diagnostic::Severity;
+
+impl Code {
+    /// Every code, in number order.
+    pub const ALL: &'static [Code] = &[
+        Code::UnterminatedQuote,
+        Code::WordTooLong,
+        Code::InputTooLarge,
+        Code::UnexpectedLine,
+        Code::UnknownTable,
+        Code::MissingCommit,
+        Code::BadChainDeclaration,
+        Code::InvalidChainName,
+        Code::ChainNotFound,
+        Code::ChainExists,
+        Code::RuleNotFound,
+        Code::UnknownOption,
+        Code::MissingValue,
+        Code::BadValue,
+        Code::NeedsProtocol,
+        Code::WrongChainForOption,
+        Code::WrongTableForTarget,
+        Code::UndefinedJump,
+        Code::DuplicateOption,
+        Code::MissingCommand,
+        Code::KeptVerbatim,
+        Code::NotIptables,
+        Code::UnresolvedVariable,
+        Code::HostName,
+    ];
+
+    /// The code as printed, e.g. `P022`; and its slug, e.g. `bad-value`.
+    fn entry(self) -> (&'static str, &'static str, Severity) {
+        use Severity::{Error, Info, Warning};
+        match self {
+            Code::UnterminatedQuote => ("P001", "unterminated-quote", Error),
+            Code::WordTooLong => ("P002", "word-too-long", Error),
+            Code::InputTooLarge => ("P003", "input-too-large", Error),
+            Code::UnexpectedLine => ("P010", "unexpected-line", Error),
+            Code::UnknownTable => ("P011", "unknown-table", Error),
+            Code::MissingCommit => ("P012", "missing-commit", Error),
+            Code::BadChainDeclaration => ("P013", "bad-chain-declaration", Error),
+            Code::InvalidChainName => ("P014", "invalid-chain-name", Error),
+            Code::ChainNotFound => ("P015", "chain-not-found", Error),
+            Code::ChainExists => ("P016", "chain-exists", Error),
+            Code::RuleNotFound => ("P017", "rule-not-found", Error),
+            Code::UnknownOption => ("P020", "unknown-option", Error),
+            Code::MissingValue => ("P021", "missing-value", Error),
+            Code::BadValue => ("P022", "bad-value", Error),
+            Code::NeedsProtocol => ("P023", "needs-protocol", Error),
+            Code::WrongChainForOption => ("P024", "wrong-chain-for-option", Error),
+            Code::WrongTableForTarget => ("P025", "wrong-table-for-target", Error),
+            Code::UndefinedJump => ("P026", "undefined-jump", Error),
+            Code::DuplicateOption => ("P027", "duplicate-option", Error),
+            Code::MissingCommand => ("P028", "missing-command", Error),
+            Code::KeptVerbatim => ("P030", "kept-verbatim", Info),
+            Code::NotIptables => ("P031", "not-iptables", Info),
+            Code::UnresolvedVariable => ("P032", "unresolved-variable", Warning),
+            Code::HostName => ("P033", "host-name", Error),
+        }
+    }
+
+    /// The code as printed, e.g. `P022`.
+    pub fn as_str(self) -> &'static str {
+        self.entry().0
+    }
+
+    /// The stable slug used in JSON output, e.g. `bad-value`.
+    pub fn slug(self) -> &'static str {
+        self.entry().1
+    }
+
+    /// The severity a finding of this code has unless said otherwise.
+    pub fn severity(self) -> Severity {
+        self.entry().2
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_slugs_are_unique_and_documented() {
+        let docs = include_str!("codes.rs");
+        for (i, code) in Code::ALL.iter().enumerate() {
+            for other in &Code::ALL[i + 1..] {
+                assert_ne!(code.as_str(), other.as_str());
+                assert_ne!(code.slug(), other.slug());
+            }
+            let row = format!("| {} | `{}` | {} |", code.as_str(), code.slug(), code.severity());
+            assert!(docs.contains(&row), "codes.rs documents {code} as {row}");
+        }
+    }
+}
