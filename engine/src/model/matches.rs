@@ -1,85 +1,22 @@
-//! Typed matches: the conditions of a rule.
+//! Typed match modules (`-m NAME …`) and their values.
 
 use std::fmt;
 
-use ipnet::IpNet;
+use super::PortSpec;
 
-/// A transport protocol as `-p` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Protocol {
-    /// `-p tcp`
-    Tcp,
-    /// `-p udp`
-    Udp,
-    /// `-p icmp` (IPv4)
-    Icmp,
-    /// `-p ipv6-icmp` (IPv6)
-    Icmpv6,
+/// A value that may be negated with `!`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Negated<T> {
+    /// Whether `!` precedes the option.
+    pub negated: bool,
+    /// The value.
+    pub value: T,
 }
 
-impl Protocol {
-    /// The name `iptables-save` prints for this protocol.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-            Protocol::Icmp => "icmp",
-            Protocol::Icmpv6 => "ipv6-icmp",
-        }
-    }
-
-    /// Whether the protocol carries ports (`--sport` / `--dport`).
-    pub fn has_ports(self) -> bool {
-        matches!(self, Protocol::Tcp | Protocol::Udp)
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One port or an inclusive range of ports; a range always has `first < last`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PortSpec {
-    first: u16,
-    last: u16,
-}
-
-impl PortSpec {
-    /// A single port.
-    pub const fn single(port: u16) -> Self {
-        Self { first: port, last: port }
-    }
-
-    /// The range `first..=last`, or `None` when it is reversed (iptables refuses those for tcp).
-    pub const fn range(first: u16, last: u16) -> Option<Self> {
-        if first <= last {
-            Some(Self { first, last })
-        } else {
-            None
-        }
-    }
-
-    /// The first port of the range.
-    pub const fn first(self) -> u16 {
-        self.first
-    }
-
-    /// The last port of the range (equal to [`first`](Self::first) for a single port).
-    pub const fn last(self) -> u16 {
-        self.last
-    }
-}
-
-impl fmt::Display for PortSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.first == self.last {
-            write!(f, "{}", self.first)
-        } else {
-            write!(f, "{}:{}", self.first, self.last)
-        }
+impl<T> Negated<T> {
+    /// The value, not negated.
+    pub fn plain(value: T) -> Self {
+        Self { negated: false, value }
     }
 }
 
@@ -96,11 +33,7 @@ pub struct InterfaceError {
 
 impl fmt::Display for InterfaceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not an interface name: use 1 to 15 characters without spaces or `/`",
-            self.name
-        )
+        write!(f, "`{}` is not an interface name: use 1 to 15 characters without spaces or `/`", self.name)
     }
 }
 
@@ -141,7 +74,7 @@ impl Interface {
     }
 }
 
-/// A connection-tracking state (`-m conntrack --ctstate`), in the order `iptables-save` prints them.
+/// A connection-tracking state, in the order `iptables-save` prints them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConnState {
     /// The packet is not part of a known connection.
@@ -157,14 +90,22 @@ pub enum ConnState {
 }
 
 impl ConnState {
-    fn as_str(self) -> &'static str {
+    /// The upper-case name iptables uses.
+    pub fn as_str(self) -> &'static str {
         match self {
             ConnState::Invalid => "INVALID",
             ConnState::New => "NEW",
-            ConnState::Established => "ESTABLISHED",
             ConnState::Related => "RELATED",
+            ConnState::Established => "ESTABLISHED",
             ConnState::Untracked => "UNTRACKED",
         }
+    }
+
+    /// The state called `name` (any case).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Invalid, Self::New, Self::Related, Self::Established, Self::Untracked]
+            .into_iter()
+            .find(|state| state.as_str().eq_ignore_ascii_case(name))
     }
 }
 
@@ -185,33 +126,230 @@ impl ConnStates {
     pub fn states(&self) -> &[ConnState] {
         &self.0
     }
+
+    /// Whether `state` is in the set.
+    pub fn contains(&self, state: ConnState) -> bool {
+        self.0.contains(&state)
+    }
 }
 
 impl fmt::Display for ConnStates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, state) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            f.write_str(state.as_str())?;
-        }
-        Ok(())
+        let names: Vec<&str> = self.0.iter().map(|state| state.as_str()).collect();
+        f.write_str(&names.join(","))
     }
 }
 
-/// One condition of a rule.
+/// A set of the six classic TCP flags (`--tcp-flags` can only name these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TcpFlags(u8);
+
+const TCP_FLAG_NAMES: [(&str, u8); 6] =
+    [("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20)];
+
+impl TcpFlags {
+    /// FIN, SYN, RST, ACK: the mask of `--syn`.
+    pub const SYN_MASK: TcpFlags = TcpFlags(0x17);
+    /// SYN alone.
+    pub const SYN: TcpFlags = TcpFlags(0x02);
+
+    /// The flags in the low six bits of `bits`.
+    pub const fn from_bits(bits: u8) -> Self {
+        Self(bits & 0x3f)
+    }
+
+    /// The flags as bits (FIN = 1 … URG = 32).
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// Reads a comma-separated list of `FIN`, `SYN`, `RST`, `PSH`, `ACK`, `URG`, `ALL`, `NONE`.
+    ///
+    /// # Errors
+    /// The first unknown flag name.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut bits = 0;
+        for name in text.split(',') {
+            bits |= match name.to_ascii_uppercase().as_str() {
+                "ALL" => 0x3f,
+                "NONE" => 0,
+                upper => TCP_FLAG_NAMES
+                    .iter()
+                    .find(|(flag, _)| *flag == upper)
+                    .map(|(_, bit)| *bit)
+                    .ok_or_else(|| format!("unknown TCP flag `{name}` (FIN, SYN, RST, PSH, ACK, URG, ALL, NONE)"))?,
+            };
+        }
+        Ok(Self(bits))
+    }
+}
+
+impl fmt::Display for TcpFlags {
+    /// As `iptables-save` prints them: names in FIN…URG order, or `NONE`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> =
+            TCP_FLAG_NAMES.iter().filter(|(_, bit)| self.0 & bit != 0).map(|(name, _)| *name).collect();
+        if names.is_empty() {
+            f.write_str("NONE")
+        } else {
+            f.write_str(&names.join(","))
+        }
+    }
+}
+
+/// An ICMP or ICMPv6 type with an optional code; `None` type means `any`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IcmpType {
+    /// The message type, or `None` for every type.
+    pub icmp_type: Option<u8>,
+    /// The code, or `None` for every code.
+    pub code: Option<u8>,
+}
+
+impl fmt::Display for IcmpType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.icmp_type, self.code) {
+            (None, _) => f.write_str("any"),
+            (Some(icmp_type), None) => write!(f, "{icmp_type}"),
+            (Some(icmp_type), Some(code)) => write!(f, "{icmp_type}/{code}"),
+        }
+    }
+}
+
+/// Which ports `-m multiport` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PortDirection {
+    /// `--sports`: the source port.
+    Source,
+    /// `--dports`: the destination port.
+    Destination,
+    /// `--ports`: either port.
+    Either,
+}
+
+/// A rate for `-m limit`, stored as iptables does: the average interval between packets in
+/// units of 1/10000 s (`XT_LIMIT_SCALE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rate {
+    interval: u32,
+}
+
+/// Rate units, largest first, and their length in 1/10000 s (`libxt_limit.c`).
+const RATE_UNITS: [(&str, u32); 4] = [("day", 864_000_000), ("hour", 36_000_000), ("min", 600_000), ("sec", 10_000)];
+
+impl Rate {
+    /// Reads `N[/unit]` as `libxt_limit.c` `parse_rate` does: the unit is any prefix of second,
+    /// minute, hour or day (any case), per second by default.
+    ///
+    /// # Errors
+    /// When the text is not a rate iptables accepts.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::model::Rate;
+    /// assert_eq!(Rate::parse("60/minute").unwrap().to_string(), "1/sec");
+    /// assert_eq!(Rate::parse("5/m").unwrap().to_string(), "5/min");
+    /// assert!(Rate::parse("20000/s").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (count, unit) = match text.split_once('/') {
+            Some((count, unit)) => (count, Some(unit)),
+            None => (text, None),
+        };
+        let seconds: u32 = match unit.map(str::to_ascii_lowercase) {
+            None => 1,
+            Some(unit) if unit.is_empty() => return Err(format!("bad rate `{text}`: the unit is missing")),
+            Some(unit) if "second".starts_with(&unit) => 1,
+            Some(unit) if "minute".starts_with(&unit) => 60,
+            Some(unit) if "hour".starts_with(&unit) => 3600,
+            Some(unit) if "day".starts_with(&unit) => 86_400,
+            Some(_) => return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day)")),
+        };
+        // atoi: the leading digits.
+        let digits: String = count.chars().take_while(char::is_ascii_digit).collect();
+        let count: u32 = digits.parse().unwrap_or(0);
+        if count == 0 {
+            return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day with N > 0)"));
+        }
+        let interval = 10_000 * seconds / count;
+        if interval == 0 {
+            return Err(format!("rate `{text}` is too fast (at most 10000/sec)"));
+        }
+        Ok(Self { interval })
+    }
+
+    /// The average interval between packets, in 1/10000 s.
+    pub fn interval(self) -> u32 {
+        self.interval
+    }
+}
+
+impl fmt::Display for Rate {
+    /// As `libxt_limit.c` `print_rate` prints it: the largest unit that is exact enough.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let period = self.interval;
+        let mut chosen = RATE_UNITS[RATE_UNITS.len() - 1];
+        for pair in RATE_UNITS.windows(2) {
+            let (_, mult) = pair[1];
+            if period > mult || mult / period < mult % period {
+                chosen = pair[0];
+                break;
+            }
+        }
+        write!(f, "{}/{}", chosen.1 / period, chosen.0)
+    }
+}
+
+/// One `-m NAME …` match.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Match {
-    /// `-s NET`: the packet's source address is in `NET`.
-    Source(IpNet),
-    /// `-i NAME`: the packet arrived on this interface.
-    InInterface(Interface),
-    /// `-p PROTO`: the packet carries this protocol.
-    Protocol(Protocol),
-    /// `-m tcp|udp --dport PORT[:PORT]`: destination port, for the protocol named by `-p`.
-    DestinationPort(Protocol, PortSpec),
-    /// `-m conntrack --ctstate STATES`.
-    ConnTrack(ConnStates),
-    /// `-m icmp6 --icmpv6-type TYPE`: an ICMPv6 message type, with `-p ipv6-icmp`.
-    Icmpv6Type(u8),
+pub enum Module {
+    /// `-m tcp`: ports, flags, options.
+    Tcp {
+        /// `--sport`
+        source_port: Option<Negated<PortSpec>>,
+        /// `--dport`
+        destination_port: Option<Negated<PortSpec>>,
+        /// `--tcp-flags MASK SET` (and `--syn`)
+        flags: Option<Negated<(TcpFlags, TcpFlags)>>,
+        /// `--tcp-option N`
+        option: Option<Negated<u8>>,
+    },
+    /// `-m udp`: ports.
+    Udp {
+        /// `--sport`
+        source_port: Option<Negated<PortSpec>>,
+        /// `--dport`
+        destination_port: Option<Negated<PortSpec>>,
+    },
+    /// `-m multiport --sports|--dports|--ports LIST`.
+    Multiport {
+        /// Which port(s) are compared.
+        direction: PortDirection,
+        /// The ports and ranges (at most 15 entries, ranges counting two).
+        ports: Negated<Vec<PortSpec>>,
+    },
+    /// `-m icmp --icmp-type`.
+    Icmp(Negated<IcmpType>),
+    /// `-m icmp6 --icmpv6-type`.
+    Icmp6(Negated<IcmpType>),
+    /// `-m conntrack --ctstate`.
+    ConnTrack(Negated<ConnStates>),
+    /// `-m state --state` (deprecated spelling of conntrack's ctstate).
+    State(Negated<ConnStates>),
+    /// `-m limit --limit RATE --limit-burst N`.
+    Limit {
+        /// Average rate.
+        rate: Rate,
+        /// Burst (default 5).
+        burst: u32,
+    },
+    /// `-m comment --comment TEXT`.
+    Comment(String),
+    /// Any other module, or a known one with options not modelled yet: kept verbatim.
+    Unknown {
+        /// The module name after `-m`.
+        name: String,
+        /// Its words as read (quotes removed), printed back re-quoted.
+        args: Vec<String>,
+    },
 }

@@ -1,15 +1,22 @@
 //! The iptables model: a validated ruleset that is easy to analyse and to print.
 //!
 //! A [`Ruleset`] belongs to one address [`Family`] and holds [`Table`]s, each holding [`Chain`]s in
-//! order; a chain holds [`Rule`]s, each an ordered list of [`Match`]es and one [`Target`].
+//! order; a chain holds [`Rule`]s: base matches, typed match [`Module`]s and a [`Target`]. Modules
+//! and targets the engine does not model yet are kept verbatim (`Unknown`), never dropped.
 
 mod chain;
 mod matches;
+mod protocol;
 mod rule;
+mod target;
 
-pub use chain::{BuiltinChain, Chain, ChainName, Policy, Table, TableName};
-pub use matches::{ConnState, ConnStates, Interface, InterfaceError, Match, PortSpec, Protocol};
-pub use rule::{Comment, Rule, Target, COMMENT_MAX_BYTES};
+pub use chain::{BuiltinChain, Chain, ChainName, ChainNameError, Counters, Policy, Table, TableName, UserChain};
+pub use matches::{
+    ConnState, ConnStates, IcmpType, Interface, InterfaceError, Module, Negated, PortDirection, Rate, TcpFlags,
+};
+pub use protocol::{PortSpec, Protocol};
+pub use rule::{Comment, Rule, COMMENT_MAX_BYTES};
+pub use target::{Log, RejectWith, Target, LOG_LEVELS};
 
 use std::fmt;
 
@@ -28,10 +35,7 @@ impl Family {
 
     /// Whether `net` belongs to this family.
     pub fn contains(self, net: &ipnet::IpNet) -> bool {
-        matches!(
-            (self, net),
-            (Family::V4, ipnet::IpNet::V4(_)) | (Family::V6, ipnet::IpNet::V6(_))
-        )
+        matches!((self, net), (Family::V4, ipnet::IpNet::V4(_)) | (Family::V6, ipnet::IpNet::V6(_)))
     }
 }
 
@@ -62,5 +66,18 @@ impl Ruleset {
     /// The table named `name`, if present.
     pub fn table(&self, name: TableName) -> Option<&Table> {
         self.tables.iter().find(|table| table.name == name)
+    }
+
+    /// The table named `name`, created with its built-in chains if absent (kept in print order).
+    pub fn table_mut(&mut self, name: TableName) -> &mut Table {
+        let index = match self.tables.iter().position(|table| table.name == name) {
+            Some(index) => index,
+            None => {
+                let at = self.tables.partition_point(|table| table.name < name);
+                self.tables.insert(at, Table::new(name));
+                at
+            }
+        };
+        &mut self.tables[index]
     }
 }

@@ -1,29 +1,12 @@
-//! Rules, their targets and their comments.
+//! Rules and their comments.
 
-use std::fmt;
+use ipnet::IpNet;
 
-use super::Match;
+use super::{Counters, Interface, Module, Negated, Protocol, Target};
+use crate::diagnostic::Span;
 
 /// The longest comment the kernel's `comment` match stores, in bytes.
 pub const COMMENT_MAX_BYTES: usize = 255;
-
-/// What a rule does with a packet it matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    /// `-j ACCEPT`
-    Accept,
-    /// `-j DROP`
-    Drop,
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Target::Accept => "ACCEPT",
-            Target::Drop => "DROP",
-        })
-    }
-}
 
 /// A rule comment that is safe to print anywhere: printable ASCII without quotes, backslashes,
 /// `$` or backticks, at most [`COMMENT_MAX_BYTES`] bytes. Anything else the user typed is replaced,
@@ -59,13 +42,48 @@ impl Comment {
     }
 }
 
-/// One rule: every match must hold for the target to be taken.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One rule: the base matches (`-s -d -i -o -p -f`), match modules in order, and a target
+/// (a rule without one only counts packets).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Rule {
-    /// Conditions, in the order they are printed and evaluated.
-    pub matches: Vec<Match>,
-    /// Why the rule exists, printed with `-m comment`.
-    pub comment: Option<Comment>,
-    /// What happens to a matching packet.
-    pub target: Target,
+    /// `-s`
+    pub source: Option<Negated<IpNet>>,
+    /// `-d`
+    pub destination: Option<Negated<IpNet>>,
+    /// `-i`
+    pub in_interface: Option<Negated<Interface>>,
+    /// `-o`
+    pub out_interface: Option<Negated<Interface>>,
+    /// `-p`
+    pub protocol: Option<Negated<Protocol>>,
+    /// `-f` (`Some(false)`) or `! -f` (`Some(true)`): second and later fragments only, or never.
+    pub fragment: Option<bool>,
+    /// `-m …` modules in the order they are evaluated and printed.
+    pub modules: Vec<Module>,
+    /// `-j` / `-g`.
+    pub target: Option<Target>,
+    /// Counters read from `[packets:bytes]`.
+    pub counters: Option<Counters>,
+    /// Where the rule was read from, for diagnostics.
+    pub origin: Option<Span>,
+}
+
+impl Rule {
+    /// A rule that takes `target` for every packet.
+    pub fn new(target: Target) -> Self {
+        Self { target: Some(target), ..Self::default() }
+    }
+
+    /// The rule with its comment set (sanitized).
+    #[must_use]
+    pub fn commented(mut self, comment: &Comment) -> Self {
+        self.modules.push(Module::Comment(comment.as_str().to_owned()));
+        self
+    }
+
+    /// The rule without counters and origin: what it means, not where it was read.
+    #[must_use]
+    pub fn meaning(&self) -> Rule {
+        Rule { counters: None, origin: None, ..self.clone() }
+    }
 }
