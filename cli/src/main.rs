@@ -1,5 +1,7 @@
 //! `portcullis`: the command-line front end of the Portcullis engine.
 
+mod report;
+
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +21,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Read an iptables-save dump or an iptables shell script and report every problem.
+    ///
+    /// Exit code: 0 without errors, 1 with errors, 2 on usage or I/O errors.
+    Check {
+        /// The file to read, or `-` for standard input.
+        file: PathBuf,
+        /// How to print the diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
+    /// Print a dump or script as the canonical iptables-save text (both families if present).
+    Fmt {
+        /// The file to read, or `-` for standard input.
+        file: PathBuf,
+    },
     /// Print the rules a design file asks for.
     ///
     /// Example: portcullis export --design server.json --format save-v4 > /etc/iptables/rules.v4
@@ -41,31 +58,79 @@ enum Format {
     SaveV6,
 }
 
+/// How `check` prints diagnostics.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// Code frames for people.
+    Text,
+    /// A JSON array for programs.
+    Json,
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("portcullis: error: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn read_input(file: &std::path::Path) -> Result<(String, String), String> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|error| format!("cannot read standard input: {error}"))?;
+        return Ok(("<stdin>".to_owned(), text));
+    }
+    let text = std::fs::read_to_string(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    Ok((file.display().to_string(), text))
+}
+
+fn write_out(text: &str) -> Result<(), String> {
+    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|error| format!("cannot write the output: {error}"))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Check { file, format } => {
+            let (name, text) = read_input(&file)?;
+            let parsed = portcullis_engine::import::import(&text, None);
+            let report = match format {
+                ReportFormat::Text => report::text(&name, &text, &parsed.diagnostics),
+                ReportFormat::Json => report::json(&text, &parsed.diagnostics),
+            };
+            write_out(&report)?;
+            Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Fmt { file } => {
+            let (name, text) = read_input(&file)?;
+            let parsed = portcullis_engine::import::import(&text, None);
+            if parsed.has_errors() {
+                eprint!("{}", report::text(&name, &text, &parsed.diagnostics));
+            }
+            for ruleset in &parsed.value.rulesets {
+                write_out(&save::render(ruleset))?;
+            }
+            Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
         Command::Export { design, format } => {
             let text = std::fs::read_to_string(&design)
                 .map_err(|error| format!("cannot read {}: {error}", design.display()))?;
-            let design = Design::from_json(&text).map_err(|error| format!("{}: {error}", design.display()))?;
+            let design = Design::from_json(&text).map_err(|error| format!("{}: {error}", design.display()));
+            let design = match design {
+                Ok(design) => design,
+                Err(message) => {
+                    eprintln!("portcullis: error: {message}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let family = match format {
                 Format::SaveV4 => Family::V4,
                 Format::SaveV6 => Family::V6,
             };
-            let output = save::render(&design.compile(family));
-            std::io::stdout()
-                .lock()
-                .write_all(output.as_bytes())
-                .map_err(|error| format!("cannot write the output: {error}"))
+            write_out(&save::render(&design.compile(family)))?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

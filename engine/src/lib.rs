@@ -32,5 +32,6 @@ pub mod codes;
 pub mod design;
 pub mod diagnostic;
 pub mod export;
+pub mod import;
 pub mod model;
 pub mod syntax;

@@ -1,0 +1,50 @@
+//! Printing diagnostics: code frames for people, JSON for programs.
+
+use std::fmt::Write as _;
+
+use portcullis_engine::diagnostic::{Diagnostic, LineIndex};
+
+/// `file:line:col: severity[CODE]: message`, the line, a caret under the span, and the help.
+pub(crate) fn text(name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
+    let index = LineIndex::new(source);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let (line, column) = index.position(source, diagnostic.span.start);
+        let (end_line, end_column) = index.position(source, diagnostic.span.end);
+        let _ = writeln!(out, "{name}:{line}:{column}: {}[{}]: {}", diagnostic.severity, diagnostic.code, diagnostic.message);
+        let text = index.line(source, line);
+        let width = if end_line == line { end_column.saturating_sub(column).max(1) } else { text.chars().count().saturating_sub(column - 1).max(1) };
+        let _ = writeln!(out, "{line:>5} | {text}");
+        let _ = writeln!(out, "      | {}{}", " ".repeat(column - 1), "^".repeat(width));
+        if let Some(help) = &diagnostic.help {
+            let _ = writeln!(out, "      = help: {help}");
+        }
+    }
+    out
+}
+
+/// A JSON array of `{code, kind, severity, message, line, column, end_line, end_column, help}`.
+pub(crate) fn json(source: &str, diagnostics: &[Diagnostic]) -> String {
+    let index = LineIndex::new(source);
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let (line, column) = index.position(source, diagnostic.span.start);
+            let (end_line, end_column) = index.position(source, diagnostic.span.end);
+            serde_json::json!({
+                "code": diagnostic.code.as_str(),
+                "kind": diagnostic.code.slug(),
+                "severity": diagnostic.severity.as_str(),
+                "message": diagnostic.message,
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "help": diagnostic.help,
+            })
+        })
+        .collect();
+    let mut out = serde_json::Value::Array(items).to_string();
+    out.push('\n');
+    out
+}

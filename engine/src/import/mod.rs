@@ -1,0 +1,105 @@
+//! Import: text → rulesets. Reads `iptables-save` / `ip6tables-save` output (with or without
+//! counters, any dialect) and shell scripts of `iptables` commands, as the real tools read them.
+//! The reader never stops at the first problem: every problem is a [`Diagnostic`] with a span,
+//! and everything that could be read is kept.
+
+mod commands;
+mod modules;
+mod options;
+mod rule;
+mod save;
+mod script;
+mod targets;
+mod values;
+
+use crate::diagnostic::{Code, Diagnostic, Parsed, Span};
+use crate::model::{Family, Ruleset};
+
+/// The largest input the importer reads (50 MiB): larger pastes get a clear error, not a hang.
+pub const MAX_INPUT_BYTES: usize = 50 * 1024 * 1024;
+
+/// What kind of text was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `iptables-save` / `ip6tables-save` output.
+    Save,
+    /// A shell script of `iptables` / `ip6tables` commands.
+    Script,
+}
+
+/// The rulesets read from one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// How the text was read.
+    pub format: Format,
+    /// One ruleset per family the text configures, IPv4 first.
+    pub rulesets: Vec<Ruleset>,
+}
+
+impl Imported {
+    /// The ruleset of `family`, if the text configured it.
+    pub fn ruleset(&self, family: Family) -> Option<&Ruleset> {
+        self.rulesets.iter().find(|ruleset| ruleset.family == family)
+    }
+}
+
+/// Whether `text` looks like `iptables-save` output rather than a script.
+pub fn detect_format(text: &str) -> Format {
+    let first = text.lines().map(str::trim).find(|line| !line.is_empty() && !line.starts_with('#'));
+    match first {
+        Some(line) if line.starts_with('*') || line.starts_with(':') || line == "COMMIT" => Format::Save,
+        Some(line) if line.starts_with("-A ") || line.starts_with('[') => Format::Save,
+        _ => Format::Script,
+    }
+}
+
+/// The family of a save file: IPv6 when its header says `ip6tables-save` or it holds IPv6-only
+/// syntax, else IPv4.
+fn save_family(text: &str) -> Family {
+    let v6 = text.lines().take(3).any(|line| line.starts_with('#') && line.contains("ip6tables"))
+        || text.lines().any(|line| {
+            !line.starts_with('#')
+                && (line.contains("ipv6-icmp") || line.contains("icmp6") || line.split_whitespace().any(|word| {
+                    word.contains("::") || (word.matches(':').count() >= 2 && word.contains('/') && !word.starts_with('['))
+                }))
+        });
+    if v6 { Family::V6 } else { Family::V4 }
+}
+
+/// Reads `text` (save file or script, detected), `family` forcing the family of a save file.
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::import::{import, Format};
+/// use portcullis_engine::model::Family;
+/// let parsed = import("iptables -P INPUT DROP\niptables -A INPUT -p tcp --dport ssh -j ACCEPT\n", None);
+/// assert!(parsed.diagnostics.is_empty());
+/// assert_eq!(parsed.value.format, Format::Script);
+/// let rules = portcullis_engine::export::save::render_tables(parsed.value.ruleset(Family::V4).unwrap());
+/// assert!(rules.contains("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"));
+/// ```
+pub fn import(text: &str, family: Option<Family>) -> Parsed<Imported> {
+    let mut diagnostics = Vec::new();
+    if text.len() > MAX_INPUT_BYTES {
+        diagnostics.push(
+            Diagnostic::new(Code::InputTooLarge, Span::new(0, 0), format!("the input is {} MB; Portcullis reads at most 50 MB", text.len() / (1024 * 1024)))
+                .with_help("split the file by table or family"),
+        );
+        return Parsed { value: Imported { format: detect_format(&text[..0]), rulesets: Vec::new() }, diagnostics };
+    }
+    let format = detect_format(text);
+    let rulesets = match format {
+        Format::Save => {
+            let mut ruleset = Ruleset::new(family.unwrap_or_else(|| save_family(text)));
+            save::read(text, &mut ruleset, &mut diagnostics);
+            vec![ruleset]
+        }
+        Format::Script => {
+            let mut both = [Ruleset::new(Family::V4), Ruleset::new(Family::V6)];
+            script::read(text, &mut both, &mut diagnostics);
+            both.into_iter().filter(|ruleset| !ruleset.tables.is_empty()).collect()
+        }
+    };
+    diagnostics.sort_by_key(|diagnostic| diagnostic.span.start);
+    Parsed { value: Imported { format, rulesets }, diagnostics }
+}

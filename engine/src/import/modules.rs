@@ -1,0 +1,193 @@
+//! Typed match modules from the options the reader collected. A module with an option the engine
+//! does not model is kept verbatim, never dropped.
+
+use super::rule::{Extension, RawOption};
+use super::values;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{ConnState, ConnStates, Family, Module, Negated, PortDirection, Protocol, Rate, TcpFlags};
+
+fn verbatim(extension: &Extension) -> Module {
+    Module::Unknown { name: extension.name.clone(), args: extension.words.clone() }
+}
+
+/// The typed module for `extension`, `None` (with a diagnostic) when a value is invalid.
+pub(crate) fn build(
+    extension: &Extension,
+    protocol: Option<Protocol>,
+    family: Family,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Module> {
+    if extension.verbatim {
+        return Some(verbatim(extension));
+    }
+    let needs = |wanted: &[Protocol], what: &str| -> Option<Diagnostic> {
+        let ok = protocol.is_some_and(|protocol| wanted.contains(&protocol));
+        (!ok).then(|| {
+            Diagnostic::new(Code::NeedsProtocol, extension.span, format!("`-m {}` needs `-p {what}`", extension.name))
+                .with_help(format!("add `-p {what}` to the rule; iptables refuses the module without it"))
+        })
+    };
+    let requirement = match extension.name.as_str() {
+        "tcp" => needs(&[Protocol::TCP], "tcp"),
+        "udp" => needs(&[Protocol::UDP], "udp"),
+        "udplite" => needs(&[Protocol::UDPLITE], "udplite"),
+        "multiport" => needs(&[Protocol::TCP, Protocol::UDP, Protocol::UDPLITE, Protocol::SCTP], "tcp|udp|udplite|sctp"),
+        "icmp" if family == Family::V4 => needs(&[Protocol::ICMP], "icmp"),
+        "icmp6" if family == Family::V6 => needs(&[Protocol::ICMPV6], "ipv6-icmp"),
+        "icmp" | "icmp6" => Some(Diagnostic::new(
+            Code::UnknownOption,
+            extension.span,
+            format!("`-m {}` is for {}", extension.name, if family == Family::V4 { "IPv6" } else { "IPv4" }),
+        )),
+        _ => None,
+    };
+    if let Some(diagnostic) = requirement {
+        diagnostics.push(diagnostic);
+        return None;
+    }
+    let mut failed = false;
+    let mut fail = |option: &RawOption, message: String| {
+        diagnostics.push(Diagnostic::new(Code::BadValue, option.span, message));
+        failed = true;
+    };
+    let module = match extension.name.as_str() {
+        "tcp" | "udp" | "udplite" => ports_module(extension, &mut fail),
+        "multiport" => multiport(extension, &mut fail),
+        "icmp" | "icmp6" => icmp(extension, family, &mut fail),
+        "conntrack" | "state" => states(extension, &mut fail),
+        "limit" => limit(extension, &mut fail),
+        "comment" => comment(extension, &mut fail),
+        _ => Some(verbatim(extension)),
+    };
+    if failed {
+        None
+    } else {
+        Some(module.unwrap_or_else(|| verbatim(extension)))
+    }
+}
+
+fn negated<T>(option: &RawOption, value: T) -> Option<Negated<T>> {
+    Some(Negated { negated: option.negated, value })
+}
+
+fn first(option: &RawOption) -> &str {
+    option.values.first().map_or("", String::as_str)
+}
+
+type Fail<'a> = dyn FnMut(&RawOption, String) + 'a;
+
+fn ports_module(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    let (mut source_port, mut destination_port, mut flags, mut tcp_option) = (None, None, None, None);
+    for option in &extension.options {
+        match option.name {
+            "--sport" | "--dport" => match values::port_range(first(option)) {
+                Ok(ports) if option.name == "--sport" => source_port = negated(option, ports),
+                Ok(ports) => destination_port = negated(option, ports),
+                Err(message) => fail(option, message),
+            },
+            "--syn" => flags = negated(option, (TcpFlags::SYN_MASK, TcpFlags::SYN)),
+            "--tcp-flags" => {
+                let mask = TcpFlags::parse(first(option));
+                let set = TcpFlags::parse(option.values.get(1).map_or("", String::as_str));
+                match (mask, set) {
+                    (Ok(mask), Ok(set)) => flags = negated(option, (mask, set)),
+                    (Err(message), _) | (_, Err(message)) => fail(option, message),
+                }
+            }
+            "--tcp-option" => match first(option).parse::<u8>() {
+                Ok(number) => tcp_option = negated(option, number),
+                Err(_) => fail(option, format!("`{}` is not a TCP option number (0-255)", first(option))),
+            },
+            _ => return None,
+        }
+    }
+    Some(if extension.name == "tcp" {
+        Module::Tcp { source_port, destination_port, flags, option: tcp_option }
+    } else if extension.name == "udp" {
+        Module::Udp { source_port, destination_port }
+    } else {
+        return None;
+    })
+}
+
+fn multiport(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    let [option] = extension.options.as_slice() else { return None };
+    let direction = match option.name {
+        "--sports" => PortDirection::Source,
+        "--dports" => PortDirection::Destination,
+        _ => PortDirection::Either,
+    };
+    match values::port_list(first(option)) {
+        Ok(ports) => Some(Module::Multiport { direction, ports: Negated { negated: option.negated, value: ports } }),
+        Err(message) => {
+            fail(option, message);
+            None
+        }
+    }
+}
+
+fn icmp(extension: &Extension, family: Family, fail: &mut Fail<'_>) -> Option<Module> {
+    let [option] = extension.options.as_slice() else { return None };
+    match values::icmp_type(first(option), family) {
+        Ok(value) => {
+            let value = Negated { negated: option.negated, value };
+            Some(if family == Family::V4 { Module::Icmp(value) } else { Module::Icmp6(value) })
+        }
+        Err(message) => {
+            fail(option, message);
+            None
+        }
+    }
+}
+
+fn states(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    let [option] = extension.options.as_slice() else { return None };
+    if option.name != "--ctstate" && option.name != "--state" {
+        return None;
+    }
+    let mut parsed = Vec::new();
+    for name in first(option).split(',') {
+        match ConnState::from_name(name) {
+            Some(state) => parsed.push(state),
+            None => {
+                fail(option, format!("`{name}` is not a connection state (INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED)"));
+                return None;
+            }
+        }
+    }
+    let states = ConnStates::new(parsed)?;
+    let value = Negated { negated: option.negated, value: states };
+    Some(if extension.name == "state" { Module::State(value) } else { Module::ConnTrack(value) })
+}
+
+fn limit(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    let mut rate = Rate::parse("3/hour").ok()?;
+    let mut burst = 5;
+    for option in &extension.options {
+        if option.negated {
+            fail(option, format!("`{}` cannot be negated", option.name));
+            continue;
+        }
+        match option.name {
+            "--limit" => match Rate::parse(first(option)) {
+                Ok(value) => rate = value,
+                Err(message) => fail(option, message),
+            },
+            _ => match first(option).parse::<u32>() {
+                Ok(value) if (1..=10_000).contains(&value) => burst = value,
+                _ => fail(option, format!("`{}` is not a burst between 1 and 10000", first(option))),
+            },
+        }
+    }
+    Some(Module::Limit { rate, burst })
+}
+
+fn comment(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    let [option] = extension.options.as_slice() else { return None };
+    let text = first(option);
+    if text.len() > crate::model::COMMENT_MAX_BYTES {
+        fail(option, format!("this comment is {} bytes; the kernel keeps at most 255", text.len()));
+        return None;
+    }
+    Some(Module::Comment(text.to_owned()))
+}

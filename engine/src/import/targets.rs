@@ -1,0 +1,115 @@
+//! Typed targets from what the reader collected, with the table and chain checks iptables makes.
+
+use super::rule::{Extension, Place};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{BuiltinChain, Log, RejectWith, TableName, Target, UserChain, LOG_LEVELS};
+
+/// Targets that only work in some tables and built-in chains: (name, table, chains).
+const RESTRICTED: &[(&str, TableName, &[BuiltinChain])] = &[
+    ("REJECT", TableName::Filter, &[BuiltinChain::Input, BuiltinChain::Forward, BuiltinChain::Output]),
+    ("DNAT", TableName::Nat, &[BuiltinChain::Prerouting, BuiltinChain::Output]),
+    ("REDIRECT", TableName::Nat, &[BuiltinChain::Prerouting, BuiltinChain::Output]),
+    ("SNAT", TableName::Nat, &[BuiltinChain::Postrouting, BuiltinChain::Input]),
+    ("MASQUERADE", TableName::Nat, &[BuiltinChain::Postrouting]),
+];
+
+/// Target extensions iptables ships that the engine keeps verbatim.
+const KNOWN_TARGETS: &[&str] = &[
+    "AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK", "CONNSECMARK", "CT", "DNAT", "DNPT", "DSCP", "ECN",
+    "HL", "HMARK", "IDLETIMER", "LED", "MARK", "MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "QUEUE",
+    "RATEEST", "REDIRECT", "SECMARK", "SET", "SNAT", "SNPT", "SYNPROXY", "TCPMSS", "TCPOPTSTRIP", "TEE", "TOS",
+    "TPROXY", "TRACE", "TTL", "ULOG",
+];
+
+/// The target for `extension` in `place`, `None` (with a diagnostic) when it cannot be used.
+pub(crate) fn build(extension: &Extension, goto: bool, place: Place<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
+    let name = extension.name.as_str();
+    if let Some((_, table, chains)) = RESTRICTED.iter().find(|(restricted, ..)| *restricted == name) {
+        let wrong_chain = place.chain.builtin().is_some_and(|chain| !chains.contains(&chain));
+        if place.table != *table || wrong_chain {
+            let chain_names: Vec<&str> = chains.iter().map(|chain| chain.as_str()).collect();
+            diagnostics.push(
+                Diagnostic::new(Code::WrongTableForTarget, extension.span, format!("`{name}` cannot be used in {} {}", place.table, place.chain))
+                    .with_help(format!("use it in the {table} table, chains {} (or a user chain called from them)", chain_names.join(", "))),
+            );
+            return None;
+        }
+    }
+    if (place.defined)(name) || goto {
+        if !(place.defined)(name) {
+            diagnostics.push(
+                Diagnostic::new(Code::UndefinedJump, extension.span, format!("`-g {name}`: there is no chain `{name}`"))
+                    .with_help(format!("create it first with `-N {name}` (or `:{name} - [0:0]` in a save file)")),
+            );
+            return None;
+        }
+        if !extension.words.is_empty() {
+            diagnostics.push(Diagnostic::new(Code::UnknownOption, extension.span, format!("a jump to chain `{name}` takes no options")));
+            return None;
+        }
+        let chain = UserChain::new(name).ok()?;
+        return Some(if goto { Target::Goto(chain) } else { Target::Jump(chain) });
+    }
+    let mut failed = false;
+    let target = match name {
+        "ACCEPT" => Target::Accept,
+        "DROP" => Target::Drop,
+        "RETURN" => Target::Return,
+        "REJECT" => {
+            let mut with = RejectWith::PortUnreachable;
+            for option in &extension.options {
+                match RejectWith::parse(option.values.first().map_or("", String::as_str), place.family) {
+                    Ok(value) => with = value,
+                    Err(message) => {
+                        diagnostics.push(Diagnostic::new(Code::BadValue, option.span, message));
+                        failed = true;
+                    }
+                }
+            }
+            Target::Reject(with)
+        }
+        "LOG" => {
+            let mut log = Log::default();
+            for option in &extension.options {
+                let value = option.values.first().map_or("", String::as_str);
+                match option.name {
+                    "--log-prefix" if value.len() > 29 => {
+                        diagnostics.push(Diagnostic::new(Code::BadValue, option.span, "a log prefix holds at most 29 characters"));
+                        failed = true;
+                    }
+                    "--log-prefix" => log.prefix = Some(value.to_owned()),
+                    "--log-level" => {
+                        let level = value.parse::<u8>().ok().filter(|level| *level <= 7).or_else(|| {
+                            LOG_LEVELS.iter().find(|(level, _)| level.eq_ignore_ascii_case(value)).map(|(_, number)| *number)
+                        });
+                        match level {
+                            Some(level) => log.level = level,
+                            None => {
+                                diagnostics.push(Diagnostic::new(Code::BadValue, option.span, format!("`{value}` is not a log level (0-7 or emerg … debug)")));
+                                failed = true;
+                            }
+                        }
+                    }
+                    "--log-tcp-sequence" => log.tcp_sequence = true,
+                    "--log-tcp-options" => log.tcp_options = true,
+                    "--log-ip-options" => log.ip_options = true,
+                    "--log-uid" => log.uid = true,
+                    _ => log.macdecode = true,
+                }
+            }
+            Target::Log(log)
+        }
+        _ if KNOWN_TARGETS.contains(&name) => {
+            diagnostics.push(Diagnostic::new(Code::KeptVerbatim, extension.span, format!("target `{name}` is kept exactly as written")));
+            Target::Unknown { name: name.to_owned(), args: extension.words.clone() }
+        }
+        _ => {
+            diagnostics.push(
+                Diagnostic::new(Code::UndefinedJump, extension.span, format!("`-j {name}`: there is no chain `{name}`"))
+                    .with_help(format!("create it first with `-N {name}` (or `:{name} - [0:0]` in a save file)")),
+            );
+            return None;
+        }
+    };
+    (!failed).then_some(target)
+}

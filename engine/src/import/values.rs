@@ -1,0 +1,183 @@
+//! Values of options: addresses, ports, ICMP types — read as iptables reads them.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+
+use crate::model::{Family, IcmpType, PortSpec};
+
+/// Service names `/etc/services` gives to the ports tutorials use (`--dport ssh`).
+const SERVICES: &[(&str, u16)] = &[
+    ("ftp-data", 20), ("ftp", 21), ("ssh", 22), ("telnet", 23), ("smtp", 25), ("time", 37), ("whois", 43),
+    ("tacacs", 49), ("domain", 53), ("bootps", 67), ("bootpc", 68), ("tftp", 69), ("gopher", 70),
+    ("finger", 79), ("http", 80), ("www", 80), ("kerberos", 88), ("pop3", 110), ("sunrpc", 111),
+    ("auth", 113), ("nntp", 119), ("ntp", 123), ("epmap", 135), ("netbios-ns", 137), ("netbios-dgm", 138),
+    ("netbios-ssn", 139), ("imap2", 143), ("imap", 143), ("snmp", 161), ("snmp-trap", 162), ("bgp", 179),
+    ("irc", 194), ("imap3", 220), ("ldap", 389), ("https", 443), ("microsoft-ds", 445), ("submissions", 465),
+    ("ssmtp", 465), ("smtps", 465), ("isakmp", 500), ("syslog", 514), ("printer", 515), ("submission", 587),
+    ("ipp", 631), ("ldaps", 636), ("rsync", 873), ("ftps-data", 989), ("ftps", 990), ("imaps", 993),
+    ("pop3s", 995), ("openvpn", 1194), ("ms-sql-s", 1433), ("l2tp", 1701), ("pptp", 1723), ("radius", 1812),
+    ("nfs", 2049), ("mysql", 3306), ("ms-wbt-server", 3389), ("svn", 3690), ("sip", 5060), ("postgresql", 5432),
+    ("x11", 6000), ("http-alt", 8080), ("webcache", 8080),
+];
+
+/// Reads one port: a number (taken modulo 65536, as iptables silently does) or a service name.
+pub(crate) fn port(text: &str) -> Result<u16, String> {
+    if let Ok(number) = text.parse::<u32>() {
+        return Ok(u16::try_from(number % 65_536).unwrap_or_default());
+    }
+    SERVICES
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, number)| *number)
+        .ok_or_else(|| format!("`{text}` is not a port number or a known service name"))
+}
+
+/// Reads `PORT`, `FIRST:LAST`, `FIRST:` or `:LAST`.
+pub(crate) fn port_range(text: &str) -> Result<PortSpec, String> {
+    match text.split_once(':') {
+        None => port(text).map(PortSpec::single),
+        Some((first, last)) => {
+            let first = if first.is_empty() { 0 } else { port(first)? };
+            let last = if last.is_empty() { u16::MAX } else { port(last)? };
+            PortSpec::range(first, last)
+                .ok_or_else(|| format!("the port range `{text}` is reversed: write the smaller port first"))
+        }
+    }
+}
+
+/// Reads a comma-separated `multiport` list (at most 15 ports, a range counting two).
+pub(crate) fn port_list(text: &str) -> Result<Vec<PortSpec>, String> {
+    let ports = text.split(',').map(port_range).collect::<Result<Vec<_>, _>>()?;
+    let slots: usize = ports.iter().map(|spec| if spec.first() == spec.last() { 1 } else { 2 }).sum();
+    if slots > 15 {
+        return Err(format!("`{text}` lists too many ports: multiport takes at most 15 (a range counts two)"));
+    }
+    Ok(ports)
+}
+
+/// Reads an address or network of `family`: `ADDR`, `ADDR/LEN` or (IPv4) `ADDR/MASK`. Host bits
+/// are masked off, as iptables does.
+pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, String> {
+    let (address, prefix) = match text.split_once('/') {
+        Some((address, prefix)) => (address, Some(prefix)),
+        None => (text, None),
+    };
+    let address: IpAddr = match (family, address.parse::<IpAddr>()) {
+        (Family::V4, Ok(address @ IpAddr::V4(_))) | (Family::V6, Ok(address @ IpAddr::V6(_))) => address,
+        (_, Ok(other)) => return Err(format!("`{other}` is not an {family} address; use the other family's tool")),
+        (_, Err(_)) => {
+            return Err(if address.chars().any(|c| c.is_ascii_alphabetic()) && !address.contains(':') {
+                format!("`{address}` is a host name; iptables would look it up once, at load time — write the address instead")
+            } else {
+                format!("`{address}` is not an {family} address")
+            })
+        }
+    };
+    let length = match prefix {
+        None => if family == Family::V4 { 32 } else { 128 },
+        Some(prefix) => match prefix.parse::<u8>() {
+            Ok(length) => length,
+            Err(_) if family == Family::V4 => mask_length(prefix)?,
+            Err(_) => return Err(format!("`/{prefix}` is not a prefix length")),
+        },
+    };
+    IpNet::new(address, length)
+        .map(|net| net.trunc())
+        .map_err(|_| format!("`/{length}` is too long a prefix for an {family} address"))
+}
+
+fn mask_length(mask: &str) -> Result<u8, String> {
+    let bits = u32::from(mask.parse::<Ipv4Addr>().map_err(|_| format!("`/{mask}` is not a prefix length or mask"))?);
+    let length = u8::try_from(bits.leading_ones()).unwrap_or(32);
+    if bits.checked_shl(u32::from(length)).unwrap_or(0) != 0 {
+        return Err(format!("`/{mask}` is not a contiguous mask; write a prefix length"));
+    }
+    Ok(length)
+}
+
+/// ICMP type names `iptables -p icmp --icmp-type` accepts, with their type and code.
+const ICMP_NAMES: &[(&str, u8, Option<u8>)] = &[
+    ("echo-reply", 0, None), ("pong", 0, None), ("destination-unreachable", 3, None),
+    ("network-unreachable", 3, Some(0)), ("host-unreachable", 3, Some(1)), ("protocol-unreachable", 3, Some(2)),
+    ("port-unreachable", 3, Some(3)), ("fragmentation-needed", 3, Some(4)), ("source-route-failed", 3, Some(5)),
+    ("network-unknown", 3, Some(6)), ("host-unknown", 3, Some(7)), ("network-prohibited", 3, Some(9)),
+    ("host-prohibited", 3, Some(10)), ("TOS-network-unreachable", 3, Some(11)),
+    ("TOS-host-unreachable", 3, Some(12)), ("communication-prohibited", 3, Some(13)),
+    ("host-precedence-violation", 3, Some(14)), ("precedence-cutoff", 3, Some(15)), ("source-quench", 4, None),
+    ("redirect", 5, None), ("network-redirect", 5, Some(0)), ("host-redirect", 5, Some(1)),
+    ("TOS-network-redirect", 5, Some(2)), ("TOS-host-redirect", 5, Some(3)), ("echo-request", 8, None),
+    ("ping", 8, None), ("router-advertisement", 9, None), ("router-solicitation", 10, None),
+    ("time-exceeded", 11, None), ("ttl-exceeded", 11, None), ("ttl-zero-during-transit", 11, Some(0)),
+    ("ttl-zero-during-reassembly", 11, Some(1)), ("parameter-problem", 12, None), ("ip-header-bad", 12, Some(0)),
+    ("required-option-missing", 12, Some(1)), ("timestamp-request", 13, None), ("timestamp-reply", 14, None),
+    ("address-mask-request", 17, None), ("address-mask-reply", 18, None),
+];
+
+/// ICMPv6 type names `ip6tables -p icmpv6 --icmpv6-type` accepts.
+const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
+    ("destination-unreachable", 1, None), ("no-route", 1, Some(0)), ("communication-prohibited", 1, Some(1)),
+    ("beyond-scope", 1, Some(2)), ("address-unreachable", 1, Some(3)), ("port-unreachable", 1, Some(4)),
+    ("failed-policy", 1, Some(5)), ("reject-route", 1, Some(6)), ("packet-too-big", 2, None),
+    ("time-exceeded", 3, None), ("ttl-exceeded", 3, None), ("ttl-zero-during-transit", 3, Some(0)),
+    ("ttl-zero-during-reassembly", 3, Some(1)), ("parameter-problem", 4, None), ("bad-header", 4, Some(0)),
+    ("unknown-header-type", 4, Some(1)), ("unknown-option", 4, Some(2)), ("echo-request", 128, None),
+    ("ping", 128, None), ("echo-reply", 129, None), ("pong", 129, None), ("router-solicitation", 133, None),
+    ("router-advertisement", 134, None), ("neighbour-solicitation", 135, None),
+    ("neighbor-solicitation", 135, None), ("neighbour-advertisement", 136, None),
+    ("neighbor-advertisement", 136, None), ("redirect", 137, None),
+];
+
+/// Reads an ICMP (`family` V4) or ICMPv6 type: a name, `any`, `TYPE` or `TYPE/CODE`.
+pub(crate) fn icmp_type(text: &str, family: Family) -> Result<IcmpType, String> {
+    if text == "any" {
+        return Ok(IcmpType { icmp_type: None, code: None });
+    }
+    let names = if family == Family::V4 { ICMP_NAMES } else { ICMPV6_NAMES };
+    if let Some((_, icmp_type, code)) = names.iter().find(|(name, ..)| name.eq_ignore_ascii_case(text)) {
+        return Ok(IcmpType { icmp_type: Some(*icmp_type), code: *code });
+    }
+    let bad = || format!("`{text}` is not an ICMP{} type (a name such as echo-request, or TYPE[/CODE] with numbers 0-255)", if family == Family::V4 { "" } else { "v6" });
+    let (icmp_type, code) = match text.split_once('/') {
+        Some((icmp_type, code)) => (icmp_type, Some(code.parse::<u8>().map_err(|_| bad())?)),
+        None => (text, None),
+    };
+    let icmp_type = icmp_type.parse::<u8>().map_err(|_| bad())?;
+    Ok(IcmpType { icmp_type: Some(icmp_type), code })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_read_as_iptables_reads_them() {
+        assert_eq!(port_range("ssh:https").unwrap().to_string(), "22:443");
+        assert_eq!(port_range("1024:").unwrap().to_string(), "1024:65535");
+        assert_eq!(port_range(":1023").unwrap().to_string(), "0:1023");
+        assert_eq!(port_range("70000").unwrap().to_string(), "4464");
+        assert!(port_range("22:21").unwrap_err().contains("reversed"));
+        assert!(port_range("nosuch").is_err());
+        assert!(port_list(&"1,".repeat(15).trim_end_matches(',')).is_ok());
+        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15").is_err());
+    }
+
+    #[test]
+    fn networks_are_masked_and_checked() {
+        assert_eq!(network("10.0.0.1/24", Family::V4).unwrap().to_string(), "10.0.0.0/24");
+        assert_eq!(network("10.0.0.1/255.255.0.0", Family::V4).unwrap().to_string(), "10.0.0.0/16");
+        assert_eq!(network("2001:db8::1", Family::V6).unwrap().to_string(), "2001:db8::1/128");
+        assert!(network("10.0.0.1/255.0.255.0", Family::V4).unwrap_err().contains("contiguous"));
+        assert!(network("example.com", Family::V4).unwrap_err().contains("host name"));
+        assert!(network("2001:db8::1", Family::V4).unwrap_err().contains("not an IPv4"));
+        assert!(network("10.0.0.0/33", Family::V4).is_err());
+    }
+
+    #[test]
+    fn icmp_types_by_name_and_number() {
+        assert_eq!(icmp_type("fragmentation-needed", Family::V4).unwrap().to_string(), "3/4");
+        assert_eq!(icmp_type("echo-request", Family::V6).unwrap().to_string(), "128");
+        assert_eq!(icmp_type("8/0", Family::V4).unwrap().to_string(), "8/0");
+        assert!(icmp_type("bogus", Family::V4).is_err());
+    }
+}
