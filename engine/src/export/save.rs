@@ -42,11 +42,19 @@ pub fn render_tables(ruleset: &Ruleset) -> String {
     let mut out = String::new();
     for table in &ruleset.tables {
         let _ = writeln!(out, "*{}", table.name);
-        for chain in &table.chains {
+        // Built-in chains in the kernel's order, then user chains sorted by name, as iptables-save does.
+        let mut chains: Vec<&Chain> = table.chains.iter().collect();
+        chains.sort_by(|a, b| match (a.name.builtin(), b.name.builtin()) {
+            (Some(left), Some(right)) => left.cmp(&right),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.name.to_string().cmp(&b.name.to_string()),
+        });
+        for chain in &chains {
             let policy = chain.policy.map_or_else(|| "-".to_owned(), |policy| policy.to_string());
             let _ = writeln!(out, ":{} {policy} [{}:{}]", chain.name, chain.counters.packets, chain.counters.bytes);
         }
-        for chain in &table.chains {
+        for chain in chains {
             render_chain(&mut out, chain, ruleset.family);
         }
         out.push_str("COMMIT\n");

@@ -61,6 +61,8 @@ struct Draft {
     modules: Vec<Extension>,
     target: Option<(Extension, bool)>,
     counters: Option<Counters>,
+    /// Whether the target was named after the last `-m`: verbatim words then belong to it.
+    target_is_latest: bool,
 }
 
 /// Match modules iptables ships that the engine keeps verbatim.
@@ -179,10 +181,12 @@ fn read_draft(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<Diagnostic
     draft
 }
 
+/// The extension named last, which takes the words that follow it when it is verbatim.
 fn last_extension(draft: &mut Draft) -> Option<&mut Extension> {
-    match &mut draft.target {
-        Some((target, _)) if target.verbatim => Some(target),
-        _ => draft.modules.last_mut(),
+    if draft.target_is_latest {
+        draft.target.as_mut().map(|(target, _)| target)
+    } else {
+        draft.modules.last_mut()
     }
 }
 
@@ -359,6 +363,7 @@ fn read_base(
                 verbatim,
                 implicit: false,
             });
+            draft.target_is_latest = false;
         }
         "-j" | "--jump" | "-g" | "--goto" => {
             if draft.target.is_some() {
@@ -376,6 +381,7 @@ fn read_base(
                 implicit: false,
             };
             draft.target = Some((extension, goto));
+            draft.target_is_latest = true;
         }
         _ => {
             // -c / --set-counters PACKETS BYTES
