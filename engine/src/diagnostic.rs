@@ -86,6 +86,13 @@ impl Diagnostic {
         self
     }
 
+    /// Overrides the code's default severity.
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     /// Adds a secondary span with a label.
     #[must_use]
     pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> Self {

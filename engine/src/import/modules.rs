@@ -45,13 +45,20 @@ pub(crate) fn build(
         diagnostics.push(diagnostic);
         return None;
     }
+    let needs_an_option = ["multiport", "icmp", "icmp6", "conntrack", "state", "comment"];
+    if extension.options.is_empty() && needs_an_option.contains(&extension.name.as_str()) {
+        diagnostics.push(Diagnostic::new(Code::MissingValue, extension.span, format!("`-m {}` needs at least one of its options", extension.name))
+            .with_help("iptables refuses the module without options"));
+        return None;
+    }
     let mut failed = false;
+    let mut warnings = Vec::new();
     let mut fail = |option: &RawOption, message: String| {
         diagnostics.push(Diagnostic::new(Code::BadValue, option.span, message));
         failed = true;
     };
     let module = match extension.name.as_str() {
-        "tcp" | "udp" | "udplite" => ports_module(extension, &mut fail),
+        "tcp" | "udp" | "udplite" => ports_module(extension, &mut fail, &mut warnings),
         "multiport" => multiport(extension, &mut fail),
         "icmp" | "icmp6" => icmp(extension, family, &mut fail),
         "conntrack" | "state" => states(extension, &mut fail),
@@ -59,6 +66,7 @@ pub(crate) fn build(
         "comment" => comment(extension, &mut fail),
         _ => Some(verbatim(extension)),
     };
+    diagnostics.extend(warnings);
     if failed {
         None
     } else {
@@ -76,13 +84,19 @@ fn first(option: &RawOption) -> &str {
 
 type Fail<'a> = dyn FnMut(&RawOption, String) + 'a;
 
-fn ports_module(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagnostic>) -> Option<Module> {
     let (mut source_port, mut destination_port, mut flags, mut tcp_option) = (None, None, None, None);
     for option in &extension.options {
         match option.name {
             "--sport" | "--dport" => match values::port_range(first(option)) {
                 Ok(ports) if option.name == "--sport" => source_port = negated(option, ports),
                 Ok(ports) => destination_port = negated(option, ports),
+                // udp keeps a reversed range as written (it never matches); tcp refuses it.
+                Err(message) if extension.name != "tcp" && message.contains("reversed") => {
+                    warn.push(Diagnostic::new(Code::BadValue, option.span, format!("{message}; as written it never matches"))
+                        .with_severity(crate::diagnostic::Severity::Warning));
+                    return None;
+                }
                 Err(message) => fail(option, message),
             },
             "--syn" => flags = negated(option, (TcpFlags::SYN_MASK, TcpFlags::SYN)),

@@ -93,14 +93,21 @@ pub(crate) fn read_rule(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<
     rule.out_interface = draft.out_interface.as_ref().map(|(value, _)| value.clone());
     rule.protocol = draft.protocol.as_ref().map(|(value, _)| value.clone());
     check_interfaces(&draft, place, diagnostics);
-    let protocol = rule.protocol.as_ref().filter(|protocol| !protocol.negated).map(|protocol| protocol.value);
+    let protocol = rule.protocol.as_ref().map(|protocol| protocol.value);
     for module in &draft.modules {
         if let Some(module) = super::modules::build(module, protocol, place.family, diagnostics) {
             rule.modules.push(module);
         }
     }
     if let Some((target, goto)) = &draft.target {
-        rule.target = super::targets::build(target, *goto, place, diagnostics);
+        let tcp = rule.protocol.as_ref().is_some_and(|protocol| !protocol.negated && protocol.value == Protocol::TCP);
+        rule.target = super::targets::build(target, *goto, place, tcp, diagnostics);
+    }
+    for (negated, nets, span) in [&draft.sources, &draft.destinations].into_iter().flatten() {
+        if *negated && nets.iter().any(|net| net.prefix_len() == 0) {
+            diagnostics.push(Diagnostic::new(Code::BadValue, *span, "`!` before a /0 network would match no packet; iptables refuses it")
+                .with_help("remove the `!` and the address, or name the network to exclude"));
+        }
     }
     if diagnostics[errors_before..].iter().any(|d| d.severity == crate::diagnostic::Severity::Error) {
         return Vec::new();
@@ -205,7 +212,8 @@ fn owner<'d>(draft: &'d mut Draft, text: &str, span: Span) -> Option<&'d mut Ext
     {
         return draft.modules.get_mut(at);
     }
-    let protocol = draft.protocol.as_ref().filter(|(protocol, _)| !protocol.negated)?.0.value;
+    // Even `! -p tcp` loads the tcp module for `--dport` (iptables accepts it; it never matches).
+    let protocol = draft.protocol.as_ref()?.0.value;
     let name = implicit_module(protocol.number())?;
     let specs = module_options(name)?;
     find(specs, text)?;
@@ -261,6 +269,11 @@ fn take_option(
                 return index;
             }
         }
+    }
+    if extension.options.iter().any(|option| option.name == spec.names[0]) {
+        diagnostics.push(Diagnostic::new(Code::DuplicateOption, span, format!("`{}` given twice for `{}`", word.text, extension.name))
+            .with_help("each option of a module may appear once; add a second rule or use multiport"));
+        return index;
     }
     if negated {
         extension.words.push("!".to_owned());

@@ -22,7 +22,13 @@ const KNOWN_TARGETS: &[&str] = &[
 ];
 
 /// The target for `extension` in `place`, `None` (with a diagnostic) when it cannot be used.
-pub(crate) fn build(extension: &Extension, goto: bool, place: Place<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<Target> {
+pub(crate) fn build(
+    extension: &Extension,
+    goto: bool,
+    place: Place<'_>,
+    tcp: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Target> {
     let name = extension.name.as_str();
     if let Some((_, table, chains)) = RESTRICTED.iter().find(|(restricted, ..)| *restricted == name) {
         let wrong_chain = place.chain.builtin().is_some_and(|chain| !chains.contains(&chain));
@@ -59,6 +65,11 @@ pub(crate) fn build(extension: &Extension, goto: bool, place: Place<'_>, diagnos
             let mut with = RejectWith::PortUnreachable;
             for option in &extension.options {
                 match RejectWith::parse(option.values.first().map_or("", String::as_str), place.family) {
+                    Ok(RejectWith::TcpReset) if !tcp => {
+                        diagnostics.push(Diagnostic::new(Code::NeedsProtocol, option.span, "`--reject-with tcp-reset` needs `-p tcp`")
+                            .with_help("a TCP reset answers TCP only; add `-p tcp` or choose an ICMP reply"));
+                        failed = true;
+                    }
                     Ok(value) => with = value,
                     Err(message) => {
                         diagnostics.push(Diagnostic::new(Code::BadValue, option.span, message));
@@ -73,11 +84,21 @@ pub(crate) fn build(extension: &Extension, goto: bool, place: Place<'_>, diagnos
             for option in &extension.options {
                 let value = option.values.first().map_or("", String::as_str);
                 match option.name {
-                    "--log-prefix" if value.len() > 29 => {
-                        diagnostics.push(Diagnostic::new(Code::BadValue, option.span, "a log prefix holds at most 29 characters"));
-                        failed = true;
+                    "--log-prefix" => {
+                        let mut prefix = value.to_owned();
+                        if prefix.len() > 29 {
+                            diagnostics.push(
+                                Diagnostic::new(Code::BadValue, option.span, "a log prefix holds at most 29 bytes; iptables cuts the rest")
+                                    .with_severity(crate::diagnostic::Severity::Warning),
+                            );
+                            let mut end = 29;
+                            while !prefix.is_char_boundary(end) {
+                                end -= 1;
+                            }
+                            prefix.truncate(end);
+                        }
+                        log.prefix = Some(prefix);
                     }
-                    "--log-prefix" => log.prefix = Some(value.to_owned()),
                     "--log-level" => {
                         let level = value.parse::<u8>().ok().filter(|level| *level <= 7).or_else(|| {
                             LOG_LEVELS.iter().find(|(level, _)| level.eq_ignore_ascii_case(value)).map(|(_, number)| *number)

@@ -21,10 +21,10 @@ const SERVICES: &[(&str, u16)] = &[
     ("x11", 6000), ("http-alt", 8080), ("webcache", 8080),
 ];
 
-/// Reads one port: a number (taken modulo 65536, as iptables silently does) or a service name.
+/// Reads one port: a number 0-65535 or a service name.
 pub(crate) fn port(text: &str) -> Result<u16, String> {
     if let Ok(number) = text.parse::<u32>() {
-        return Ok(u16::try_from(number % 65_536).unwrap_or_default());
+        return u16::try_from(number).map_err(|_| format!("port {number} is out of range (0-65535)"));
     }
     SERVICES
         .iter()
@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(port_range("ssh:https").unwrap().to_string(), "22:443");
         assert_eq!(port_range("1024:").unwrap().to_string(), "1024:65535");
         assert_eq!(port_range(":1023").unwrap().to_string(), "0:1023");
-        assert_eq!(port_range("70000").unwrap().to_string(), "4464");
+        assert!(port_range("70000").unwrap_err().contains("out of range"));
         assert!(port_range("22:21").unwrap_err().contains("reversed"));
         assert!(port_range("nosuch").is_err());
         assert!(port_list(&"1,".repeat(15).trim_end_matches(',')).is_ok());
