@@ -159,7 +159,8 @@ mod tests {
         assert!(port_range("22:21").unwrap_err().contains("reversed"));
         assert!(port_range("nosuch").is_err());
         assert!(port_list(&"1,".repeat(15).trim_end_matches(',')).is_ok());
-        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15").is_err());
+        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15").is_ok());
+        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16").is_err());
     }
 
     #[test]
