@@ -44,7 +44,7 @@ fn a_bad_design_is_a_clear_error() {
 #[test]
 fn a_missing_file_is_a_clear_error() {
     let output = portcullis(&["export", "--design", "/nonexistent/design.json", "--format", "save-v6"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "I/O errors exit with 2");
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent/design.json"));
 }
 
@@ -54,4 +54,55 @@ fn an_unknown_format_lists_the_known_ones() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("save-v4") && stderr.contains("save-v6"), "{stderr}");
+}
+
+fn corpus(path: &str) -> String {
+    format!("{}/../tests/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn check_prints_code_frames_and_exits_1_on_errors() {
+    let output = portcullis(&["check", &corpus("invalid/tutorial-placeholders.sh")]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap().replace(&corpus(""), "tests/corpus/");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn check_json_is_a_stable_array() {
+    let output = portcullis(&["check", "--format", "json", &corpus("invalid/tutorial-placeholders.sh")]);
+    assert_eq!(output.status.code(), Some(1));
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let first = &items[0];
+    for key in ["code", "kind", "severity", "message", "line", "column", "end_line", "end_column", "help"] {
+        assert!(first.get(key).is_some(), "{key} missing in {first}");
+    }
+    assert_eq!(first["line"], 2);
+}
+
+#[test]
+fn check_exits_0_on_clean_input_and_reads_stdin() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn fmt_prints_canonical_save_text_for_each_family() {
+    let output = portcullis(&["fmt", &corpus("import/seeds.sh")]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("(IPv4 rules)"));
+    // The tutorials flush INPUT late (`iptables -F INPUT`): the real kernel agrees on this result.
+    assert!(text.contains("-A OUTPUT -p tcp -m multiport --dports 80,443 -m conntrack --ctstate ESTABLISHED -j ACCEPT"));
+    let missing = portcullis(&["fmt", "/nonexistent"]);
+    assert_eq!(missing.status.code(), Some(2));
 }

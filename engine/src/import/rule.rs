@@ -173,13 +173,30 @@ fn read_draft(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<Diagnostic
             continue;
         }
         if !text.starts_with('-') || text == "-" {
-            diagnostics.push(Diagnostic::new(Code::UnknownOption, word.span, format!("unexpected word `{text}`"))
-                .with_help("values follow their option; check for a missing option name or stray quote"));
+            // One finding for a run of stray words, such as a tutorial's `[port number]`.
+            let mut span = word.span;
+            let mut stray = vec![text];
+            while let Some(next) = words.get(index).filter(|next| !next.text.starts_with('-') && next.text != "!") {
+                span = span.to(next.span);
+                stray.push(&next.text);
+                index += 1;
+            }
+            let stray = stray.join(" ");
+            diagnostics.push(Diagnostic::new(Code::UnknownOption, span, format!("unexpected `{stray}`")).with_help(
+                super::values::placeholder_help(&stray)
+                    .unwrap_or("values follow their option; check for a missing option name or a stray quote"),
+            ));
             continue;
         }
         match owner(&mut draft, text, word.span) {
             Some(extension) => index = take_option(extension, words, index, word, negated, diagnostics),
-            None => diagnostics.push(unknown_option(text, word.span, &draft)),
+            None => {
+                diagnostics.push(unknown_option(text, word.span, &draft));
+                // Its values would only repeat the error: skip them.
+                while words.get(index).is_some_and(|next| !next.text.starts_with('-') && next.text != "!") {
+                    index += 1;
+                }
+            }
         }
     }
     if let Some(span) = negation {
@@ -322,7 +339,11 @@ fn read_base(
                 match values::network(item, place.family) {
                     Ok(net) => nets.push(net),
                     Err(message) if message.contains("host name") => {
-                        diagnostics.push(Diagnostic::new(Code::HostName, argument.span, message));
+                        let finding = Diagnostic::new(Code::HostName, argument.span, message);
+                        diagnostics.push(match values::placeholder_help(item) {
+                            Some(help) => finding.with_help(help),
+                            None => finding.with_help("write the address or network, e.g. 203.0.113.7 or 198.51.100.0/24"),
+                        });
                     }
                     Err(message) => diagnostics.push(bad(message)),
                 }

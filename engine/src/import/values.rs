@@ -21,6 +21,14 @@ const SERVICES: &[(&str, u16)] = &[
     ("x11", 6000), ("http-alt", 8080), ("webcache", 8080),
 ];
 
+/// A help line when `text` looks like a tutorial's placeholder (`[port number]`, `<ip>`,
+/// `YOUR_IP_ADDRESS`) rather than a value.
+pub(crate) fn placeholder_help(text: &str) -> Option<&'static str> {
+    let bracketed = text.starts_with(['[', '<']) || text.ends_with([']', '>']);
+    let shouted = text.len() > 3 && text.contains('_') && text.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+    (bracketed || shouted).then_some("this looks like a placeholder from a tutorial: replace it with your real value")
+}
+
 /// Reads one port: a number 0-65535 or a service name.
 pub(crate) fn port(text: &str) -> Result<u16, String> {
     if let Ok(number) = text.parse::<u32>() {
@@ -30,7 +38,10 @@ pub(crate) fn port(text: &str) -> Result<u16, String> {
         .iter()
         .find(|(name, _)| *name == text)
         .map(|(_, number)| *number)
-        .ok_or_else(|| format!("`{text}` is not a port number or a known service name"))
+        .ok_or_else(|| match placeholder_help(text) {
+            Some(help) => format!("`{text}` is not a port: {help}"),
+            None => format!("`{text}` is not a port number or a known service name"),
+        })
 }
 
 /// Reads `PORT`, `FIRST:LAST`, `FIRST:` or `:LAST`.
