@@ -1,0 +1,97 @@
+//! The app's only side effects on the browser: copying to the clipboard and downloading a file.
+//! Components call these from event handlers; nothing else touches browser APIs.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::{document, set_timeout, window};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag, Clipboard, HtmlAnchorElement, Url};
+
+/// How long a download's object URL lives: long enough for the browser to start reading it.
+const OBJECT_URL_LIFETIME: Duration = Duration::from_secs(10);
+
+/// Why text could not be copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CopyError {
+    /// This page has no clipboard access at all (an insecure `http://` page, an old browser).
+    Unavailable,
+    /// The browser or the user refused the write.
+    Refused,
+}
+
+/// Writes `text` to the clipboard and calls `on_done` once with the outcome.
+///
+/// The clipboard answers asynchronously, so both callbacks are handed over to JavaScript; the
+/// garbage collector reclaims them once the promise has settled.
+pub(crate) fn copy_text(text: &str, on_done: impl FnOnce(Result<(), CopyError>) + 'static) {
+    let Some(clipboard) = clipboard() else {
+        on_done(Err(CopyError::Unavailable));
+        return;
+    };
+    let settle = Rc::new(Cell::new(Some(on_done)));
+    let on_copied: Closure<dyn FnMut(JsValue)> = {
+        let settle = Rc::clone(&settle);
+        Closure::once_aborting(move |_: JsValue| {
+            if let Some(on_done) = settle.take() {
+                on_done(Ok(()));
+            }
+        })
+    };
+    let on_refused: Closure<dyn FnMut(JsValue)> = Closure::once_aborting(move |_: JsValue| {
+        if let Some(on_done) = settle.take() {
+            on_done(Err(CopyError::Refused));
+        }
+    });
+    let _ = clipboard.write_text(text).then2(&on_copied, &on_refused);
+    on_copied.into_js_value();
+    on_refused.into_js_value();
+}
+
+/// `navigator.clipboard`, which is `undefined` outside secure contexts.
+fn clipboard() -> Option<Clipboard> {
+    let navigator = window().navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
+    if clipboard.is_undefined() || clipboard.is_null() {
+        return None;
+    }
+    Some(clipboard.unchecked_into())
+}
+
+/// Offers `text` for download as a file named `file_name`.
+///
+/// # Errors
+/// The browser's exception if it cannot create the file or the link.
+pub(crate) fn download_text(file_name: &str, text: &str) -> Result<(), JsValue> {
+    let options = BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let result = click_download_link(file_name, &url);
+    set_timeout(
+        move || {
+            let _ = Url::revoke_object_url(&url);
+        },
+        OBJECT_URL_LIFETIME,
+    );
+    result
+}
+
+/// Clicks a temporary `<a download>` link to `url`, attached to the page only for the click.
+fn click_download_link(file_name: &str, url: &str) -> Result<(), JsValue> {
+    let document = document();
+    let anchor: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    anchor.set_href(url);
+    anchor.set_download(file_name);
+    anchor.set_hidden(true);
+    let body = document
+        .body()
+        .ok_or_else(|| JsValue::from_str("the page has no body"))?;
+    body.append_child(&anchor)?;
+    anchor.click();
+    anchor.remove();
+    Ok(())
+}
