@@ -15,6 +15,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod generate;
 pub mod iptables;
 pub mod kernel;
 mod netns;

@@ -9,7 +9,7 @@ use portcullis_e2e::iptables::without_comments;
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::Netns;
 use portcullis_engine::export::save::render_tables;
-use portcullis_engine::import as importer;
+use portcullis_engine::import::import;
 use portcullis_engine::model::Family;
 
 fn corpus(extension: &str) -> Vec<PathBuf> {
@@ -27,7 +27,7 @@ fn corpus(extension: &str) -> Vec<PathBuf> {
 
 fn ours(path: &Path, family: Family) -> String {
     let text = std::fs::read_to_string(path).expect("read corpus file");
-    let parsed = importer::import(&text, None);
+    let parsed = import(&text, None);
     let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.severity == portcullis_engine::diagnostic::Severity::Error).collect();
     assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
     parsed.value.ruleset(family).map(render_tables).unwrap_or_default()
@@ -76,4 +76,29 @@ fn scripts_leave_the_ruleset_iptables_leaves() {
             }
         }
     }
+}
+
+#[test]
+fn generated_rules_print_back_exactly_as_iptables_save_prints_them() {
+    if !ready() {
+        return;
+    }
+    let count: usize = std::env::var("PORTCULLIS_GENERATED_RULES").ok().and_then(|n| n.parse().ok()).unwrap_or(400);
+    let mut rng = portcullis_e2e::generate::Rng::new(0x5eed_1234);
+    let mut text = String::from("*filter\n:INPUT DROP [0:0]\n");
+    for _ in 0..count {
+        text.push_str(&format!("-A INPUT {}\n", portcullis_e2e::generate::typed_rule_v4(&mut rng)));
+    }
+    text.push_str("COMMIT\n");
+    let netns = Netns::create("generated").expect("namespace");
+    netns.exec_with_input("iptables-restore", &[], Some(&text)).unwrap_or_else(|error| panic!("{error}\n{text}"));
+    let theirs = without_comments(&netns.exec("iptables-save", &[]).expect("save"));
+    let parsed = import(&text, Some(Family::V4));
+    assert!(!parsed.has_errors(), "{:#?}", parsed.diagnostics);
+    let mine = render_tables(&parsed.value.rulesets[0]);
+    for (line, (ours, kernel)) in mine.lines().zip(theirs.lines()).enumerate() {
+        assert_eq!(ours, kernel, "line {} of the canonical text differs; input rule: {:?}", line + 1, text.lines().nth(line));
+    }
+    assert_eq!(mine.lines().count(), theirs.lines().count());
+    eprintln!("generated differential: {count} rules printed identically");
 }

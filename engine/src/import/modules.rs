@@ -59,7 +59,7 @@ pub(crate) fn build(
     };
     let module = match extension.name.as_str() {
         "tcp" | "udp" | "udplite" => ports_module(extension, &mut fail, &mut warnings),
-        "multiport" => multiport(extension, &mut fail),
+        "multiport" => multiport(extension, protocol == Some(Protocol::TCP), &mut fail),
         "icmp" | "icmp6" => icmp(extension, family, &mut fail),
         "conntrack" | "state" => states(extension, &mut fail),
         "limit" => limit(extension, &mut fail),
@@ -88,7 +88,7 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     let (mut source_port, mut destination_port, mut flags, mut tcp_option) = (None, None, None, None);
     for option in &extension.options {
         match option.name {
-            "--sport" | "--dport" => match values::port_range(first(option)) {
+            "--sport" | "--dport" => match values::port_range(first(option), extension.name == "tcp") {
                 Ok(ports) if option.name == "--sport" => source_port = negated(option, ports),
                 Ok(ports) => destination_port = negated(option, ports),
                 // udp keeps a reversed range as written (it never matches); tcp refuses it.
@@ -124,14 +124,14 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     })
 }
 
-fn multiport(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+fn multiport(extension: &Extension, tcp: bool, fail: &mut Fail<'_>) -> Option<Module> {
     let [option] = extension.options.as_slice() else { return None };
     let direction = match option.name {
         "--sports" => PortDirection::Source,
         "--dports" => PortDirection::Destination,
         _ => PortDirection::Either,
     };
-    match values::port_list(first(option)) {
+    match values::port_list(first(option), tcp) {
         Ok(ports) => Some(Module::Multiport { direction, ports: Negated { negated: option.negated, value: ports } }),
         Err(message) => {
             fail(option, message);

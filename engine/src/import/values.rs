@@ -6,19 +6,71 @@ use ipnet::IpNet;
 
 use crate::model::{Family, IcmpType, PortSpec};
 
-/// Service names `/etc/services` gives to the ports tutorials use (`--dport ssh`).
-const SERVICES: &[(&str, u16)] = &[
-    ("ftp-data", 20), ("ftp", 21), ("ssh", 22), ("telnet", 23), ("smtp", 25), ("time", 37), ("whois", 43),
-    ("tacacs", 49), ("domain", 53), ("bootps", 67), ("bootpc", 68), ("tftp", 69), ("gopher", 70),
-    ("finger", 79), ("http", 80), ("www", 80), ("kerberos", 88), ("pop3", 110), ("sunrpc", 111),
-    ("auth", 113), ("nntp", 119), ("ntp", 123), ("epmap", 135), ("netbios-ns", 137), ("netbios-dgm", 138),
-    ("netbios-ssn", 139), ("imap2", 143), ("imap", 143), ("snmp", 161), ("snmp-trap", 162), ("bgp", 179),
-    ("irc", 194), ("imap3", 220), ("ldap", 389), ("https", 443), ("microsoft-ds", 445), ("submissions", 465),
-    ("ssmtp", 465), ("smtps", 465), ("isakmp", 500), ("syslog", 514), ("printer", 515), ("submission", 587),
-    ("ipp", 631), ("ldaps", 636), ("rsync", 873), ("ftps-data", 989), ("ftps", 990), ("imaps", 993),
-    ("pop3s", 995), ("openvpn", 1194), ("ms-sql-s", 1433), ("l2tp", 1701), ("pptp", 1723), ("radius", 1812),
-    ("nfs", 2049), ("mysql", 3306), ("ms-wbt-server", 3389), ("svn", 3690), ("sip", 5060), ("postgresql", 5432),
-    ("x11", 6000), ("http-alt", 8080), ("webcache", 8080),
+/// Service names Debian 12's `/etc/services` (netbase) gives to the ports tutorials use, and
+/// whether it names them for TCP and for UDP: iptables asks `getservbyname(name, proto)`, so
+/// `--dport http` works for tcp but not for udp. The browser has no `/etc/services`.
+const SERVICES: &[(&str, u16, bool, bool)] = &[
+    ("ftp-data", 20, true, false),
+    ("ftp", 21, true, false),
+    ("ssh", 22, true, false),
+    ("telnet", 23, true, false),
+    ("smtp", 25, true, false),
+    ("time", 37, true, true),
+    ("whois", 43, true, false),
+    ("tacacs", 49, true, true),
+    ("domain", 53, true, true),
+    ("bootps", 67, false, true),
+    ("bootpc", 68, false, true),
+    ("tftp", 69, false, true),
+    ("gopher", 70, true, false),
+    ("finger", 79, true, false),
+    ("http", 80, true, false),
+    ("www", 80, true, false),
+    ("kerberos", 88, true, true),
+    ("pop3", 110, true, false),
+    ("sunrpc", 111, true, true),
+    ("auth", 113, true, false),
+    ("nntp", 119, true, false),
+    ("ntp", 123, false, true),
+    ("epmap", 135, true, false),
+    ("netbios-ns", 137, false, true),
+    ("netbios-dgm", 138, false, true),
+    ("netbios-ssn", 139, true, false),
+    ("imap2", 143, true, false),
+    ("imap", 143, true, false),
+    ("snmp", 161, true, true),
+    ("snmp-trap", 162, true, true),
+    ("bgp", 179, true, false),
+    ("ldap", 389, true, true),
+    ("https", 443, true, true),
+    ("microsoft-ds", 445, true, false),
+    ("submissions", 465, true, false),
+    ("ssmtp", 465, true, false),
+    ("smtps", 465, true, false),
+    ("isakmp", 500, false, true),
+    ("syslog", 514, true, true),
+    ("printer", 515, true, false),
+    ("submission", 587, true, false),
+    ("ipp", 631, true, false),
+    ("ldaps", 636, true, true),
+    ("rsync", 873, true, false),
+    ("ftps-data", 989, true, false),
+    ("ftps", 990, true, false),
+    ("imaps", 993, true, false),
+    ("pop3s", 995, true, false),
+    ("openvpn", 1194, true, true),
+    ("ms-sql-s", 1433, true, false),
+    ("l2tp", 1701, false, true),
+    ("radius", 1812, true, true),
+    ("nfs", 2049, true, true),
+    ("mysql", 3306, true, false),
+    ("ms-wbt-server", 3389, true, false),
+    ("svn", 3690, true, false),
+    ("sip", 5060, true, true),
+    ("postgresql", 5432, true, false),
+    ("x11", 6000, true, false),
+    ("http-alt", 8080, true, false),
+    ("webcache", 8080, true, false),
 ];
 
 /// A help line when `text` looks like a tutorial's placeholder (`[port number]`, `<ip>`,
@@ -29,28 +81,35 @@ pub(crate) fn placeholder_help(text: &str) -> Option<&'static str> {
     (bracketed || shouted).then_some("this looks like a placeholder from a tutorial: replace it with your real value")
 }
 
-/// Reads one port: a number 0-65535 or a service name.
-pub(crate) fn port(text: &str) -> Result<u16, String> {
+/// Reads one port: a number 0-65535 or a service name known for `tcp` (else UDP).
+pub(crate) fn port(text: &str, tcp: bool) -> Result<u16, String> {
     if let Ok(number) = text.parse::<u32>() {
         return u16::try_from(number).map_err(|_| format!("port {number} is out of range (0-65535)"));
     }
+    if let Some((_, number, ..)) = SERVICES.iter().find(|(name, _, for_tcp, for_udp)| *name == text && if tcp { *for_tcp } else { *for_udp }) {
+        return Ok(*number);
+    }
+    if let Some((_, number, ..)) = SERVICES.iter().find(|(name, ..)| *name == text) {
+        let (this, other) = if tcp { ("TCP", "UDP") } else { ("UDP", "TCP") };
+        return Err(format!("`{text}` names a {other} service, not a {this} one; write the port number ({number})"));
+    }
     SERVICES
         .iter()
-        .find(|(name, _)| *name == text)
-        .map(|(_, number)| *number)
+        .find(|(name, ..)| *name == text)
+        .map(|(_, number, ..)| *number)
         .ok_or_else(|| match placeholder_help(text) {
             Some(help) => format!("`{text}` is not a port: {help}"),
             None => format!("`{text}` is not a port number or a known service name"),
         })
 }
 
-/// Reads `PORT`, `FIRST:LAST`, `FIRST:` or `:LAST`.
-pub(crate) fn port_range(text: &str) -> Result<PortSpec, String> {
+/// Reads `PORT`, `FIRST:LAST`, `FIRST:` or `:LAST` (service names looked up for `tcp` or UDP).
+pub(crate) fn port_range(text: &str, tcp: bool) -> Result<PortSpec, String> {
     match text.split_once(':') {
-        None => port(text).map(PortSpec::single),
+        None => port(text, tcp).map(PortSpec::single),
         Some((first, last)) => {
-            let first = if first.is_empty() { 0 } else { port(first)? };
-            let last = if last.is_empty() { u16::MAX } else { port(last)? };
+            let first = if first.is_empty() { 0 } else { port(first, tcp)? };
+            let last = if last.is_empty() { u16::MAX } else { port(last, tcp)? };
             PortSpec::range(first, last)
                 .ok_or_else(|| format!("the port range `{text}` is reversed: write the smaller port first"))
         }
@@ -58,8 +117,11 @@ pub(crate) fn port_range(text: &str) -> Result<PortSpec, String> {
 }
 
 /// Reads a comma-separated `multiport` list (at most 15 ports, a range counting two).
-pub(crate) fn port_list(text: &str) -> Result<Vec<PortSpec>, String> {
-    let ports = text.split(',').map(port_range).collect::<Result<Vec<_>, _>>()?;
+pub(crate) fn port_list(text: &str, tcp: bool) -> Result<Vec<PortSpec>, String> {
+    if let Some(open) = text.split(',').find(|item| item.starts_with(':') || item.ends_with(':')) {
+        return Err(format!("multiport ranges need both ends: `{open}`"));
+    }
+    let ports = text.split(',').map(|item| port_range(item, tcp)).collect::<Result<Vec<_>, _>>()?;
     let slots: usize = ports.iter().map(|spec| if spec.first() == spec.last() { 1 } else { 2 }).sum();
     if slots > 15 {
         return Err(format!("`{text}` lists too many ports: multiport takes at most 15 (a range counts two)"));
@@ -163,15 +225,17 @@ mod tests {
 
     #[test]
     fn ports_read_as_iptables_reads_them() {
-        assert_eq!(port_range("ssh:https").unwrap().to_string(), "22:443");
-        assert_eq!(port_range("1024:").unwrap().to_string(), "1024:65535");
-        assert_eq!(port_range(":1023").unwrap().to_string(), "0:1023");
-        assert!(port_range("70000").unwrap_err().contains("out of range"));
-        assert!(port_range("22:21").unwrap_err().contains("reversed"));
-        assert!(port_range("nosuch").is_err());
-        assert!(port_list(&"1,".repeat(15).trim_end_matches(',')).is_ok());
-        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15").is_ok());
-        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16").is_err());
+        assert_eq!(port_range("ssh:https", true).unwrap().to_string(), "22:443");
+        assert_eq!(port_range("1024:", true).unwrap().to_string(), "1024:65535");
+        assert_eq!(port_range(":1023", true).unwrap().to_string(), "0:1023");
+        assert!(port_range("70000", true).unwrap_err().contains("out of range"));
+        assert!(port_range("22:21", true).unwrap_err().contains("reversed"));
+        assert!(port_range("nosuch", true).is_err());
+        assert!(port_range("http", false).unwrap_err().contains("TCP service"));
+        assert_eq!(port_range("domain", false).unwrap().to_string(), "53");
+        assert!(port_list("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", true).is_ok());
+        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15", true).is_ok());
+        assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16", true).is_err());
     }
 
     #[test]
