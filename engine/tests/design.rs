@@ -56,12 +56,12 @@ fn a_service_restricted_to_one_family_stays_closed_on_the_other() {
 fn any_design() -> impl Strategy<Value = Design> {
     let source = prop_oneof![
         (any::<[u8; 4]>(), 0u8..=32).prop_map(|(octets, prefix)| {
-            let net = ipnet::Ipv4Net::new(octets.into(), prefix).unwrap().trunc();
-            net.to_string().parse::<Source>().unwrap()
+            let net = ipnet::Ipv4Net::new(octets.into(), prefix).expect("prefix <= 32").trunc();
+            net.to_string().parse::<Source>().expect("a truncated network is a valid source")
         }),
         (any::<[u16; 8]>(), 0u8..=128).prop_map(|(segments, prefix)| {
-            let net = ipnet::Ipv6Net::new(segments.into(), prefix).unwrap().trunc();
-            net.to_string().parse::<Source>().unwrap()
+            let net = ipnet::Ipv6Net::new(segments.into(), prefix).expect("prefix <= 128").trunc();
+            net.to_string().parse::<Source>().expect("a truncated network is a valid source")
         }),
     ];
     let choice = (0..CATALOGUE.len(), prop::collection::vec(source, 0..4));

@@ -2,6 +2,8 @@
 //! (round trip, never panics) and input limits. The differential tests against the real
 //! iptables live in `tests/tests/import.rs` and `tests/tests/validity.rs`.
 
+use std::fmt::Write as _;
+
 use portcullis_engine::diagnostic::{Code, Severity};
 use portcullis_engine::export::save::render_tables;
 use portcullis_engine::import::{import, Format, MAX_INPUT_BYTES};
@@ -122,7 +124,7 @@ fn oversized_input_is_refused_quickly() {
 fn a_large_dump_is_read_whole() {
     let mut text = String::from("*filter\n:INPUT DROP [0:0]\n");
     for index in 0..20_000u32 {
-        text.push_str(&format!("-A INPUT -s 198.51.{}.{}/32 -p tcp -m tcp --dport {} -j ACCEPT\n", index / 256 % 256, index % 256, index % 65_535 + 1));
+        let _ = writeln!(text, "-A INPUT -s 198.51.{}.{}/32 -p tcp -m tcp --dport {} -j ACCEPT", index / 256 % 256, index % 256, index % 65_535 + 1);
     }
     text.push_str("COMMIT\n");
     let parsed = import(&text, None);

@@ -1,4 +1,4 @@
-//! Headless Chromium driven through chromedriver (WebDriver). Both are started in their own
+//! Headless Chromium driven through chromedriver (`WebDriver`). Both are started in their own
 //! process group and killed together on drop, also when a test fails or panics.
 
 use std::net::TcpStream;
@@ -95,7 +95,7 @@ impl Browser {
         Ok(Self { client, driver })
     }
 
-    /// The WebDriver client.
+    /// The `WebDriver` client.
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -185,7 +185,7 @@ impl Browser {
     }
 }
 
-/// Chromedriver's browser log (`POST /session/{id}/se/log`), which WebDriver itself lacks.
+/// Chromedriver's browser log (`POST /session/{id}/se/log`), which `WebDriver` itself lacks.
 #[derive(Debug)]
 struct BrowserLog;
 

@@ -12,7 +12,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -23,7 +23,7 @@ impl Rng {
 
     /// A number below `bound` (which must be > 0).
     pub fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound.max(1)
+        self.next_u64() % bound.max(1)
     }
 
     /// One of `items`.
@@ -102,7 +102,8 @@ pub fn typed_rule_v4(rng: &mut Rng) -> String {
         _ => {
             let tcp = rng.chance(50);
             let protocol = if tcp { "tcp" } else { "udp" };
-            parts.push(format!("-p {protocol} -m multiport {}--dports {},{},{}", bang(rng), port(rng, tcp), port(rng, tcp), format!("{}:{}", rng.below(1000), 1000 + rng.below(60_000))));
+            let (first, last) = (rng.below(1000), 1000 + rng.below(60_000));
+            parts.push(format!("-p {protocol} -m multiport {}--dports {},{},{first}:{last}", bang(rng), port(rng, tcp), port(rng, tcp)));
         }
     }
     if rng.chance(40) {

@@ -5,9 +5,9 @@
 //!
 //! | link | server IPv4 | server IPv6 |
 //! |------|-------------|-------------|
-//! | eth0 | 192.0.2.1/24 | 2001:db8::1/64 |
-//! | eth1 | 198.51.100.1/24 | 2001:db8:1::1/64 |
-//! | eth2 | 203.0.113.1/24 | 2001:db8:2::1/64 |
+//! | `eth0` | 192.0.2.1/24 | `2001:db8::1/64` |
+//! | `eth1` | 198.51.100.1/24 | `2001:db8:1::1/64` |
+//! | `eth2` | 203.0.113.1/24 | `2001:db8:2::1/64` |
 //!
 //! The client has no IP stack at all (IPv6 disabled, no addresses): probes leave it through a
 //! packet socket, so it adds no noise. The server has no link-local address, no duplicate address
@@ -111,7 +111,7 @@ impl Lab {
         let deadline = Instant::now() + PROBE_DEADLINE;
         for link in 0..self.links {
             let path = format!("/sys/class/net/peer{link}/carrier");
-            while self.client.exec("cat", &[&path]).map(|text| text.trim() == "1") != Ok(true) {
+            while !self.client.exec("cat", &[&path]).is_ok_and(|text| text.trim() == "1") {
                 if Instant::now() > deadline {
                     return Err(format!("link peer{link} never came up"));
                 }

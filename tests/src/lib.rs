@@ -9,7 +9,7 @@
 //! - [`iptables`]: `iptables-restore --test`, real loads in throwaway namespaces, `bash -n` and
 //!   `shellcheck`.
 //! - [`browser`] and [`site`]: the built `dist/` served on 127.0.0.1 and driven by headless
-//!   Chromium through chromedriver (WebDriver); the browser and its driver are killed on drop.
+//!   Chromium through chromedriver (`WebDriver`); the browser and its driver are killed on drop.
 //! - [`require`]: the skip policy. Under `CI=true` a missing tool or privilege fails the test;
 //!   elsewhere it prints a loud notice and the test returns early.
 
@@ -28,8 +28,6 @@ pub use netns::Netns;
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_else(|| unreachable!("tests/ always sits inside the workspace"))
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or_else(|| unreachable!("tests/ always sits inside the workspace"), std::path::Path::to_path_buf)
 }

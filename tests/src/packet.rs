@@ -61,7 +61,7 @@ pub enum Transport {
         /// Destination port.
         dport: u16,
     },
-    /// An ICMP (IPv4) or ICMPv6 (IPv6) message; the family follows the addresses.
+    /// An ICMP (IPv4) or `ICMPv6` (IPv6) message; the family follows the addresses.
     Icmp {
         /// Message type (8 = echo request for IPv4, 128 for IPv6).
         icmp_type: u8,

@@ -35,8 +35,11 @@ fn missing(need: Need) -> Option<String> {
     }
 }
 
-/// Whether the suite named `suite` can run. Under `CI=true` anything missing panics (a failure, not
-/// a skip); elsewhere it prints a loud notice and returns `false` so the test returns early.
+/// Whether the suite named `suite` can run; elsewhere than CI, a loud notice and `false` when
+/// something is missing, so the test returns early.
+///
+/// # Panics
+/// Under `CI=true` when anything is missing: a failure there, never a skip.
 pub fn can_run(suite: &str, needs: &[Need]) -> bool {
     let absent: Vec<String> = needs.iter().filter_map(|need| missing(*need)).collect();
     if absent.is_empty() {

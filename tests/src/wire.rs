@@ -32,7 +32,7 @@ pub(crate) fn send_frame(netns: &str, interface: &str, frame: Vec<u8>) -> Result
         let socket = unsafe { OwnedFd::from_raw_fd(raw) };
         // SAFETY: sockaddr_ll is plain old data; all-zero is a valid value.
         let mut address: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
-        address.sll_family = libc::AF_PACKET as u16;
+        address.sll_family = u16::try_from(libc::AF_PACKET).map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         address.sll_ifindex = i32::try_from(index).map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         address.sll_halen = 6;
         let destination = frame.get(..6).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "frame too short"))?;

@@ -3,6 +3,7 @@
 //! bash) and `iptables-save` dumps the result; the engine's canonical print of its own import of
 //! the same file must be byte-identical (comment lines aside).
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use portcullis_e2e::iptables::without_comments;
@@ -87,7 +88,7 @@ fn generated_rules_print_back_exactly_as_iptables_save_prints_them() {
     let mut rng = portcullis_e2e::generate::Rng::new(0x5eed_1234);
     let mut text = String::from("*filter\n:INPUT DROP [0:0]\n");
     for _ in 0..count {
-        text.push_str(&format!("-A INPUT {}\n", portcullis_e2e::generate::typed_rule_v4(&mut rng)));
+        let _ = writeln!(text, "-A INPUT {}", portcullis_e2e::generate::typed_rule_v4(&mut rng));
     }
     text.push_str("COMMIT\n");
     let netns = Netns::create("generated").expect("namespace");

@@ -7,7 +7,7 @@ use crate::model::{
 
 use super::{Access, Design};
 
-/// ICMPv6 types a host must accept or IPv6 breaks (RFC 4890 §4.4.1): router solicitation and
+/// `ICMPv6` types a host must accept or IPv6 breaks (RFC 4890 §4.4.1): router solicitation and
 /// advertisement, neighbour solicitation and advertisement.
 const NEIGHBOUR_DISCOVERY: [(u8, &str); 4] = [
     (133, "router solicitation"),

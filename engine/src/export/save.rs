@@ -1,7 +1,7 @@
 //! `iptables-save` format: the `rules.v4` / `rules.v6` files `iptables-restore` and
 //! `ip6tables-restore` load atomically (and `iptables-persistent` loads at boot).
 //!
-//! The printer is canonical: it prints what `iptables-save` (1.8, nf_tables backend) prints for the
+//! The printer is canonical: it prints what `iptables-save` (1.8, `nf_tables` backend) prints for the
 //! same ruleset — base options in the order `-s -d -i -o -p -f`, then modules in rule order, then
 //! the target; numbers for ports, ICMP types and log levels; values quoted only where
 //! `xtables_save_string` quotes them — so a saved, loaded and re-saved ruleset reads the same.

@@ -51,11 +51,7 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
                 }
                 // Positional arguments: chain names, rule numbers, a policy, a new name.
                 let mut positional = Vec::new();
-                let takes = match word.text.as_str() {
-                    "-P" | "--policy" | "-E" | "--rename-chain" => 2,
-                    "-N" | "--new-chain" | "--new" | "-A" | "--append" => 1,
-                    _ => 2,
-                };
+                let takes = if matches!(word.text.as_str(), "-N" | "--new-chain" | "--new" | "-A" | "--append") { 1 } else { 2 };
                 while positional.len() < takes {
                     match words.get(index) {
                         Some(next) if !next.text.starts_with('-') && next.text != "!" => {
@@ -121,7 +117,7 @@ fn run(
             return;
         }
     };
-    if positional.first().is_some() && chain.is_none() {
+    if !positional.is_empty() && chain.is_none() {
         return;
     }
     let table = ruleset.table_mut(table_name);

@@ -74,8 +74,8 @@ pub(crate) fn build(
     }
 }
 
-fn negated<T>(option: &RawOption, value: T) -> Option<Negated<T>> {
-    Some(Negated { negated: option.negated, value })
+fn negated<T>(option: &RawOption, value: T) -> Negated<T> {
+    Negated { negated: option.negated, value }
 }
 
 fn first(option: &RawOption) -> &str {
@@ -89,8 +89,8 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     for option in &extension.options {
         match option.name {
             "--sport" | "--dport" => match values::port_range(first(option), extension.name == "tcp") {
-                Ok(ports) if option.name == "--sport" => source_port = negated(option, ports),
-                Ok(ports) => destination_port = negated(option, ports),
+                Ok(ports) if option.name == "--sport" => source_port = Some(negated(option, ports)),
+                Ok(ports) => destination_port = Some(negated(option, ports)),
                 // udp keeps a reversed range as written (it never matches); tcp refuses it.
                 Err(message) if extension.name != "tcp" && message.contains("reversed") => {
                     warn.push(Diagnostic::new(Code::BadValue, option.span, format!("{message}; as written it never matches"))
@@ -99,17 +99,17 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
                 }
                 Err(message) => fail(option, message),
             },
-            "--syn" => flags = negated(option, (TcpFlags::SYN_MASK, TcpFlags::SYN)),
+            "--syn" => flags = Some(negated(option, (TcpFlags::SYN_MASK, TcpFlags::SYN))),
             "--tcp-flags" => {
                 let mask = TcpFlags::parse(first(option));
                 let set = TcpFlags::parse(option.values.get(1).map_or("", String::as_str));
                 match (mask, set) {
-                    (Ok(mask), Ok(set)) => flags = negated(option, (mask, set)),
+                    (Ok(mask), Ok(set)) => flags = Some(negated(option, (mask, set))),
                     (Err(message), _) | (_, Err(message)) => fail(option, message),
                 }
             }
             "--tcp-option" => match first(option).parse::<u8>() {
-                Ok(number) => tcp_option = negated(option, number),
+                Ok(number) => tcp_option = Some(negated(option, number)),
                 Err(_) => fail(option, format!("`{}` is not a TCP option number (0-255)", first(option))),
             },
             _ => return None,

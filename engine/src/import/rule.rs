@@ -334,10 +334,10 @@ fn read_base(
         .with_help("iptables allows each of these once per rule");
     match text {
         "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" => {
-            let mut nets = Vec::new();
+            let mut networks = Vec::new();
             for item in argument.text.split(',') {
                 match values::network(item, place.family) {
-                    Ok(net) => nets.push(net),
+                    Ok(network) => networks.push(network),
                     Err(message) if message.contains("host name") => {
                         let finding = Diagnostic::new(Code::HostName, argument.span, message);
                         diagnostics.push(match values::placeholder_help(item) {
@@ -352,7 +352,7 @@ fn read_base(
             if slot.is_some() {
                 diagnostics.push(duplicate(text));
             }
-            *slot = Some((negated, nets, span));
+            *slot = Some((negated, networks, span));
         }
         "-i" | "--in-interface" | "-o" | "--out-interface" => match Interface::new(&argument.text) {
             Ok(value) => {

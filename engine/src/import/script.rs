@@ -149,14 +149,13 @@ fn commands(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<(Vec<Piece>, S
         }
         match c {
             '\\' => match chars.next() {
-                Some((_, '\n')) => {}
+                Some((_, '\n')) | None => {}
                 Some((_, escaped)) => {
                     let piece = current.get_or_insert_with(|| Piece::at(at));
                     let start = piece.text.len();
                     piece.text.push(escaped);
                     piece.literal.push((start, piece.text.len()));
                 }
-                None => {}
             },
             '\'' => {
                 let piece = current.get_or_insert_with(|| Piece::at(at));

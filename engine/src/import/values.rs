@@ -187,7 +187,7 @@ const ICMP_NAMES: &[(&str, u8, Option<u8>)] = &[
     ("address-mask-request", 17, None), ("address-mask-reply", 18, None),
 ];
 
-/// ICMPv6 type names `ip6tables -p icmpv6 --icmpv6-type` accepts.
+/// `ICMPv6` type names `ip6tables -p icmpv6 --icmpv6-type` accepts.
 const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
     ("destination-unreachable", 1, None), ("no-route", 1, Some(0)), ("communication-prohibited", 1, Some(1)),
     ("beyond-scope", 1, Some(2)), ("address-unreachable", 1, Some(3)), ("port-unreachable", 1, Some(4)),
@@ -201,7 +201,7 @@ const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
     ("neighbor-advertisement", 136, None), ("redirect", 137, None),
 ];
 
-/// Reads an ICMP (`family` V4) or ICMPv6 type: a name, `any`, `TYPE` or `TYPE/CODE`.
+/// Reads an ICMP (`family` V4) or `ICMPv6` type: a name, `any`, `TYPE` or `TYPE/CODE`.
 pub(crate) fn icmp_type(text: &str, family: Family) -> Result<IcmpType, String> {
     if text == "any" {
         return Ok(IcmpType { icmp_type: None, code: None });

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::Rule;
 
-/// A netfilter table; ordered as `iptables-save` (nf_tables backend) prints them.
+/// A netfilter table; ordered as `iptables-save` (`nf_tables` backend) prints them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TableName {
     /// Packet alteration.

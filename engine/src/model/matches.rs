@@ -196,7 +196,7 @@ impl fmt::Display for TcpFlags {
     }
 }
 
-/// An ICMP or ICMPv6 type with an optional code; `None` type means `any`.
+/// An ICMP or `ICMPv6` type with an optional code; `None` type means `any`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IcmpType {
     /// The message type, or `None` for every type.

@@ -33,7 +33,7 @@ impl Protocol {
     pub const UDP: Protocol = Protocol(17);
     /// ICMP (IPv4).
     pub const ICMP: Protocol = Protocol(1);
-    /// ICMPv6.
+    /// `ICMPv6`.
     pub const ICMPV6: Protocol = Protocol(58);
     /// SCTP.
     pub const SCTP: Protocol = Protocol(132);

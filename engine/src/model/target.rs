@@ -33,8 +33,10 @@ pub enum RejectWith {
     RejectRoute,
 }
 
-/// (value, canonical IPv4 name, canonical IPv6 name, aliases)
-const REJECT_NAMES: &[(RejectWith, Option<&str>, Option<&str>, &[&str])] = &[
+/// A reply, its canonical IPv4 and IPv6 names (where the family has it), and its aliases.
+type RejectName = (RejectWith, Option<&'static str>, Option<&'static str>, &'static [&'static str]);
+
+const REJECT_NAMES: &[RejectName] = &[
     (RejectWith::NetUnreachable, Some("icmp-net-unreachable"), None, &["net-unreach"]),
     (RejectWith::HostUnreachable, Some("icmp-host-unreachable"), None, &["host-unreach"]),
     (RejectWith::PortUnreachable, Some("icmp-port-unreachable"), Some("icmp6-port-unreachable"), &["port-unreach"]),
@@ -98,6 +100,7 @@ pub const LOG_LEVELS: [(&str, u8); 10] = [
 
 /// `-j LOG` options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[allow(clippy::struct_excessive_bools)] // one bool per independent iptables flag
 pub struct Log {
     /// `--log-prefix` (at most 29 bytes).
     pub prefix: Option<String>,
