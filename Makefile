@@ -14,7 +14,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 
 HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse clean
 
 ## serve: build the release site and serve it on http://127.0.0.1:8080
 serve: setup-build
@@ -51,6 +51,10 @@ size:
 
 test-e2e:
 	cargo test --locked -p portcullis-e2e
+
+## bench-parse: importer speed on a 5,000-rule dump next to iptables-restore --test (a benchmark, not a test)
+bench-parse:
+	cargo run --locked --profile native -p portcullis-engine --example bench_parse
 
 clean:
 	rm -rf dist tests/artifacts

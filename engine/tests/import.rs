@@ -220,3 +220,13 @@ fn icmp_types_print_as_numbers() {
     let parsed = IcmpType { icmp_type: Some(8), code: None };
     assert_eq!(parsed.to_string(), "8");
 }
+
+/// Found by the round-trip property: getopt gives `--comment` the next word whatever it looks
+/// like, so `-D` here is a comment, not a second command.
+#[test]
+fn a_value_that_looks_like_a_command_is_a_value() {
+    let v4 = rules("*filter\n-A INPUT -p tcp -m comment --comment -D -j ACCEPT\nCOMMIT\n", Family::V4);
+    assert!(v4.contains("-A INPUT -p tcp -m comment --comment -D -j ACCEPT"), "{v4}");
+    let v4 = rules("iptables -A INPUT -m comment --comment -s -j DROP", Family::V4);
+    assert!(v4.contains("--comment -s -j DROP"), "{v4}");
+}

@@ -73,7 +73,17 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
                 }
             }
             "-v" | "--verbose" | "-n" | "--numeric" | "-x" | "--exact" | "--line-numbers" | "--noflush" => {}
-            _ => rest.push(word.clone()),
+            _ => {
+                // An option's values go with it, even when they look like commands.
+                let values = super::options::arity(&word.text);
+                rest.push(word.clone());
+                for _ in 0..values {
+                    if let Some(value) = words.get(index) {
+                        rest.push(value.clone());
+                        index += 1;
+                    }
+                }
+            }
         }
     }
     let Some((command, positional)) = command else {
@@ -206,8 +216,8 @@ fn run(
                 diagnostics.push(missing(&name));
                 return;
             }
-            let defined: Vec<String> = table.chains.iter().filter(|c| c.name.builtin().is_none()).map(|c| c.name.to_string()).collect();
-            let defined = |candidate: &str| defined.iter().any(|name| name == candidate);
+            let chains = &table.chains;
+            let defined = |candidate: &str| chains.iter().any(|c| c.name.builtin().is_none() && c.name.as_str() == candidate);
             let place = Place { family, table: table_name, chain: &name, defined: &defined, origin: line };
             let number = if matches!(verb, "-I" | "--insert" | "-R" | "--replace") || (matches!(verb, "-D" | "--delete") && rest.is_empty()) {
                 rule_number(positional.get(1), diagnostics)

@@ -53,17 +53,16 @@ pub fn detect_format(text: &str) -> Format {
     }
 }
 
-/// The family of a save file: IPv6 when its header says `ip6tables-save` or it holds IPv6-only
-/// syntax, else IPv4.
+/// The family of a save file: IPv6 when its header says `ip6tables-save`, or when it holds
+/// `ICMPv6` or an IPv6 address after `-s` / `-d`; else IPv4.
 fn save_family(text: &str) -> Family {
-    let v6 = text.lines().take(3).any(|line| line.starts_with('#') && line.contains("ip6tables"))
-        || text.lines().any(|line| {
-            !line.starts_with('#')
-                && (line.contains("ipv6-icmp") || line.contains("icmp6") || line.split_whitespace().any(|word| {
-                    word.contains("::") || (word.matches(':').count() >= 2 && word.contains('/') && !word.starts_with('['))
-                }))
-        });
-    if v6 { Family::V6 } else { Family::V4 }
+    let header = text.lines().take(3).any(|line| line.starts_with('#') && line.contains("ip6tables"));
+    let v6_syntax = text.contains("ipv6-icmp") || text.contains("-m icmp6") || ["-s ", "-d "].iter().any(|flag| {
+        text.match_indices(flag).any(|(at, _)| {
+            text[at + flag.len()..].split_whitespace().next().is_some_and(|address| address.contains(':'))
+        })
+    });
+    if header || v6_syntax { Family::V6 } else { Family::V4 }
 }
 
 /// Reads `text` (save file or script, detected), `family` forcing the family of a save file.
@@ -101,5 +100,8 @@ pub fn import(text: &str, family: Option<Family>) -> Parsed<Imported> {
         }
     };
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.start);
+    // "Kept exactly as written" once per module or target, not once per rule.
+    let mut kept = std::collections::BTreeSet::new();
+    diagnostics.retain(|diagnostic| diagnostic.code != Code::KeptVerbatim || kept.insert(diagnostic.message.clone()));
     Parsed { value: Imported { format, rulesets }, diagnostics }
 }

@@ -94,6 +94,26 @@ pub(crate) fn find(specs: &[OptionSpec], word: &str) -> Option<OptionSpec> {
     specs.iter().copied().find(|spec| spec.names.contains(&word))
 }
 
+/// How many values follow option `word` wherever it appears (getopt takes them whatever they
+/// look like: `--comment -D` is a comment): base options, then every modelled module and target.
+pub(crate) fn arity(word: &str) -> usize {
+    match word {
+        "-c" | "--set-counters" => 2,
+        "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" | "-i" | "--in-interface" | "-o"
+        | "--out-interface" | "-p" | "--protocol" | "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" => 1,
+        _ => {
+            let modules = ["tcp", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment"];
+            let targets = ["REJECT", "LOG"];
+            modules
+                .iter()
+                .filter_map(|name| module_options(name))
+                .chain(targets.iter().filter_map(|name| target_options(name)))
+                .find_map(|specs| find(specs, word))
+                .map_or(0, |spec| spec.values)
+        }
+    }
+}
+
 /// The module `-p PROTO` loads implicitly when an option needs it (`iptables` does the same).
 pub(crate) fn implicit_module(protocol: u8) -> Option<&'static str> {
     match protocol {

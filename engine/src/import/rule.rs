@@ -275,8 +275,9 @@ fn take_option(
     let mut values = Vec::new();
     let mut span = word.span;
     for _ in 0..spec.values {
+        // Like getopt, a required value is the next word, whatever it looks like.
         match words.get(index) {
-            Some(value) if !is_base_option(&value.text) && value.text != "!" => {
+            Some(value) => {
                 values.push(value.text.clone());
                 span = span.to(value.span);
                 index += 1;
@@ -302,7 +303,7 @@ fn take_option(
 }
 
 fn value<'w>(words: &'w [Word], index: usize, option: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<&'w Word> {
-    let found = words.get(index).filter(|word| !is_base_option(&word.text) || word.text == "-");
+    let found = words.get(index);
     if found.is_none() {
         diagnostics.push(Diagnostic::new(Code::MissingValue, option.span, format!("`{}` needs a value", option.text)));
     }

@@ -15,7 +15,8 @@ fn counters(text: &str) -> Option<Counters> {
 
 /// Reads a save file into `ruleset` (of the file's family).
 pub(crate) fn read(text: &str, ruleset: &mut Ruleset, diagnostics: &mut Vec<Diagnostic>) {
-    let mut open: Option<(Table, Span)> = None;
+    // The table being read lives in a ruleset of its own until its COMMIT.
+    let mut open: Option<(Ruleset, TableName, Span)> = None;
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
         let start = offset;
@@ -27,31 +28,31 @@ pub(crate) fn read(text: &str, ruleset: &mut Ruleset, diagnostics: &mut Vec<Diag
             continue;
         }
         if let Some(name) = trimmed.strip_prefix('*') {
-            if let Some((_, header)) = &open {
+            if let Some((_, _, header)) = &open {
                 diagnostics.push(Diagnostic::new(Code::MissingCommit, *header, "this table has no COMMIT before the next table")
                     .with_help("iptables-restore applies a table only at its COMMIT line"));
             }
-            match TableName::from_name(name.trim()) {
-                Some(table) => open = Some((Table::new(table), span)),
+            open = match TableName::from_name(name.trim()) {
+                Some(table) => Some((Ruleset { family: ruleset.family, tables: vec![Table::new(table)] }, table, span)),
                 None => {
                     diagnostics.push(Diagnostic::new(Code::UnknownTable, span, format!("there is no table `{name}`"))
                         .with_help("tables are filter, nat, mangle, raw and security"));
-                    open = None;
+                    None
                 }
-            }
+            };
             continue;
         }
-        let Some((table, _)) = open.as_mut() else {
+        let Some((scratch, name, _)) = open.as_mut() else {
             diagnostics.push(Diagnostic::new(Code::UnexpectedLine, span, "this line is outside any table")
                 .with_help("start a table with a line such as `*filter`, and end it with `COMMIT`"));
             continue;
         };
         if trimmed == "COMMIT" {
-            if let Some((table, _)) = open.take() {
-                commit(ruleset, table);
+            if let Some((scratch, _, _)) = open.take() {
+                commit(ruleset, scratch);
             }
         } else if let Some(declaration) = trimmed.strip_prefix(':') {
-            declare(table, declaration, span, diagnostics);
+            declare(scratch.table_mut(*name), declaration, span, diagnostics);
         } else {
             let mut words = split_words(line, start, diagnostics);
             let mut counters_found = None;
@@ -62,29 +63,29 @@ pub(crate) fn read(text: &str, ruleset: &mut Ruleset, diagnostics: &mut Vec<Diag
                 }
                 words.remove(0);
             }
-            let name = table.name;
-            let mut scratch = Ruleset { family: ruleset.family, tables: vec![std::mem::replace(table, Table::new(name))] };
-            apply(&mut scratch, name, &words, span, diagnostics);
-            if let Some(mut back) = scratch.tables.into_iter().find(|found| found.name == name) {
-                if let Some(counters) = counters_found {
-                    for rule in back.chains.iter_mut().flat_map(|chain| &mut chain.rules).filter(|rule| rule.origin == Some(span)) {
-                        rule.counters = Some(counters);
-                    }
+            apply(scratch, *name, &words, span, diagnostics);
+            if let Some(counters) = counters_found {
+                let rules = scratch.tables.iter_mut().flat_map(|table| &mut table.chains).flat_map(|chain| &mut chain.rules);
+                for rule in rules.filter(|rule| rule.origin == Some(span)) {
+                    rule.counters = Some(counters);
                 }
-                *table = back;
             }
         }
     }
-    if let Some((table, header)) = open {
-        diagnostics.push(Diagnostic::new(Code::MissingCommit, header, format!("table {} never reaches COMMIT", table.name))
+    if let Some((scratch, name, header)) = open {
+        diagnostics.push(Diagnostic::new(Code::MissingCommit, header, format!("table {name} never reaches COMMIT"))
             .with_help("add a `COMMIT` line at its end; without it iptables-restore applies nothing"));
-        commit(ruleset, table);
+        commit(ruleset, scratch);
     }
 }
 
-fn commit(ruleset: &mut Ruleset, table: Table) {
-    let name = table.name;
-    *ruleset.table_mut(name) = table;
+/// Replaces the table in `ruleset` by the one read (a `-t` inside the table may have touched
+/// others: those are replaced too, as iptables-restore would).
+fn commit(ruleset: &mut Ruleset, scratch: Ruleset) {
+    for table in scratch.tables {
+        let name = table.name;
+        *ruleset.table_mut(name) = table;
+    }
 }
 
 fn declare(table: &mut Table, declaration: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) {

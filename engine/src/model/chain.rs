@@ -173,6 +173,14 @@ impl ChainName {
             ChainName::User(_) => None,
         }
     }
+
+    /// The name as iptables writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ChainName::Builtin(chain) => chain.as_str(),
+            ChainName::User(chain) => chain.as_str(),
+        }
+    }
 }
 
 impl fmt::Display for ChainName {
