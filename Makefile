@@ -19,7 +19,8 @@ HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 ## serve: build the release site and serve it on http://127.0.0.1:8080
 serve: setup-build
 	@echo "Portcullis: building, then serving on http://127.0.0.1:8080 (Ctrl-C stops)"
-	trunk serve --release --address 127.0.0.1 --port 8080
+	@# Its own output folder: trunk serve injects a live-reload script that must never reach dist/.
+	trunk serve --release --address 127.0.0.1 --port 8080 --dist target/serve-dist
 
 ## build: the release site in dist/
 build: setup-build
