@@ -300,36 +300,13 @@ impl Hit {
         match self.position {
             None => self.text.strip_prefix("policy ").map(str::to_owned),
             Some(_) => {
-                let words = words(&self.text);
-                let flag = words.iter().position(|word| word == "-j" || word == "-g")?;
-                words.get(flag + 1).cloned()
+                // The engine's splitter reads saved rules exactly as iptables-restore does.
+                let words = portcullis_engine::syntax::split_words(&self.text, 0, &mut Vec::new());
+                let flag = words.iter().position(|word| word.text == "-j" || word.text == "-g")?;
+                words.get(flag + 1).map(|word| word.text.clone())
             }
         }
     }
-}
-
-/// Splits a saved rule into words the way iptables does: only double quotes group.
-fn words(rule: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut chars = rule.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => quoted = !quoted,
-            '\\' if quoted => current.extend(chars.next()),
-            c if c.is_whitespace() && !quoted => {
-                if !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
-                }
-            }
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
 }
 
 /// What the kernel finally did with the probe.

@@ -92,12 +92,12 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
                 Ok(ports) if option.name == "--sport" => source_port = Some(negated(option, ports)),
                 Ok(ports) => destination_port = Some(negated(option, ports)),
                 // udp keeps a reversed range as written (it never matches); tcp refuses it.
-                Err(message) if extension.name != "tcp" && message.contains("reversed") => {
+                Err(values::ValueError::ReversedRange(message)) if extension.name != "tcp" => {
                     warn.push(Diagnostic::new(Code::BadValue, option.span, format!("{message}; as written it never matches"))
                         .with_severity(crate::diagnostic::Severity::Warning));
                     return None;
                 }
-                Err(message) => fail(option, message),
+                Err(error) => fail(option, error.message()),
             },
             "--syn" => flags = Some(negated(option, (TcpFlags::SYN_MASK, TcpFlags::SYN))),
             "--tcp-flags" => {

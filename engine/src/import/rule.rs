@@ -339,14 +339,14 @@ fn read_base(
             for item in argument.text.split(',') {
                 match values::network(item, place.family) {
                     Ok(network) => networks.push(network),
-                    Err(message) if message.contains("host name") => {
+                    Err(values::ValueError::HostName(message)) => {
                         let finding = Diagnostic::new(Code::HostName, argument.span, message);
                         diagnostics.push(match values::placeholder_help(item) {
                             Some(help) => finding.with_help(help),
                             None => finding.with_help("write the address or network, e.g. 203.0.113.7 or 198.51.100.0/24"),
                         });
                     }
-                    Err(message) => diagnostics.push(bad(message)),
+                    Err(error) => diagnostics.push(bad(error.message())),
                 }
             }
             let slot = if text.starts_with("-s") || text.starts_with("--s") { &mut draft.sources } else { &mut draft.destinations };

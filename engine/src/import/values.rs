@@ -103,15 +103,42 @@ pub(crate) fn port(text: &str, tcp: bool) -> Result<u16, String> {
         })
 }
 
+/// A value that is refused, and whether callers treat it specially.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ValueError {
+    /// A host name where an address belongs (iptables would resolve it once, at load time).
+    HostName(String),
+    /// A port range written high to low (udp keeps it and never matches; tcp refuses it).
+    ReversedRange(String),
+    /// Any other bad value.
+    Invalid(String),
+}
+
+impl ValueError {
+    /// The message for the user.
+    pub(crate) fn message(self) -> String {
+        match self {
+            ValueError::HostName(message) | ValueError::ReversedRange(message) | ValueError::Invalid(message) => message,
+        }
+    }
+}
+
+impl From<String> for ValueError {
+    fn from(message: String) -> Self {
+        ValueError::Invalid(message)
+    }
+}
+
 /// Reads `PORT`, `FIRST:LAST`, `FIRST:` or `:LAST` (service names looked up for `tcp` or UDP).
-pub(crate) fn port_range(text: &str, tcp: bool) -> Result<PortSpec, String> {
+pub(crate) fn port_range(text: &str, tcp: bool) -> Result<PortSpec, ValueError> {
     match text.split_once(':') {
-        None => port(text, tcp).map(PortSpec::single),
+        None => Ok(port(text, tcp).map(PortSpec::single)?),
         Some((first, last)) => {
             let first = if first.is_empty() { 0 } else { port(first, tcp)? };
             let last = if last.is_empty() { u16::MAX } else { port(last, tcp)? };
-            PortSpec::range(first, last)
-                .ok_or_else(|| format!("the port range `{text}` is reversed: write the smaller port first"))
+            PortSpec::range(first, last).ok_or_else(|| {
+                ValueError::ReversedRange(format!("the port range `{text}` is reversed: write the smaller port first"))
+            })
         }
     }
 }
@@ -121,7 +148,7 @@ pub(crate) fn port_list(text: &str, tcp: bool) -> Result<Vec<PortSpec>, String> 
     if let Some(open) = text.split(',').find(|item| item.starts_with(':') || item.ends_with(':')) {
         return Err(format!("multiport ranges need both ends: `{open}`"));
     }
-    let ports = text.split(',').map(|item| port_range(item, tcp)).collect::<Result<Vec<_>, _>>()?;
+    let ports = text.split(',').map(|item| port_range(item, tcp)).collect::<Result<Vec<_>, _>>().map_err(ValueError::message)?;
     let slots: usize = ports.iter().map(|spec| if spec.first() == spec.last() { 1 } else { 2 }).sum();
     if slots > 15 {
         return Err(format!("`{text}` lists too many ports: multiport takes at most 15 (a range counts two)"));
@@ -131,19 +158,19 @@ pub(crate) fn port_list(text: &str, tcp: bool) -> Result<Vec<PortSpec>, String> 
 
 /// Reads an address or network of `family`: `ADDR`, `ADDR/LEN` or (IPv4) `ADDR/MASK`. Host bits
 /// are masked off, as iptables does.
-pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, String> {
+pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, ValueError> {
     let (address, prefix) = match text.split_once('/') {
         Some((address, prefix)) => (address, Some(prefix)),
         None => (text, None),
     };
     let address: IpAddr = match (family, address.parse::<IpAddr>()) {
         (Family::V4, Ok(address @ IpAddr::V4(_))) | (Family::V6, Ok(address @ IpAddr::V6(_))) => address,
-        (_, Ok(other)) => return Err(format!("`{other}` is not an {family} address; use the other family's tool")),
+        (_, Ok(other)) => return Err(format!("`{other}` is not an {family} address; use the other family's tool").into()),
         (_, Err(_)) => {
             return Err(if address.chars().any(|c| c.is_ascii_alphabetic()) && !address.contains(':') {
-                format!("`{address}` is a host name; iptables would look it up once, at load time — write the address instead")
+                ValueError::HostName(format!("`{address}` is a host name; iptables would look it up once, at load time — write the address instead"))
             } else {
-                format!("`{address}` is not an {family} address")
+                ValueError::Invalid(format!("`{address}` is not an {family} address"))
             })
         }
     };
@@ -152,12 +179,12 @@ pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, String> {
         Some(prefix) => match prefix.parse::<u8>() {
             Ok(length) => length,
             Err(_) if family == Family::V4 => mask_length(prefix)?,
-            Err(_) => return Err(format!("`/{prefix}` is not a prefix length")),
+            Err(_) => return Err(format!("`/{prefix}` is not a prefix length").into()),
         },
     };
     IpNet::new(address, length)
         .map(|net| net.trunc())
-        .map_err(|_| format!("`/{length}` is too long a prefix for an {family} address"))
+        .map_err(|_| format!("`/{length}` is too long a prefix for an {family} address").into())
 }
 
 fn mask_length(mask: &str) -> Result<u8, String> {
@@ -228,10 +255,10 @@ mod tests {
         assert_eq!(port_range("ssh:https", true).unwrap().to_string(), "22:443");
         assert_eq!(port_range("1024:", true).unwrap().to_string(), "1024:65535");
         assert_eq!(port_range(":1023", true).unwrap().to_string(), "0:1023");
-        assert!(port_range("70000", true).unwrap_err().contains("out of range"));
-        assert!(port_range("22:21", true).unwrap_err().contains("reversed"));
+        assert!(port_range("70000", true).unwrap_err().message().contains("out of range"));
+        assert!(matches!(port_range("22:21", true), Err(ValueError::ReversedRange(_))));
         assert!(port_range("nosuch", true).is_err());
-        assert!(port_range("http", false).unwrap_err().contains("TCP service"));
+        assert!(port_range("http", false).unwrap_err().message().contains("TCP service"));
         assert_eq!(port_range("domain", false).unwrap().to_string(), "53");
         assert!(port_list("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", true).is_ok());
         assert!(port_list("1:2,3:4,5:6,7:8,9:10,11:12,13:14,15", true).is_ok());
@@ -243,9 +270,9 @@ mod tests {
         assert_eq!(network("10.0.0.1/24", Family::V4).unwrap().to_string(), "10.0.0.0/24");
         assert_eq!(network("10.0.0.1/255.255.0.0", Family::V4).unwrap().to_string(), "10.0.0.0/16");
         assert_eq!(network("2001:db8::1", Family::V6).unwrap().to_string(), "2001:db8::1/128");
-        assert!(network("10.0.0.1/255.0.255.0", Family::V4).unwrap_err().contains("contiguous"));
-        assert!(network("example.com", Family::V4).unwrap_err().contains("host name"));
-        assert!(network("2001:db8::1", Family::V4).unwrap_err().contains("not an IPv4"));
+        assert!(network("10.0.0.1/255.0.255.0", Family::V4).unwrap_err().message().contains("contiguous"));
+        assert!(matches!(network("example.com", Family::V4), Err(ValueError::HostName(_))));
+        assert!(network("2001:db8::1", Family::V4).unwrap_err().message().contains("not an IPv4"));
         assert!(network("10.0.0.0/33", Family::V4).is_err());
     }
 
