@@ -40,6 +40,7 @@ if [ "$purpose" = test ]; then
     need_pkg shellcheck shellcheck
     need_pkg conntrack conntrack
     need_pkg ip iproute2
+    need_pkg ipset ipset
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${apt_missing[*]} (a minute or two)"

@@ -8,7 +8,10 @@ use portcullis_engine::diagnostic::{Code, Severity};
 use portcullis_engine::export::save::render_tables;
 use portcullis_engine::import::{import, Format, MAX_INPUT_BYTES};
 use portcullis_engine::model::{
-    ConnState, ConnStates, Family, IcmpType, Module, Negated, PortDirection, PortSpec, Protocol, Rule, Target, TcpFlags,
+    AddrType, AddressRange, AddressTypes, ConnAddress, ConnDirection, ConnMarkAction, ConnState, ConnStates, ConnStatus,
+    ConnTrack, Connlimit, ExpireRange, Family, HashRate, Hashlimit, IcmpType, IpRange, LengthRange, MacAddress, MarkValue,
+    Module, Negated, Nflog, PacketType, PortDirection, PortSpec, Protocol, Recent, RecentAction, Rule, StringAlgorithm,
+    StringMatch, Target, TcpFlags, TimeMatch, TtlComparison, TtlMatch, ALL_MONTHDAYS, ALL_WEEKDAYS, DATE_MAX,
 };
 use proptest::prelude::*;
 
@@ -148,6 +151,117 @@ fn states() -> impl Strategy<Value = ConnStates> {
     .prop_map(|chosen| ConnStates::new(chosen).expect("non-empty"))
 }
 
+fn ipv4_net() -> impl Strategy<Value = ipnet::IpNet> {
+    (any::<[u8; 4]>(), 1u8..=32)
+        .prop_map(|(octets, prefix)| ipnet::IpNet::from(ipnet::Ipv4Net::new(octets.into(), prefix).expect("prefix").trunc()))
+}
+
+fn conntrack() -> impl Strategy<Value = ConnTrack> {
+    let direction = prop_oneof![Just(ConnDirection::Original), Just(ConnDirection::Reply)];
+    (
+        prop::option::of(negated(states())),
+        prop::option::of(negated(prop_oneof![Just(Protocol::TCP), Just(Protocol::UDP), Just(Protocol::ICMP)])),
+        prop::option::of(negated(ipv4_net().prop_map(ConnAddress))),
+        prop::option::of(negated(port_spec())),
+        prop::option::of(negated((0u8..16).prop_map(ConnStatus))),
+        prop::option::of(negated((0u32..100, 0u32..100).prop_map(|(a, b)| ExpireRange { min: a.min(b), max: a.max(b) }))),
+        prop::option::of(direction),
+    )
+        .prop_map(|(state, protocol, reply_destination, original_destination_port, status, expire, direction)| ConnTrack {
+            state,
+            protocol,
+            reply_destination,
+            original_destination_port,
+            status,
+            expire,
+            direction,
+            ..ConnTrack::default()
+        })
+}
+
+/// Typed modules beyond ports and states, each in a shape iptables accepts in filter INPUT.
+fn packet_field_module() -> impl Strategy<Value = Module> {
+    let mark = (any::<u32>(), any::<u32>()).prop_map(|(value, mask)| MarkValue { value, mask });
+    let length = (any::<u16>(), any::<u16>()).prop_map(|(min, max)| LengthRange { min, max });
+    let range = (any::<[u8; 4]>(), any::<[u8; 4]>())
+        .prop_map(|(first, last)| AddressRange { first: std::net::IpAddr::from(first), last: std::net::IpAddr::from(last) });
+    let comparison = prop_oneof![
+        Just(TtlComparison::Equal),
+        Just(TtlComparison::NotEqual),
+        Just(TtlComparison::LessThan),
+        Just(TtlComparison::GreaterThan)
+    ];
+    let packet_type = prop_oneof![Just(PacketType::Unicast), Just(PacketType::Broadcast), Just(PacketType::Multicast), Just(PacketType::OtherHost)];
+    let recent = (0usize..4, any::<bool>(), 0u32..100, 0u32..30, "[a-z]{1,8}", any::<bool>()).prop_map(
+        |(action, negated, seconds, hit_count, name, by_destination)| {
+            let actions = [RecentAction::Set, RecentAction::Check, RecentAction::Update, RecentAction::Remove];
+            let mut recent = Recent::new(actions[action], Family::V4);
+            if action == 1 || action == 2 {
+                (recent.seconds, recent.hit_count) = (seconds, hit_count);
+            }
+            Recent { negated, name, by_destination, ..recent }
+        },
+    );
+    let rate = (1u32..10_000, prop_oneof![Just("sec"), Just("min"), Just("hour"), Just("day")])
+        .prop_map(|(count, unit)| HashRate::parse(&format!("{count}/{unit}")).expect("a valid rate").0);
+    let hashlimit = (any::<bool>(), rate, 1u32..100, 0u8..16, "[a-z]{1,8}", 1u32..100_000, 0u8..=32).prop_map(
+        |(above, rate, burst, mode, name, expire, source_mask)| Hashlimit {
+            above,
+            rate,
+            burst,
+            mode,
+            name,
+            size: 0,
+            max: 0,
+            gc_interval: 1000,
+            expire,
+            source_mask,
+            destination_mask: 32,
+            full_mask: 32,
+        },
+    );
+    let time = (0u32..86_400, 0u32..86_400, any::<u32>(), any::<u8>(), 0u32..=DATE_MAX).prop_map(
+        |(start, stop, monthdays, weekdays, date_start)| TimeMatch {
+            start,
+            stop,
+            monthdays: monthdays & ALL_MONTHDAYS,
+            weekdays: weekdays & ALL_WEEKDAYS,
+            date_start,
+            contiguous: stop < start,
+            ..TimeMatch::default()
+        },
+    );
+    let string = (any::<bool>(), prop::collection::vec(any::<u8>(), 1..20), any::<bool>(), any::<u16>()).prop_map(
+        |(negated, pattern, kmp, to)| StringMatch {
+            negated,
+            pattern,
+            algorithm: if kmp { StringAlgorithm::KnuthMorrisPratt } else { StringAlgorithm::BoyerMoore },
+            from: 0,
+            to,
+            ignore_case: false,
+        },
+    );
+    prop_oneof![
+        negated(mark.clone()).prop_map(Module::Mark),
+        negated(mark).prop_map(Module::ConnMark),
+        negated(length).prop_map(Module::Length),
+        negated(any::<[u8; 6]>().prop_map(MacAddress)).prop_map(Module::Mac),
+        (prop::option::of(negated(range.clone())), negated(range))
+            .prop_map(|(source, destination)| Module::IpRange(IpRange { source, destination: Some(destination) })),
+        (comparison, any::<u8>()).prop_map(|(comparison, value)| Module::Ttl(TtlMatch { comparison, value })),
+        negated(packet_type).prop_map(Module::PacketType),
+        negated((1u16..4096).prop_map(AddressTypes))
+            .prop_map(|destination| Module::AddrType(AddrType { source: None, destination: Some(destination), limit_interface: None })),
+        (any::<bool>(), any::<u32>(), 0u8..=32, any::<bool>())
+            .prop_map(|(above, limit, mask, by_destination)| Module::Connlimit(Connlimit { above, limit, mask, by_destination })),
+        recent.prop_map(Module::Recent),
+        hashlimit.prop_map(Module::Hashlimit),
+        time.prop_map(Module::Time),
+        string.prop_map(Module::String),
+        conntrack().prop_map(Module::ConnTrack),
+    ]
+}
+
 /// Rules of the typed subset, in the canonical shape iptables-save prints.
 fn typed_rule() -> impl Strategy<Value = Rule> {
     let tcp = (
@@ -159,15 +273,23 @@ fn typed_rule() -> impl Strategy<Value = Rule> {
     let multiport = (prop_oneof![Just(PortDirection::Source), Just(PortDirection::Destination), Just(PortDirection::Either)], negated(prop::collection::vec(any::<u16>().prop_map(PortSpec::single), 1..15)))
         .prop_map(|(direction, ports)| Module::Multiport { direction, ports });
     let extra = prop_oneof![
-        negated(states()).prop_map(Module::ConnTrack),
+        negated(states()).prop_map(|states| Module::ConnTrack(ConnTrack { state: Some(states), ..ConnTrack::default() })),
         negated(states()).prop_map(Module::State),
+        packet_field_module(),
+        packet_field_module(),
         "[a-zA-Z0-9 :_\"'\\\\-]{0,40}".prop_map(Module::Comment),
         multiport,
     ];
-    let source = prop::option::of(negated((any::<[u8; 4]>(), 1u8..=32).prop_map(|(octets, prefix)| {
-        ipnet::IpNet::from(ipnet::Ipv4Net::new(octets.into(), prefix).expect("prefix").trunc())
-    })));
-    let target = prop_oneof![Just(Target::Accept), Just(Target::Drop), Just(Target::Return)];
+    let source = prop::option::of(negated(ipv4_net()));
+    let target = prop_oneof![
+        Just(Target::Accept),
+        Just(Target::Drop),
+        Just(Target::Return),
+        (any::<u32>(), any::<u32>()).prop_map(|(value, mask)| Target::Mark(MarkValue { value, mask })),
+        (any::<u16>(), prop::option::of("[a-z ]{1,20}"), prop::option::of(any::<u32>()), any::<u16>())
+            .prop_map(|(group, prefix, size, threshold)| Target::Nflog(Nflog { group, prefix, size, threshold })),
+        (any::<u32>(), any::<u32>()).prop_map(|(nfmask, ctmask)| Target::ConnMark(ConnMarkAction::Restore { nfmask, ctmask })),
+    ];
     (source, prop::option::of(tcp), prop::collection::vec(extra, 0..3), prop::option::of(target)).prop_map(
         |(source, tcp, mut modules, target)| {
             let protocol = Some(Negated::plain(Protocol::TCP));

@@ -35,7 +35,7 @@ fn ours(path: &Path, family: Family) -> String {
 }
 
 fn ready() -> bool {
-    can_run("import differential", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("bash")])
+    can_run("import differential", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("bash"), Need::Program("ipset")])
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Design → ruleset.
 
 use crate::model::{
-    BuiltinChain, Chain, Comment, ConnState, ConnStates, Family, IcmpType, Interface, Module, Negated, Policy,
+    BuiltinChain, Chain, Comment, ConnState, ConnTrack, ConnStates, Family, IcmpType, Interface, Module, Negated, Policy,
     Protocol, Rule, Ruleset, Table, TableName, Target,
 };
 
@@ -35,7 +35,7 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     input.rules.push(accept(loopback, "loopback"));
     let replies = ConnStates::new([ConnState::Related, ConnState::Established])
         .unwrap_or_else(|| unreachable!("two states given"));
-    let replies = Rule { modules: vec![Module::ConnTrack(Negated::plain(replies))], ..Rule::default() };
+    let replies = Rule { modules: vec![Module::ConnTrack(ConnTrack::states(replies))], ..Rule::default() };
     input.rules.push(accept(replies, "replies to connections already allowed"));
     if family == Family::V6 {
         for (icmp_type, name) in NEIGHBOUR_DISCOVERY {

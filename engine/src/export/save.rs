@@ -134,9 +134,8 @@ fn render_module(out: &mut String, module: &Module) {
             out.push_str(" -m icmp6");
             option(out, "--icmpv6-type", Some(icmp));
         }
-        Module::ConnTrack(states) => {
-            out.push_str(" -m conntrack");
-            option(out, "--ctstate", Some(states));
+        Module::ConnTrack(conntrack) => {
+            let _ = write!(out, " -m conntrack{conntrack}");
         }
         Module::State(states) => {
             out.push_str(" -m state");
@@ -152,6 +151,62 @@ fn render_module(out: &mut String, module: &Module) {
             out.push_str(" -m comment --comment");
             save_string(out, text);
         }
+        Module::Recent(recent) => {
+            let _ = write!(out, " -m recent{recent}");
+        }
+        Module::Hashlimit(hashlimit) => {
+            let _ = write!(out, " -m hashlimit{hashlimit}");
+        }
+        Module::Connlimit(connlimit) => {
+            let _ = write!(out, " -m connlimit{connlimit}");
+        }
+        Module::IpRange(range) => {
+            let _ = write!(out, " -m iprange{range}");
+        }
+        Module::Mac(mac) => {
+            out.push_str(" -m mac");
+            option(out, "--mac-source", Some(mac));
+        }
+        Module::AddrType(types) => {
+            let _ = write!(out, " -m addrtype{types}");
+        }
+        Module::Mark(mark) => {
+            out.push_str(" -m mark");
+            option(out, "--mark", Some(mark));
+        }
+        Module::ConnMark(mark) => {
+            out.push_str(" -m connmark");
+            option(out, "--mark", Some(mark));
+        }
+        Module::Length(length) => {
+            out.push_str(" -m length");
+            option(out, "--length", Some(length));
+        }
+        Module::Ttl(ttl) => {
+            let _ = write!(out, " -m ttl{}", Comparison(ttl, "ttl"));
+        }
+        Module::HopLimit(hop_limit) => {
+            let _ = write!(out, " -m hl{}", Comparison(hop_limit, "hl"));
+        }
+        Module::PacketType(packet_type) => {
+            out.push_str(" -m pkttype");
+            option(out, "--pkt-type", Some(packet_type));
+        }
+        Module::Physdev(physdev) => {
+            let _ = write!(out, " -m physdev{physdev}");
+        }
+        Module::String(string) => {
+            let _ = write!(out, " -m string{string}");
+        }
+        Module::Time(time) => {
+            let _ = write!(out, " -m time{time}");
+        }
+        Module::Owner(owner) => {
+            let _ = write!(out, " -m owner{owner}");
+        }
+        Module::Set(set) => {
+            let _ = write!(out, " -m set{set}");
+        }
         Module::Unknown { name, args } => {
             let _ = write!(out, " -m {name}");
             verbatim(out, args);
@@ -159,9 +214,18 @@ fn render_module(out: &mut String, module: &Module) {
     }
 }
 
+/// `-m ttl` / `-m hl` options with their prefix.
+struct Comparison<'a>(&'a crate::model::TtlMatch, &'static str);
+
+impl std::fmt::Display for Comparison<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.write(f, self.1)
+    }
+}
+
 fn render_target(out: &mut String, target: &Target, family: Family) {
     match target {
-        Target::Accept | Target::Drop | Target::Return => {
+        Target::Accept | Target::Drop | Target::Return | Target::NoTrack | Target::Trace => {
             let _ = write!(out, " -j {}", target.name());
         }
         Target::Reject(with) => {
@@ -193,6 +257,57 @@ fn render_target(out: &mut String, target: &Target, family: Family) {
         }
         Target::Goto(chain) => {
             let _ = write!(out, " -g {}", chain.as_str());
+        }
+        Target::Nflog(nflog) => {
+            out.push_str(" -j NFLOG");
+            if let Some(prefix) = &nflog.prefix {
+                out.push_str(" --nflog-prefix");
+                save_string(out, prefix);
+            }
+            if nflog.group != 0 {
+                let _ = write!(out, " --nflog-group {}", nflog.group);
+            }
+            if let Some(size) = nflog.size {
+                let _ = write!(out, " --nflog-size {size}");
+            }
+            if nflog.threshold != 0 {
+                let _ = write!(out, " --nflog-threshold {}", nflog.threshold);
+            }
+        }
+        Target::Dnat(nat) | Target::Snat(nat) => {
+            let to = if matches!(target, Target::Dnat(_)) { "destination" } else { "source" };
+            let _ = write!(out, " -j {} --to-{to} {}", target.name(), nat.to);
+            for (set, flag) in [(nat.random, " --random"), (nat.random_fully, " --random-fully"), (nat.persistent, " --persistent")] {
+                if set {
+                    out.push_str(flag);
+                }
+            }
+        }
+        Target::Masquerade(masquerade) | Target::Redirect(masquerade) => {
+            let _ = write!(out, " -j {}", target.name());
+            if let Some(ports) = masquerade.ports {
+                let _ = write!(out, " --to-ports {ports}");
+            }
+            for (set, flag) in [(masquerade.random, " --random"), (masquerade.random_fully, " --random-fully")] {
+                if set {
+                    out.push_str(flag);
+                }
+            }
+        }
+        Target::Mark(mark) => {
+            let _ = write!(out, " -j MARK --set-xmark 0x{:x}/0x{:x}", mark.value, mark.mask);
+        }
+        Target::ConnMark(action) => {
+            let _ = write!(out, " -j CONNMARK{action}");
+        }
+        Target::Ct(ct) => {
+            let _ = write!(out, " -j CT{ct}");
+        }
+        Target::TcpMss(mss) => {
+            let _ = write!(out, " -j TCPMSS{mss}");
+        }
+        Target::Set(set) => {
+            let _ = write!(out, " -j SET{set}");
         }
         Target::Unknown { name, args } => {
             let _ = write!(out, " -j {name}");

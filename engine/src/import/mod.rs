@@ -3,7 +3,9 @@
 //! The reader never stops at the first problem: every problem is a [`Diagnostic`] with a span,
 //! and everything that could be read is kept.
 
+mod actions;
 mod commands;
+mod extensions;
 mod modules;
 mod options;
 mod rule;

@@ -4,7 +4,7 @@
 use super::rule::{Extension, RawOption};
 use super::values;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{ConnState, ConnStates, Family, Module, Negated, PortDirection, Protocol, Rate, TcpFlags};
+use crate::model::{BuiltinChain, Family, Module, Negated, PortDirection, Protocol, Rate, TcpFlags};
 
 fn verbatim(extension: &Extension) -> Module {
     Module::Unknown { name: extension.name.clone(), args: extension.words.clone() }
@@ -15,6 +15,7 @@ pub(crate) fn build(
     extension: &Extension,
     protocol: Option<Protocol>,
     family: Family,
+    chain: Option<BuiltinChain>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Module> {
     if extension.verbatim {
@@ -45,7 +46,7 @@ pub(crate) fn build(
         diagnostics.push(diagnostic);
         return None;
     }
-    let needs_an_option = ["multiport", "icmp", "icmp6", "conntrack", "state", "comment"];
+    let needs_an_option = ["multiport", "icmp", "icmp6", "conntrack", "state", "comment", "owner"];
     if extension.options.is_empty() && needs_an_option.contains(&extension.name.as_str()) {
         diagnostics.push(Diagnostic::new(Code::MissingValue, extension.span, format!("`-m {}` needs at least one of its options", extension.name))
             .with_help("iptables refuses the module without options"));
@@ -61,10 +62,15 @@ pub(crate) fn build(
         "tcp" | "udp" | "udplite" => ports_module(extension, &mut fail, &mut warnings),
         "multiport" => multiport(extension, protocol == Some(Protocol::TCP), &mut fail),
         "icmp" | "icmp6" => icmp(extension, family, &mut fail),
-        "conntrack" | "state" => states(extension, &mut fail),
         "limit" => limit(extension, &mut fail),
         "comment" => comment(extension, &mut fail),
-        _ => Some(verbatim(extension)),
+        _ => match super::extensions::build(extension, family, chain) {
+            Ok(module) => module,
+            Err(problem) => {
+                diagnostics.push(Diagnostic::new(Code::BadValue, problem.span, problem.message));
+                return None;
+            }
+        },
     };
     diagnostics.extend(warnings);
     if failed {
@@ -152,26 +158,6 @@ fn icmp(extension: &Extension, family: Family, fail: &mut Fail<'_>) -> Option<Mo
             None
         }
     }
-}
-
-fn states(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
-    let [option] = extension.options.as_slice() else { return None };
-    if option.name != "--ctstate" && option.name != "--state" {
-        return None;
-    }
-    let mut parsed = Vec::new();
-    for name in first(option).split(',') {
-        match ConnState::from_name(name) {
-            Some(state) => parsed.push(state),
-            None => {
-                fail(option, format!("`{name}` is not a connection state (INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED)"));
-                return None;
-            }
-        }
-    }
-    let states = ConnStates::new(parsed)?;
-    let value = Negated { negated: option.negated, value: states };
-    Some(if extension.name == "state" { Module::State(value) } else { Module::ConnTrack(value) })
 }
 
 fn limit(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {

@@ -63,6 +63,156 @@ const LOG: [OptionSpec; 7] = [
     opt(&["--log-macdecode"], 0),
 ];
 
+const RECENT: [OptionSpec; 12] = [
+    opt(&["--set"], 0),
+    opt(&["--rcheck"], 0),
+    opt(&["--update"], 0),
+    opt(&["--remove"], 0),
+    opt(&["--seconds"], 1),
+    opt(&["--reap"], 0),
+    opt(&["--hitcount"], 1),
+    opt(&["--rttl"], 0),
+    opt(&["--name"], 1),
+    opt(&["--mask"], 1),
+    opt(&["--rsource"], 0),
+    opt(&["--rdest"], 0),
+];
+const HASHLIMIT: [OptionSpec; 14] = [
+    opt(&["--hashlimit-upto", "--hashlimit"], 1),
+    opt(&["--hashlimit-above"], 1),
+    opt(&["--hashlimit-burst"], 1),
+    opt(&["--hashlimit-mode"], 1),
+    opt(&["--hashlimit-name"], 1),
+    opt(&["--hashlimit-htable-size"], 1),
+    opt(&["--hashlimit-htable-max"], 1),
+    opt(&["--hashlimit-htable-gcinterval"], 1),
+    opt(&["--hashlimit-htable-expire"], 1),
+    opt(&["--hashlimit-srcmask"], 1),
+    opt(&["--hashlimit-dstmask"], 1),
+    opt(&["--hashlimit-rate-match"], 0),
+    opt(&["--hashlimit-rate-interval"], 1),
+    opt(&["--hashlimit-htable-gc-interval"], 1),
+];
+const CONNLIMIT: [OptionSpec; 5] = [
+    opt(&["--connlimit-above"], 1),
+    opt(&["--connlimit-upto"], 1),
+    opt(&["--connlimit-mask"], 1),
+    opt(&["--connlimit-saddr"], 0),
+    opt(&["--connlimit-daddr"], 0),
+];
+const IPRANGE: [OptionSpec; 2] = [opt(&["--src-range"], 1), opt(&["--dst-range"], 1)];
+const MAC: [OptionSpec; 1] = [opt(&["--mac-source"], 1)];
+const ADDRTYPE: [OptionSpec; 4] =
+    [opt(&["--src-type"], 1), opt(&["--dst-type"], 1), opt(&["--limit-iface-in"], 0), opt(&["--limit-iface-out"], 0)];
+const MARK: [OptionSpec; 1] = [opt(&["--mark"], 1)];
+const LENGTH: [OptionSpec; 1] = [opt(&["--length"], 1)];
+const TTL: [OptionSpec; 3] = [opt(&["--ttl-eq"], 1), opt(&["--ttl-lt"], 1), opt(&["--ttl-gt"], 1)];
+const HL: [OptionSpec; 3] = [opt(&["--hl-eq"], 1), opt(&["--hl-lt"], 1), opt(&["--hl-gt"], 1)];
+const PKTTYPE: [OptionSpec; 1] = [opt(&["--pkt-type"], 1)];
+const PHYSDEV: [OptionSpec; 5] = [
+    opt(&["--physdev-in"], 1),
+    opt(&["--physdev-out"], 1),
+    opt(&["--physdev-is-in"], 0),
+    opt(&["--physdev-is-out"], 0),
+    opt(&["--physdev-is-bridged"], 0),
+];
+const STRING: [OptionSpec; 6] = [
+    opt(&["--string"], 1),
+    opt(&["--hex-string"], 1),
+    opt(&["--algo"], 1),
+    opt(&["--from"], 1),
+    opt(&["--to"], 1),
+    opt(&["--icase"], 0),
+];
+const TIME: [OptionSpec; 9] = [
+    opt(&["--timestart"], 1),
+    opt(&["--timestop"], 1),
+    opt(&["--monthdays"], 1),
+    opt(&["--weekdays"], 1),
+    opt(&["--datestart"], 1),
+    opt(&["--datestop"], 1),
+    opt(&["--kerneltz", "--localtz"], 0),
+    opt(&["--utc"], 0),
+    opt(&["--contiguous"], 0),
+];
+const OWNER: [OptionSpec; 4] =
+    [opt(&["--uid-owner"], 1), opt(&["--gid-owner"], 1), opt(&["--socket-exists"], 0), opt(&["--suppl-groups"], 0)];
+const SET: [OptionSpec; 10] = [
+    opt(&["--match-set"], 2),
+    opt(&["--return-nomatch"], 0),
+    opt(&["--update-counters"], 0),
+    opt(&["--update-subcounters"], 0),
+    opt(&["--packets-eq"], 1),
+    opt(&["--packets-lt"], 1),
+    opt(&["--packets-gt"], 1),
+    opt(&["--bytes-eq"], 1),
+    opt(&["--bytes-lt"], 1),
+    opt(&["--bytes-gt"], 1),
+];
+const NFLOG: [OptionSpec; 5] = [
+    opt(&["--nflog-prefix"], 1),
+    opt(&["--nflog-group"], 1),
+    opt(&["--nflog-range"], 1),
+    opt(&["--nflog-size"], 1),
+    opt(&["--nflog-threshold"], 1),
+];
+const DNAT: [OptionSpec; 4] =
+    [opt(&["--to-destination", "--to"], 1), opt(&["--random"], 0), opt(&["--persistent"], 0), opt(&["--random-fully"], 0)];
+const SNAT: [OptionSpec; 4] =
+    [opt(&["--to-source", "--to"], 1), opt(&["--random"], 0), opt(&["--random-fully"], 0), opt(&["--persistent"], 0)];
+const MASQUERADE: [OptionSpec; 3] = [opt(&["--to-ports"], 1), opt(&["--random"], 0), opt(&["--random-fully"], 0)];
+const REDIRECT: [OptionSpec; 2] = [opt(&["--to-ports"], 1), opt(&["--random"], 0)];
+const MARK_TARGET: [OptionSpec; 5] = [
+    opt(&["--set-xmark"], 1),
+    opt(&["--set-mark"], 1),
+    opt(&["--and-mark"], 1),
+    opt(&["--or-mark"], 1),
+    opt(&["--xor-mark"], 1),
+];
+const CONNMARK_TARGET: [OptionSpec; 10] = [
+    MARK_TARGET[0],
+    MARK_TARGET[1],
+    MARK_TARGET[2],
+    MARK_TARGET[3],
+    MARK_TARGET[4],
+    opt(&["--save-mark"], 0),
+    opt(&["--restore-mark"], 0),
+    opt(&["--nfmask"], 1),
+    opt(&["--ctmask"], 1),
+    opt(&["--mask"], 1),
+];
+const CT: [OptionSpec; 8] = [
+    opt(&["--notrack"], 0),
+    opt(&["--helper"], 1),
+    opt(&["--ctevents"], 1),
+    opt(&["--expevents"], 1),
+    opt(&["--zone"], 1),
+    opt(&["--zone-orig"], 1),
+    opt(&["--zone-reply"], 1),
+    opt(&["--timeout"], 1),
+];
+const TCPMSS: [OptionSpec; 2] = [opt(&["--set-mss"], 1), opt(&["--clamp-mss-to-pmtu"], 0)];
+const SET_TARGET: [OptionSpec; 8] = [
+    opt(&["--add-set"], 2),
+    opt(&["--del-set"], 2),
+    opt(&["--exist"], 0),
+    opt(&["--timeout"], 1),
+    opt(&["--map-set"], 2),
+    opt(&["--map-mark"], 0),
+    opt(&["--map-prio"], 0),
+    opt(&["--map-queue"], 0),
+];
+
+/// Match modules with an option table (the rest are kept verbatim).
+const MODULES: [&str; 27] = [
+    "tcp", "udp", "udplite", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment", "recent",
+    "hashlimit", "connlimit", "iprange", "mac", "addrtype", "mark", "connmark", "length", "ttl", "hl", "pkttype",
+    "physdev", "string", "time", "owner", "set",
+];
+/// Targets with an option table.
+const TARGETS: [&str; 13] =
+    ["REJECT", "LOG", "NFLOG", "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "MARK", "CONNMARK", "CT", "TCPMSS", "SET", "NOTRACK"];
+
 /// The options of match module `name`, or `None` for modules kept verbatim.
 pub(crate) fn module_options(name: &str) -> Option<&'static [OptionSpec]> {
     Some(match name {
@@ -75,6 +225,22 @@ pub(crate) fn module_options(name: &str) -> Option<&'static [OptionSpec]> {
         "state" => &STATE,
         "limit" => &LIMIT,
         "comment" => &COMMENT,
+        "recent" => &RECENT,
+        "hashlimit" => &HASHLIMIT,
+        "connlimit" => &CONNLIMIT,
+        "iprange" => &IPRANGE,
+        "mac" => &MAC,
+        "addrtype" => &ADDRTYPE,
+        "mark" | "connmark" => &MARK,
+        "length" => &LENGTH,
+        "ttl" => &TTL,
+        "hl" => &HL,
+        "pkttype" => &PKTTYPE,
+        "physdev" => &PHYSDEV,
+        "string" => &STRING,
+        "time" => &TIME,
+        "owner" => &OWNER,
+        "set" => &SET,
         _ => return None,
     })
 }
@@ -82,9 +248,19 @@ pub(crate) fn module_options(name: &str) -> Option<&'static [OptionSpec]> {
 /// The options of target `name`, or `None` for targets kept verbatim.
 pub(crate) fn target_options(name: &str) -> Option<&'static [OptionSpec]> {
     Some(match name {
-        "ACCEPT" | "DROP" | "RETURN" => &[],
+        "ACCEPT" | "DROP" | "RETURN" | "NOTRACK" | "TRACE" => &[],
         "REJECT" => &REJECT,
         "LOG" => &LOG,
+        "NFLOG" => &NFLOG,
+        "DNAT" => &DNAT,
+        "SNAT" => &SNAT,
+        "MASQUERADE" => &MASQUERADE,
+        "REDIRECT" => &REDIRECT,
+        "MARK" => &MARK_TARGET,
+        "CONNMARK" => &CONNMARK_TARGET,
+        "CT" => &CT,
+        "TCPMSS" => &TCPMSS,
+        "SET" => &SET_TARGET,
         _ => return None,
     })
 }
@@ -102,12 +278,10 @@ pub(crate) fn arity(word: &str) -> usize {
         "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" | "-i" | "--in-interface" | "-o"
         | "--out-interface" | "-p" | "--protocol" | "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" => 1,
         _ => {
-            let modules = ["tcp", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment"];
-            let targets = ["REJECT", "LOG"];
-            modules
+            MODULES
                 .iter()
                 .filter_map(|name| module_options(name))
-                .chain(targets.iter().filter_map(|name| target_options(name)))
+                .chain(TARGETS.iter().filter_map(|name| target_options(name)))
                 .find_map(|specs| find(specs, word))
                 .map_or(0, |spec| spec.values)
         }

@@ -67,11 +67,9 @@ struct Draft {
 
 /// Match modules iptables ships that the engine keeps verbatim.
 const KNOWN_MODULES: &[&str] = &[
-    "addrtype", "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "connmark", "cpu", "dccp",
-    "devgroup", "dscp", "dst", "ecn", "esp", "eui64", "frag", "hashlimit", "hbh", "helper", "hl", "ipcomp",
-    "iprange", "ipv6header", "ipvs", "length", "mac", "mark", "mh", "nfacct", "osf", "owner", "physdev", "pkttype",
-    "policy", "quota", "rateest", "realm", "recent", "rpfilter", "rt", "sctp", "set", "socket", "statistic",
-    "string", "tcpmss", "time", "tos", "ttl", "u32",
+    "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "cpu", "dccp", "devgroup", "dscp", "dst", "ecn", "esp",
+    "eui64", "frag", "hbh", "helper", "ipcomp", "ipv6header", "ipvs", "mh", "nfacct", "osf", "policy", "quota",
+    "rateest", "realm", "rpfilter", "rt", "sctp", "socket", "statistic", "tcpmss", "tos", "u32",
 ];
 
 fn is_base_option(word: &str) -> bool {
@@ -95,13 +93,12 @@ pub(crate) fn read_rule(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<
     check_interfaces(&draft, place, diagnostics);
     let protocol = rule.protocol.as_ref().map(|protocol| protocol.value);
     for module in &draft.modules {
-        if let Some(module) = super::modules::build(module, protocol, place.family, diagnostics) {
+        if let Some(module) = super::modules::build(module, protocol, place.family, place.chain.builtin(), diagnostics) {
             rule.modules.push(module);
         }
     }
     if let Some((target, goto)) = &draft.target {
-        let tcp = rule.protocol.as_ref().is_some_and(|protocol| !protocol.negated && protocol.value == Protocol::TCP);
-        rule.target = super::targets::build(target, *goto, place, tcp, diagnostics);
+        rule.target = super::targets::build(target, *goto, place, rule.protocol.as_ref(), diagnostics);
     }
     for (negated, nets, span) in [&draft.sources, &draft.destinations].into_iter().flatten() {
         if *negated && nets.iter().any(|net| net.prefix_len() == 0) {

@@ -2,7 +2,7 @@
 
 use super::rule::{Extension, Place};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{BuiltinChain, Log, RejectWith, TableName, Target, UserChain, LOG_LEVELS};
+use crate::model::{BuiltinChain, Log, Negated, Protocol, RejectWith, TableName, Target, UserChain, LOG_LEVELS};
 
 /// Targets that only work in some tables and built-in chains: (name, table, chains).
 const RESTRICTED: &[(&str, TableName, &[BuiltinChain])] = &[
@@ -11,9 +11,11 @@ const RESTRICTED: &[(&str, TableName, &[BuiltinChain])] = &[
     ("REDIRECT", TableName::Nat, &[BuiltinChain::Prerouting, BuiltinChain::Output]),
     ("SNAT", TableName::Nat, &[BuiltinChain::Postrouting, BuiltinChain::Input]),
     ("MASQUERADE", TableName::Nat, &[BuiltinChain::Postrouting]),
+    ("CT", TableName::Raw, &[BuiltinChain::Prerouting, BuiltinChain::Output]),
+    ("NOTRACK", TableName::Raw, &[BuiltinChain::Prerouting, BuiltinChain::Output]),
 ];
 
-/// Target extensions iptables ships that the engine keeps verbatim.
+/// Target extensions iptables ships: typed by `actions`, or kept verbatim.
 const KNOWN_TARGETS: &[&str] = &[
     "AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK", "CONNSECMARK", "CT", "DNAT", "DNPT", "DSCP", "ECN",
     "HL", "HMARK", "IDLETIMER", "LED", "MARK", "MASQUERADE", "NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "QUEUE",
@@ -26,9 +28,10 @@ pub(crate) fn build(
     extension: &Extension,
     goto: bool,
     place: Place<'_>,
-    tcp: bool,
+    protocol: Option<&Negated<Protocol>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Target> {
+    let tcp = protocol.is_some_and(|protocol| !protocol.negated && protocol.value == Protocol::TCP);
     let name = extension.name.as_str();
     if let Some((_, table, chains)) = RESTRICTED.iter().find(|(restricted, ..)| *restricted == name) {
         let wrong_chain = place.chain.builtin().is_some_and(|chain| !chains.contains(&chain));
@@ -121,8 +124,18 @@ pub(crate) fn build(
             Target::Log(log)
         }
         _ if KNOWN_TARGETS.contains(&name) => {
-            diagnostics.push(Diagnostic::new(Code::KeptVerbatim, extension.span, format!("target `{name}` is kept exactly as written")));
-            Target::Unknown { name: name.to_owned(), args: extension.words.clone() }
+            let facts = super::actions::RuleFacts { place, protocol };
+            match super::actions::build(extension, &facts, diagnostics) {
+                Ok(Some(target)) => target,
+                Ok(None) => {
+                    diagnostics.push(Diagnostic::new(Code::KeptVerbatim, extension.span, format!("target `{name}` is kept exactly as written")));
+                    Target::Unknown { name: name.to_owned(), args: extension.words.clone() }
+                }
+                Err(problem) => {
+                    diagnostics.push(Diagnostic::new(Code::BadValue, problem.span, problem.message));
+                    return None;
+                }
+            }
         }
         _ => {
             diagnostics.push(

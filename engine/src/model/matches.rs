@@ -86,6 +86,10 @@ pub enum ConnState {
     Established,
     /// The packet is exempt from tracking (raw table `NOTRACK`).
     Untracked,
+    /// The connection's source address was rewritten (`-m conntrack` only).
+    Snat,
+    /// The connection's destination address was rewritten (`-m conntrack` only).
+    Dnat,
 }
 
 impl ConnState {
@@ -97,12 +101,14 @@ impl ConnState {
             ConnState::Related => "RELATED",
             ConnState::Established => "ESTABLISHED",
             ConnState::Untracked => "UNTRACKED",
+            ConnState::Snat => "SNAT",
+            ConnState::Dnat => "DNAT",
         }
     }
 
     /// The state called `name` (any case).
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Invalid, Self::New, Self::Related, Self::Established, Self::Untracked]
+        [Self::Invalid, Self::New, Self::Related, Self::Established, Self::Untracked, Self::Snat, Self::Dnat]
             .into_iter()
             .find(|state| state.as_str().eq_ignore_ascii_case(name))
     }
@@ -331,8 +337,8 @@ pub enum Module {
     Icmp(Negated<IcmpType>),
     /// `-m icmp6 --icmpv6-type`.
     Icmp6(Negated<IcmpType>),
-    /// `-m conntrack --ctstate`.
-    ConnTrack(Negated<ConnStates>),
+    /// `-m conntrack`: state, original/reply addresses and ports, status, expiry, direction.
+    ConnTrack(super::ConnTrack),
     /// `-m state --state` (deprecated spelling of conntrack's ctstate).
     State(Negated<ConnStates>),
     /// `-m limit --limit RATE --limit-burst N`.
@@ -344,6 +350,40 @@ pub enum Module {
     },
     /// `-m comment --comment TEXT`.
     Comment(String),
+    /// `-m recent`: named lists of recently seen addresses.
+    Recent(super::Recent),
+    /// `-m hashlimit`: rate limits per address or port.
+    Hashlimit(super::Hashlimit),
+    /// `-m connlimit`: connection counts per address.
+    Connlimit(super::Connlimit),
+    /// `-m iprange`: address ranges.
+    IpRange(super::IpRange),
+    /// `-m mac --mac-source`.
+    Mac(Negated<super::MacAddress>),
+    /// `-m addrtype`: routing address types.
+    AddrType(super::AddrType),
+    /// `-m mark --mark`: the packet's firewall mark.
+    Mark(Negated<super::MarkValue>),
+    /// `-m connmark --mark`: the connection's mark.
+    ConnMark(Negated<super::MarkValue>),
+    /// `-m length --length`: the packet's length.
+    Length(Negated<super::LengthRange>),
+    /// `-m ttl` (IPv4 time to live).
+    Ttl(super::TtlMatch),
+    /// `-m hl` (IPv6 hop limit).
+    HopLimit(super::TtlMatch),
+    /// `-m pkttype --pkt-type`.
+    PacketType(Negated<super::PacketType>),
+    /// `-m physdev`: bridge ports.
+    Physdev(super::Physdev),
+    /// `-m string`: payload pattern.
+    String(super::StringMatch),
+    /// `-m time`: schedule.
+    Time(super::TimeMatch),
+    /// `-m owner`: the sending socket.
+    Owner(super::Owner),
+    /// `-m set --match-set`: ipset membership.
+    Set(super::SetMatch),
     /// Any other module, or a known one with options not modelled yet: kept verbatim.
     Unknown {
         /// The module name after `-m`.

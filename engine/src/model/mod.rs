@@ -4,16 +4,32 @@
 //! order; a chain holds [`Rule`]s: base matches, typed match [`Module`]s and a [`Target`]. Modules
 //! and targets the engine does not model yet are kept verbatim (`Unknown`), never dropped.
 
+mod actions;
 mod chain;
+mod conntrack;
+mod context;
+mod fields;
 mod matches;
+mod stateful;
 mod protocol;
 mod rule;
 mod target;
 
+pub use actions::{ConnMarkAction, Ct, Masquerade, Nat, NatRange, Nflog, PortRange, SetTarget, TcpMss};
 pub use chain::{BuiltinChain, Chain, ChainName, ChainNameError, Counters, Policy, Table, TableName, UserChain};
 pub use matches::{
     ConnState, ConnStates, IcmpType, Interface, InterfaceError, Module, Negated, PortDirection, Rate, TcpFlags,
 };
+pub use conntrack::{ConnAddress, ConnDirection, ConnStatus, ConnTrack, ExpireRange, CONN_STATUS};
+pub use context::{
+    parse_date, parse_day_time, parse_hex_string, IdRange, Owner, SetMatch, SetReference, SetSide, StringAlgorithm,
+    StringMatch, TimeMatch, ALL_MONTHDAYS, ALL_WEEKDAYS, DATE_MAX, STRING_PATTERN_MAX, WEEKDAYS,
+};
+pub use fields::{
+    parse_c_number, AddrType, AddressRange, AddressTypes, IpRange, LengthRange, LimitInterface, MacAddress, MarkValue,
+    PacketType, Physdev, TtlComparison, TtlMatch, ADDRESS_TYPES,
+};
+pub use stateful::{Connlimit, HashRate, Hashlimit, Recent, RecentAction, HASHLIMIT_MODES};
 pub use protocol::{PortSpec, Protocol};
 pub use rule::{Comment, Rule, COMMENT_MAX_BYTES};
 pub use target::{Log, RejectWith, Target, LOG_LEVELS};

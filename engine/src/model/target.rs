@@ -141,7 +141,31 @@ pub enum Target {
     Jump(UserChain),
     /// `-g CHAIN`: evaluate a user chain and do not come back.
     Goto(UserChain),
-    /// Any other target (DNAT, MARK, CT…): kept verbatim.
+    /// `-j NFLOG`: log through netlink and continue.
+    Nflog(super::Nflog),
+    /// `-j DNAT`: rewrite the destination (nat PREROUTING / OUTPUT).
+    Dnat(super::Nat),
+    /// `-j SNAT`: rewrite the source (nat POSTROUTING / INPUT).
+    Snat(super::Nat),
+    /// `-j MASQUERADE`: rewrite the source to the outgoing interface's address.
+    Masquerade(super::Masquerade),
+    /// `-j REDIRECT`: rewrite the destination to this host.
+    Redirect(super::Masquerade),
+    /// `-j MARK --set-xmark VALUE/MASK`: set bits of the packet mark.
+    Mark(super::MarkValue),
+    /// `-j CONNMARK`: set, save or restore the connection mark.
+    ConnMark(super::ConnMarkAction),
+    /// `-j CT` (raw table).
+    Ct(super::Ct),
+    /// `-j NOTRACK` (raw table): the old spelling of `CT --notrack`.
+    NoTrack,
+    /// `-j TCPMSS`
+    TcpMss(super::TcpMss),
+    /// `-j TRACE` (raw table): trace the packet through the rules.
+    Trace,
+    /// `-j SET`: add to or delete from an ipset.
+    Set(super::SetTarget),
+    /// Any other target (TPROXY, NFQUEUE…): kept verbatim.
     Unknown {
         /// The target name after `-j`.
         name: String,
@@ -159,6 +183,18 @@ impl Target {
             Target::Return => "RETURN",
             Target::Reject(_) => "REJECT",
             Target::Log(_) => "LOG",
+            Target::Nflog(_) => "NFLOG",
+            Target::Dnat(_) => "DNAT",
+            Target::Snat(_) => "SNAT",
+            Target::Masquerade(_) => "MASQUERADE",
+            Target::Redirect(_) => "REDIRECT",
+            Target::Mark(_) => "MARK",
+            Target::ConnMark(_) => "CONNMARK",
+            Target::Ct(_) => "CT",
+            Target::NoTrack => "NOTRACK",
+            Target::TcpMss(_) => "TCPMSS",
+            Target::Trace => "TRACE",
+            Target::Set(_) => "SET",
             Target::Jump(chain) | Target::Goto(chain) => chain.as_str(),
             Target::Unknown { name, .. } => name,
         }
