@@ -327,6 +327,12 @@ proptest! {
         Just("1"), Just("0"), Just("-g"), Just("X"), Just("*filter"), Just("COMMIT"), Just("\n"), Just(":X - [0:0]"),
         Just("$V"), Just("'"), Just("\\"), Just("iptables"), Just("ip6tables"), Just(";"), Just("multiport"),
         Just("--dports"), Just("-c"), Just("[1:2]"), Just("icmp"), Just("--icmp-type"), Just("-i"), Just("-o"),
+        Just("recent"), Just("--set"), Just("--seconds"), Just("hashlimit"), Just("--hashlimit-upto"), Just("5/min"),
+        Just("--hashlimit-name"), Just("time"), Just("--timestart"), Just("25:61"), Just("--weekdays"), Just("S"),
+        Just("string"), Just("--hex-string"), Just("|4"), Just("--algo"), Just("DNAT"), Just("--to-destination"),
+        Just("[::1]:"), Just("1-"), Just("MARK"), Just("--set-mark"), Just("0x/"), Just("CONNMARK"), Just("--mask"),
+        Just("mac"), Just("--mac-source"), Just("::::::"), Just("set"), Just("--match-set"), Just("conntrack"),
+        Just("--ctexpire"), Just(":"), Just("NFLOG"), Just("--nflog-prefix"), Just("owner"), Just("--uid-owner"),
     ], 0..40)) {
         let line = words.join(" ");
         let _ = import(&line, None);

@@ -1,5 +1,5 @@
 # Rules for many modules and targets, as a script (the differential test runs it for real).
-# Modules the engine keeps verbatim are written in their canonical form, as iptables-save prints them.
+# Written in canonical form; extensions.sh covers the loose spellings.
 iptables -N ufw-user-input
 iptables -N LOGDROP
 iptables -A INPUT -j ufw-user-input
