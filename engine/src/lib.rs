@@ -34,4 +34,5 @@ pub mod diagnostic;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod simulate;
 pub mod syntax;

@@ -1,0 +1,254 @@
+//! Does a rule match a packet? Three-valued: matches that depend on history or on things outside
+//! the packet (rate limits, address lists, payload, clock, sockets, ipset contents) "may match".
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::packet::{Packet, Path};
+use crate::model::{
+    ConnState, ConnStates, ConnTrack, Interface, Module, Negated, PortDirection, PortSpec, Protocol, RecentAction, Rule,
+    TtlComparison,
+};
+
+/// A match's answer for one packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    /// It matches.
+    Yes,
+    /// It does not match.
+    No,
+    /// It depends on something the packet does not tell.
+    Maybe,
+}
+
+impl Truth {
+    fn from(value: bool) -> Self {
+        if value {
+            Truth::Yes
+        } else {
+            Truth::No
+        }
+    }
+
+    fn negate_if(self, negated: bool) -> Self {
+        match (self, negated) {
+            (Truth::Yes, true) => Truth::No,
+            (Truth::No, true) => Truth::Yes,
+            (truth, _) => truth,
+        }
+    }
+
+    fn and(self, other: impl FnOnce() -> Truth) -> Truth {
+        match self {
+            Truth::No => Truth::No,
+            Truth::Yes => other(),
+            Truth::Maybe => match other() {
+                Truth::No => Truth::No,
+                _ => Truth::Maybe,
+            },
+        }
+    }
+}
+
+/// The first part of a rule that fails (or may fail), as text for the trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// The overall answer.
+    pub truth: Truth,
+    /// The option that decided a `No`, or the first that made it `Maybe`.
+    pub on: Option<String>,
+}
+
+fn negated_check<T>(value: Option<&Negated<T>>, test: impl FnOnce(&T) -> Truth) -> Truth {
+    value.map_or(Truth::Yes, |Negated { negated, value }| test(value).negate_if(*negated))
+}
+
+fn interface_matches(pattern: &Interface, name: Option<&str>) -> Truth {
+    let Some(name) = name else { return Truth::No };
+    let pattern = pattern.as_str();
+    Truth::from(match pattern.strip_suffix('+') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == pattern,
+    })
+}
+
+fn port_in(spec: PortSpec, port: u16) -> bool {
+    spec.first() <= port && port <= spec.last()
+}
+
+fn has_ports(packet: &Packet) -> bool {
+    matches!(packet.protocol.number(), 6 | 17 | 33 | 132 | 136)
+}
+
+fn states_match(states: &ConnStates, packet: &Packet) -> Truth {
+    if states.contains(packet.state) {
+        return Truth::Yes;
+    }
+    // SNAT / DNAT are extra bits of translated connections, which a plain packet does not carry.
+    if states.contains(ConnState::Snat) || states.contains(ConnState::Dnat) {
+        return Truth::Maybe;
+    }
+    Truth::No
+}
+
+fn within(net: &IpNet, address: IpAddr) -> bool {
+    net.contains(&address)
+}
+
+fn conntrack_matches(conntrack: &ConnTrack, packet: &Packet) -> Truth {
+    let mut truth = negated_check(conntrack.state.as_ref(), |states| states_match(states, packet));
+    truth = truth.and(|| negated_check(conntrack.protocol.as_ref(), |protocol| Truth::from(*protocol == packet.protocol)));
+    let tuple_fields = conntrack.original_source.is_some()
+        || conntrack.original_destination.is_some()
+        || conntrack.reply_source.is_some()
+        || conntrack.reply_destination.is_some()
+        || conntrack.original_source_port.is_some()
+        || conntrack.original_destination_port.is_some()
+        || conntrack.reply_source_port.is_some()
+        || conntrack.reply_destination_port.is_some()
+        || conntrack.direction.is_some();
+    if conntrack.status.is_some() || conntrack.expire.is_some() {
+        truth = truth.and(|| Truth::Maybe);
+    }
+    if !tuple_fields {
+        return truth;
+    }
+    // A NEW packet travels in the original direction and its tuple is the packet's own (NAT aside);
+    // for other packets the direction is unknown.
+    if packet.state != ConnState::New {
+        return truth.and(|| Truth::Maybe);
+    }
+    let address = |value: &Option<Negated<crate::model::ConnAddress>>, address: IpAddr| {
+        negated_check(value.as_ref(), |net| Truth::from(within(&net.0, address)))
+    };
+    let port = |value: &Option<Negated<PortSpec>>, port: u16| {
+        negated_check(value.as_ref(), |spec| Truth::from(has_ports(packet) && port_in(*spec, port)))
+    };
+    truth
+        .and(|| address(&conntrack.original_source, packet.source))
+        .and(|| address(&conntrack.original_destination, packet.destination))
+        .and(|| address(&conntrack.reply_source, packet.destination))
+        .and(|| address(&conntrack.reply_destination, packet.source))
+        .and(|| port(&conntrack.original_source_port, packet.source_port))
+        .and(|| port(&conntrack.original_destination_port, packet.destination_port))
+        .and(|| port(&conntrack.reply_source_port, packet.destination_port))
+        .and(|| port(&conntrack.reply_destination_port, packet.source_port))
+        .and(|| Truth::from(conntrack.direction != Some(crate::model::ConnDirection::Reply)))
+}
+
+/// The answer of one module, and its name for the trace.
+pub(crate) fn module_matches(module: &Module, packet: &Packet) -> Truth {
+    let tcp = packet.protocol == Protocol::TCP;
+    match module {
+        Module::Tcp { source_port, destination_port, flags, option } => Truth::from(tcp)
+            .and(|| negated_check(source_port.as_ref(), |spec| Truth::from(port_in(*spec, packet.source_port))))
+            .and(|| negated_check(destination_port.as_ref(), |spec| Truth::from(port_in(*spec, packet.destination_port))))
+            .and(|| {
+                negated_check(flags.as_ref(), |(mask, set)| Truth::from(packet.tcp_flags.bits() & mask.bits() == set.bits()))
+            })
+            .and(|| if option.is_some() { Truth::Maybe } else { Truth::Yes }),
+        Module::Udp { source_port, destination_port } => Truth::from(packet.protocol == Protocol::UDP)
+            .and(|| negated_check(source_port.as_ref(), |spec| Truth::from(port_in(*spec, packet.source_port))))
+            .and(|| negated_check(destination_port.as_ref(), |spec| Truth::from(port_in(*spec, packet.destination_port)))),
+        Module::Multiport { direction, ports } => Truth::from(has_ports(packet)).and(|| {
+            let hit = |port: u16| ports.value.iter().any(|spec| port_in(*spec, port));
+            let found = match direction {
+                PortDirection::Source => hit(packet.source_port),
+                PortDirection::Destination => hit(packet.destination_port),
+                PortDirection::Either => hit(packet.source_port) || hit(packet.destination_port),
+            };
+            Truth::from(found).negate_if(ports.negated)
+        }),
+        Module::Icmp(icmp) | Module::Icmp6(icmp) => {
+            let protocol = if matches!(module, Module::Icmp(_)) { Protocol::ICMP } else { Protocol::ICMPV6 };
+            Truth::from(packet.protocol == protocol && !packet.fragment).and(|| {
+                let value = &icmp.value;
+                let found = value.icmp_type.is_none_or(|kind| kind == packet.icmp_type)
+                    && value.code.is_none_or(|code| code == packet.icmp_code);
+                Truth::from(found).negate_if(icmp.negated)
+            })
+        }
+        Module::ConnTrack(conntrack) => conntrack_matches(conntrack, packet),
+        Module::State(states) => states_match(&states.value, packet).negate_if(states.negated),
+        Module::Comment(_) => Truth::Yes,
+        Module::Recent(recent) if recent.action == RecentAction::Set => Truth::from(!recent.negated),
+        Module::IpRange(range) => negated_check(range.source.as_ref(), |range| Truth::from(range.contains(packet.source)))
+            .and(|| negated_check(range.destination.as_ref(), |range| Truth::from(range.contains(packet.destination)))),
+        Module::Mark(mark) => Truth::from(packet.mark & mark.value.mask == mark.value.value).negate_if(mark.negated),
+        Module::Length(length) => {
+            Truth::from(length.value.min <= packet.length && packet.length <= length.value.max).negate_if(length.negated)
+        }
+        Module::Ttl(ttl) | Module::HopLimit(ttl) => Truth::from(match ttl.comparison {
+            TtlComparison::Equal => packet.ttl == ttl.value,
+            TtlComparison::NotEqual => packet.ttl != ttl.value,
+            TtlComparison::LessThan => packet.ttl < ttl.value,
+            TtlComparison::GreaterThan => packet.ttl > ttl.value,
+        }),
+        Module::PacketType(packet_type) => Truth::from(packet.packet_type == packet_type.value).negate_if(packet_type.negated),
+        // The simulator's packets are never bridged: every positive physdev test fails.
+        Module::Physdev(physdev) => {
+            let absent = |negated: bool| Truth::from(negated);
+            negated_check(physdev.input.as_ref(), |_| Truth::No)
+                .and(|| negated_check(physdev.output.as_ref(), |_| Truth::No))
+                .and(|| physdev.is_in.map_or(Truth::Yes, absent))
+                .and(|| physdev.is_out.map_or(Truth::Yes, absent))
+                .and(|| physdev.is_bridged.map_or(Truth::Yes, absent))
+        }
+        Module::Owner(_) if packet.path != Path::Output => Truth::No,
+        Module::Limit { .. }
+        | Module::Hashlimit(_)
+        | Module::Recent(_)
+        | Module::Connlimit(_)
+        | Module::Mac(_)
+        | Module::AddrType(_)
+        | Module::ConnMark(_)
+        | Module::String(_)
+        | Module::Time(_)
+        | Module::Owner(_)
+        | Module::Set(_)
+        | Module::Unknown { .. } => Truth::Maybe,
+    }
+}
+
+/// The name a module is shown by in a trace.
+fn module_name(module: &Module) -> String {
+    let printed = crate::export::save::render_rule(&Rule { modules: vec![module.clone()], ..Rule::default() }, crate::model::Family::V4);
+    printed.trim().to_owned()
+}
+
+/// Evaluates every match of `rule` against `packet`, in iptables' order.
+pub fn evaluate(rule: &Rule, packet: &Packet) -> Evaluation {
+    let mut maybe_on: Option<String> = None;
+    let mut checks: Vec<(Truth, Box<dyn Fn() -> String + '_>)> = vec![
+        (negated_check(rule.source.as_ref(), |net| Truth::from(within(net, packet.source))), Box::new(|| "-s".to_owned())),
+        (negated_check(rule.destination.as_ref(), |net| Truth::from(within(net, packet.destination))), Box::new(|| "-d".to_owned())),
+        (
+            negated_check(rule.in_interface.as_ref(), |interface| interface_matches(interface, packet.in_interface.as_deref())),
+            Box::new(|| "-i".to_owned()),
+        ),
+        (
+            negated_check(rule.out_interface.as_ref(), |interface| interface_matches(interface, packet.out_interface.as_deref())),
+            Box::new(|| "-o".to_owned()),
+        ),
+        (negated_check(rule.protocol.as_ref(), |protocol| Truth::from(*protocol == packet.protocol)), Box::new(|| "-p".to_owned())),
+        (
+            rule.fragment.map_or(Truth::Yes, |negated| Truth::from(packet.fragment).negate_if(negated)),
+            Box::new(|| "-f".to_owned()),
+        ),
+    ];
+    for module in &rule.modules {
+        checks.push((module_matches(module, packet), Box::new(move || module_name(module))));
+    }
+    for (truth, name) in checks {
+        match truth {
+            Truth::No => return Evaluation { truth: Truth::No, on: Some(name()) },
+            Truth::Maybe if maybe_on.is_none() => maybe_on = Some(name()),
+            _ => {}
+        }
+    }
+    match maybe_on {
+        Some(on) => Evaluation { truth: Truth::Maybe, on: Some(on) },
+        None => Evaluation { truth: Truth::Yes, on: None },
+    }
+}
