@@ -132,9 +132,9 @@ async fn the_panels_show_exactly_the_engine_files() {
         .await;
 
     let mut design = Design::default();
-    design.allow(ServiceId::Https, vec![]);
+    design.allow(ServiceId::HTTPS, vec![]);
     design.allow(
-        ServiceId::Mysql,
+        ServiceId::MYSQL,
         portcullis_engine::design::Source::parse_list("198.51.100.0/24 2001:db8::7")
             .expect("valid"),
     );

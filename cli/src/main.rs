@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use portcullis_engine::design::Design;
+use portcullis_engine::design::{Design, Preset};
 use portcullis_engine::export::save;
 use portcullis_engine::model::Family;
 
@@ -35,6 +35,14 @@ enum Command {
     Fmt {
         /// The file to read, or `-` for standard input.
         file: PathBuf,
+    },
+    /// Print a design file to start from, for a server role.
+    ///
+    /// Example: portcullis design --preset web-mail > design.json
+    Design {
+        /// The server role: web, mail, web-mail, database, bastion or empty.
+        #[arg(long, value_name = "ROLE", default_value = "empty")]
+        preset: Preset,
     },
     /// Print the rules a design file asks for.
     ///
@@ -113,6 +121,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 write_out(&save::render(ruleset))?;
             }
             Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Design { preset } => {
+            write_out(&preset.design().to_json())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export { design, format } => {
             let text = std::fs::read_to_string(&design)

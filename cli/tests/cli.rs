@@ -106,3 +106,23 @@ fn fmt_prints_canonical_save_text_for_each_family() {
     let missing = portcullis(&["fmt", "/nonexistent"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn design_prints_a_preset_that_exports() {
+    let output = portcullis(&["design", "--preset", "web-mail"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let preset: portcullis_engine::design::Preset = "web-mail".parse().unwrap();
+    assert_eq!(portcullis_engine::design::Design::from_json(&text).unwrap(), preset.design());
+    let path = write_design("web-mail.json", &text);
+    let output = portcullis(&["export", "--design", path.to_str().unwrap(), "--format", "save-v4"]);
+    assert!(String::from_utf8(output.stdout).unwrap().contains("--dport 993 "));
+}
+
+#[test]
+fn an_unknown_preset_lists_the_choices() {
+    let output = portcullis(&["design", "--preset", "webmail"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("choose one of: web, mail, web-mail, database, bastion, empty"), "{stderr}");
+}

@@ -5,12 +5,14 @@
 //!
 //! Data flows one way through its layers:
 //!
-//! 1. [`design`] — what the user wants, in their words: services and who may reach them. Every
-//!    value is validated when it is built, so a [`design::Design`] cannot hold a bad address.
-//!    [`design::DesignFile`] is the versioned JSON save file.
+//! 1. [`design`] — what the user wants, in their words: services from a catalogue of well-known
+//!    ones or custom ones, and who may reach them (named groups of trusted sources, addresses,
+//!    networks, ranges). Every value is validated when it is built, so a [`design::Design`] cannot
+//!    hold a bad address, port or name. [`design::Design::to_json`] and
+//!    [`design::Design::from_json`] read and write the versioned JSON save file.
 //! 2. [`model`] — the iptables model: families, tables, chains with policies, rules made of typed
-//!    matches and one target. [`design::compile`] turns a design into one [`model::Ruleset`] per
-//!    address family.
+//!    matches and one target. [`design::Design::compile`] turns a design into one
+//!    [`model::Ruleset`] per address family.
 //! 3. [`export`] — text a server can load. Exports are deterministic: the same ruleset always
 //!    prints the same bytes, and user text is sanitized before it reaches a comment.
 //!
@@ -21,8 +23,8 @@
 //! use portcullis_engine::model::Family;
 //!
 //! let mut design = Design::default();
-//! design.allow(ServiceId::Ssh, vec!["203.0.113.7".parse::<Source>().unwrap()]);
-//! design.allow(ServiceId::Http, vec![]);
+//! design.allow(ServiceId::SSH, vec!["203.0.113.7".parse::<Source>().unwrap()]);
+//! design.allow(ServiceId::HTTP, vec![]);
 //! let rules_v4 = portcullis_engine::export::save::render(&design.compile(Family::V4));
 //! assert!(rules_v4.contains("-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 22"));
 //! assert!(rules_v4.contains(":INPUT DROP [0:0]"));

@@ -1,6 +1,6 @@
 //! The design compiler and its save-file export: snapshots of whole files, and properties.
 
-use portcullis_engine::design::{Design, ServiceId, Source, CATALOGUE};
+use portcullis_engine::design::{Access, CustomService, Design, Name, PortList, ServiceId, Source, Transport, CATALOGUE};
 use portcullis_engine::export::save::render;
 use portcullis_engine::model::{Comment, Family, COMMENT_MAX_BYTES};
 use proptest::prelude::*;
@@ -12,14 +12,14 @@ fn sources(list: &str) -> Vec<Source> {
 /// The seed tutorial's server: web + mail, SSH only from the admin's address (both families).
 fn tutorial_server() -> Design {
     let mut design = Design::default();
-    design.allow(ServiceId::Ssh, sources("203.0.113.7, 2001:db8:1::7"));
-    for service in [ServiceId::Http, ServiceId::Https, ServiceId::Smtp, ServiceId::Smtps] {
+    design.allow(ServiceId::SSH, sources("203.0.113.7, 2001:db8:1::7"));
+    for service in [ServiceId::HTTP, ServiceId::HTTPS, ServiceId::SMTP, ServiceId::SMTPS] {
         design.allow(service, vec![]);
     }
-    for service in [ServiceId::Pop3, ServiceId::Pop3s, ServiceId::Imap, ServiceId::Imaps] {
+    for service in [ServiceId::POP3, ServiceId::POP3S, ServiceId::IMAP, ServiceId::IMAPS] {
         design.allow(service, vec![]);
     }
-    design.allow(ServiceId::Mysql, sources("198.51.100.0/24"));
+    design.allow(ServiceId::MYSQL, sources("198.51.100.0/24"));
     design
 }
 
@@ -46,32 +46,159 @@ fn tutorial_server_design_file() {
 #[test]
 fn a_service_restricted_to_one_family_stays_closed_on_the_other() {
     let mut design = Design::default();
-    design.allow(ServiceId::Mysql, sources("198.51.100.0/24"));
+    design.allow(ServiceId::MYSQL, sources("198.51.100.0/24"));
     let v4 = render(&design.compile(Family::V4));
     let v6 = render(&design.compile(Family::V6));
     assert!(v4.contains("-A INPUT -s 198.51.100.0/24 -p tcp -m tcp --dport 3306"));
     assert!(!v6.contains("--dport 3306"), "{v6}");
 }
 
+/// The rules of `design` for `family`, without the baseline.
+fn service_lines(design: &Design, family: Family) -> Vec<String> {
+    render(&design.compile(family))
+        .lines()
+        .filter(|line| line.contains("--dport"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The tutorial's server with the office as a group, a desk range, and a custom service.
+fn grouped_server() -> Design {
+    let name = |text: &str| text.parse::<Name>().expect("valid name");
+    let ports = |text: &str| text.parse::<PortList>().expect("valid ports");
+    let (office, monitoring) = (name("office"), name("monitoring"));
+    let mut design = Design::default();
+    design.set_group(office.clone(), sources("203.0.113.7, 2001:db8:1::7, 198.51.100.10-198.51.100.20"));
+    design.set_group(monitoring.clone(), sources("192.0.2.50, 2001:db8:2::10-2001:db8:2::1f"));
+    let ssh = Access::only(vec![office.clone()], sources("192.0.2.99"));
+    design.allow_access(ServiceId::SSH, ssh).expect("the group exists");
+    design.allow(ServiceId::HTTPS, vec![]);
+    design.allow(ServiceId::DNS, vec![]);
+    let exporter = ServiceId::find("node-exporter").expect("in the catalogue");
+    design.allow_access(exporter, Access::only(vec![monitoring.clone(), office], vec![])).expect("the groups exist");
+    let game = CustomService::new(name("game"), Transport::TcpAndUdp, ports("27015, 27020-27030"));
+    design.add_custom_service(game, Access::Everyone).expect("no groups");
+    let metrics = CustomService::new(name("metrics"), Transport::Tcp, ports("9256"));
+    design.add_custom_service(metrics, Access::only(vec![monitoring], vec![])).expect("the group exists");
+    design
+}
+
+#[test]
+fn grouped_server_rules_v4() {
+    insta::assert_snapshot!(render(&grouped_server().compile(Family::V4)));
+}
+
+#[test]
+fn grouped_server_rules_v6() {
+    insta::assert_snapshot!(render(&grouped_server().compile(Family::V6)));
+}
+
+#[test]
+fn grouped_server_design_file() {
+    let text = grouped_server().to_json();
+    assert_eq!(Design::from_json(&text).unwrap(), grouped_server());
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_source_in_two_groups_gets_one_rule_named_after_the_first() {
+    let mut design = Design::default();
+    let (a, b): (Name, Name) = ("a".parse().unwrap(), "b".parse().unwrap());
+    design.set_group(a.clone(), sources("203.0.113.7"));
+    design.set_group(b.clone(), sources("203.0.113.7, 203.0.113.8"));
+    design.allow_access(ServiceId::SSH, Access::only(vec![b, a], sources("203.0.113.7"))).unwrap();
+    let lines = service_lines(&design, Family::V4);
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0].contains("-s 203.0.113.7/32 ") && lines[0].contains("\"portcullis: SSH from a (203.0.113.7/32)\""));
+    assert!(lines[1].contains("-s 203.0.113.8/32 ") && lines[1].contains("\"portcullis: SSH from b (203.0.113.8/32)\""));
+}
+
+#[test]
+fn a_service_restricted_to_an_empty_group_stays_closed() {
+    let design = portcullis_engine::design::Preset::Database.design();
+    for family in Family::ALL {
+        assert!(service_lines(&design, family).iter().all(|line| line.contains("--dport 22 ")));
+    }
+}
+
+fn any_source() -> impl Strategy<Value = Source> {
+    let parse = |text: String| text.parse::<Source>().expect("a generated source is valid");
+    prop_oneof![
+        (any::<[u8; 4]>(), 0u8..=32).prop_map(move |(octets, prefix)| {
+            parse(ipnet::Ipv4Net::new(octets.into(), prefix).expect("prefix <= 32").trunc().to_string())
+        }),
+        (any::<[u16; 8]>(), 0u8..=128).prop_map(move |(segments, prefix)| {
+            parse(ipnet::Ipv6Net::new(segments.into(), prefix).expect("prefix <= 128").trunc().to_string())
+        }),
+        (any::<u32>(), any::<u32>()).prop_map(move |(a, b)| {
+            let (first, last) = (std::net::Ipv4Addr::from(a.min(b)), std::net::Ipv4Addr::from(a.max(b)));
+            parse(format!("{first}-{last}"))
+        }),
+        (any::<u128>(), any::<u128>()).prop_map(move |(a, b)| {
+            let (first, last) = (std::net::Ipv6Addr::from(a.min(b)), std::net::Ipv6Addr::from(a.max(b)));
+            parse(format!("{first}-{last}"))
+        }),
+    ]
+}
+
+const GROUP_NAMES: [&str; 4] = ["office", "monitoring", "app-servers", "vpn_2"];
+
+/// Group names to restrict to (indices into the design's groups) and inline sources.
+fn any_access() -> impl Strategy<Value = (Vec<usize>, Vec<Source>)> {
+    (prop::collection::vec(0..GROUP_NAMES.len(), 0..3), prop::collection::vec(any_source(), 0..3))
+}
+
+fn any_custom_service() -> impl Strategy<Value = CustomService> {
+    let port = (1u16..=u16::MAX, 0u16..200).prop_map(|(first, width)| {
+        let last = first.saturating_add(width);
+        if width % 2 == 0 { first.to_string() } else { format!("{first}-{last}") }
+    });
+    let transport = prop_oneof![Just(Transport::Tcp), Just(Transport::Udp), Just(Transport::TcpAndUdp)];
+    (0..3usize, transport, prop::collection::vec(port, 1..4)).prop_map(|(name, transport, ports)| {
+        let name: Name = ["game", "api", "metrics-7"][name].parse().expect("valid name");
+        let ports: PortList = ports.join(",").parse().expect("valid ports");
+        CustomService::new(name, transport, ports)
+    })
+}
+
 fn any_design() -> impl Strategy<Value = Design> {
-    let source = prop_oneof![
-        (any::<[u8; 4]>(), 0u8..=32).prop_map(|(octets, prefix)| {
-            let net = ipnet::Ipv4Net::new(octets.into(), prefix).expect("prefix <= 32").trunc();
-            net.to_string().parse::<Source>().expect("a truncated network is a valid source")
-        }),
-        (any::<[u16; 8]>(), 0u8..=128).prop_map(|(segments, prefix)| {
-            let net = ipnet::Ipv6Net::new(segments.into(), prefix).expect("prefix <= 128").trunc();
-            net.to_string().parse::<Source>().expect("a truncated network is a valid source")
-        }),
-    ];
-    let choice = (0..CATALOGUE.len(), prop::collection::vec(source, 0..4));
-    prop::collection::vec(choice, 0..8).prop_map(|choices| {
+    let groups = prop::collection::vec((0..GROUP_NAMES.len(), prop::collection::vec(any_source(), 0..4)), 0..4);
+    let services = prop::collection::vec((0..CATALOGUE.len(), any_access()), 0..8);
+    let customs = prop::collection::vec((any_custom_service(), any_access()), 0..3);
+    (groups, services, customs).prop_map(|(groups, services, customs)| {
         let mut design = Design::default();
-        for (index, list) in choices {
-            design.allow(CATALOGUE[index].id, list);
+        for (index, list) in groups {
+            design.set_group(GROUP_NAMES[index].parse().expect("valid name"), list);
+        }
+        let defined: Vec<Name> = design.groups().map(|(name, _)| name.clone()).collect();
+        let access = |(indices, sources): (Vec<usize>, Vec<Source>)| {
+            let groups = indices.iter().filter_map(|index| defined.get(*index).cloned()).collect();
+            Access::only(groups, sources)
+        };
+        for (index, chosen) in services {
+            design.allow_access(CATALOGUE[index].id(), access(chosen)).expect("groups exist");
+        }
+        for (service, chosen) in customs {
+            design.add_custom_service(service, access(chosen)).expect("groups exist");
         }
         design
     })
+}
+
+/// How a source appears in a rule.
+fn source_match(source: Source) -> String {
+    match (source.net(), source.range()) {
+        (Some(net), _) => format!("-s {net} "),
+        (_, Some(range)) => format!("-m iprange --src-range {range} "),
+        (None, None) => unreachable!("a source is a network or a range"),
+    }
+}
+
+/// Every port of every open service with its access.
+fn open_ports(design: &Design) -> Vec<(Vec<(portcullis_engine::model::Protocol, portcullis_engine::model::PortSpec)>, Access)> {
+    let mut open: Vec<_> = design.services().map(|(id, access)| (id.info().ports().to_vec(), access.clone())).collect();
+    open.extend(design.custom_services().map(|(service, access)| (service.ports(), access.clone())));
+    open
 }
 
 proptest! {
@@ -82,20 +209,32 @@ proptest! {
     }
 
     #[test]
-    fn every_open_service_and_source_has_a_rule(design in any_design()) {
+    fn every_open_port_and_source_has_exactly_its_rules(design in any_design()) {
         for family in Family::ALL {
-            let text = render(&design.compile(family));
-            for (service, access) in design.services() {
-                let port = format!("--dport {} ", service.info().ports[0].1);
-                let in_family: Vec<_> = access.sources().iter().filter(|s| family.contains(&s.net())).collect();
-                if access.sources().is_empty() {
-                    prop_assert!(text.lines().any(|line| line.contains(&port) && !line.contains(" -s ")));
-                }
-                for source in in_family {
-                    let needle = format!("-s {source} -p tcp -m tcp {port}");
-                    prop_assert!(text.contains(&needle), "missing {}", needle);
+            let lines = service_lines(&design, family);
+            let mut expected_rules = 0;
+            for (ports, access) in open_ports(&design) {
+                let mut allowed: Vec<Source> = access.groups().iter()
+                    .flat_map(|group| design.group(group).unwrap_or_default().to_vec())
+                    .chain(access.sources().iter().copied())
+                    .filter(|source| source.family() == family)
+                    .collect();
+                allowed.sort_unstable();
+                allowed.dedup();
+                for (protocol, spec) in ports {
+                    let port = format!("-m {protocol} --dport {spec} ");
+                    if access == Access::Everyone {
+                        expected_rules += 1;
+                        prop_assert!(lines.iter().any(|line| line.contains(&port) && line.contains("from anywhere")));
+                    }
+                    for source in &allowed {
+                        expected_rules += 1;
+                        let needle = source_match(*source);
+                        prop_assert!(lines.iter().any(|line| line.contains(&needle) && line.contains(&port)), "missing {} {}", needle, port);
+                    }
                 }
             }
+            prop_assert_eq!(lines.len(), expected_rules);
         }
     }
 
@@ -110,5 +249,23 @@ proptest! {
     fn source_text_never_panics(text in "\\PC{0,40}") {
         let _ = text.parse::<Source>();
         let _ = Source::parse_list(&text);
+    }
+
+    #[test]
+    fn user_text_never_panics(text in "\\PC{0,60}") {
+        let _ = text.parse::<Name>();
+        let _ = text.parse::<PortList>();
+        let _ = text.parse::<ServiceId>();
+        let _ = text.parse::<portcullis_engine::design::Preset>();
+        let _ = Design::from_json(&text);
+    }
+
+    #[test]
+    fn accepted_names_are_safe_in_comments_and_scripts(text in "[ -~]{0,40}") {
+        if let Ok(name) = text.parse::<Name>() {
+            prop_assert!(name.as_str().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
+            let comment = Comment::sanitize(name.as_str());
+            prop_assert_eq!(comment.as_str(), name.as_str());
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Designs shared by the suites, so every harness judges the same rules.
 
-use portcullis_engine::design::{Design, ServiceId, Source, CATALOGUE};
+use portcullis_engine::design::{Access, CustomService, Design, Name, ServiceId, Source, Transport, CATALOGUE};
 
 /// The admin's addresses in every suite.
 pub const ADMIN_V4: &str = "203.0.113.7";
@@ -14,8 +14,8 @@ fn sources(list: &str) -> Vec<Source> {
 /// The first slice: SSH only from the admin (both families), HTTP from everyone.
 pub fn slice_design() -> Design {
     let mut design = Design::default();
-    design.allow(ServiceId::Ssh, sources(&format!("{ADMIN_V4}, {ADMIN_V6}")));
-    design.allow(ServiceId::Http, vec![]);
+    design.allow(ServiceId::SSH, sources(&format!("{ADMIN_V4}, {ADMIN_V6}")));
+    design.allow(ServiceId::HTTP, vec![]);
     design
 }
 
@@ -24,7 +24,36 @@ pub fn every_service_design() -> Design {
     let mut design = Design::default();
     for (index, info) in CATALOGUE.iter().enumerate() {
         let restricted = if index % 2 == 0 { "" } else { "198.51.100.0/24, 203.0.113.7, 2001:db8:5::/48" };
-        design.allow(info.id, sources(restricted));
+        design.allow(info.id(), sources(restricted));
+    }
+    design
+}
+
+fn name(text: &str) -> Name {
+    text.parse().unwrap_or_else(|error| unreachable!("fixture names are valid: {error}"))
+}
+
+/// Groups with networks and address ranges of both families, and custom services with lists and
+/// ranges of ports on TCP and UDP.
+pub fn grouped_design() -> Design {
+    let mut design = Design::default();
+    let (office, monitoring) = (name("office"), name("monitoring"));
+    design.set_group(office.clone(), sources(&format!("{ADMIN_V4}, {ADMIN_V6}, 198.51.100.10-198.51.100.20")));
+    design.set_group(monitoring.clone(), sources("192.0.2.50, 2001:db8:2::10-2001:db8:2::1f"));
+    let only = |groups: Vec<Name>, inline: &str| Access::only(groups, sources(inline));
+    let grouped = |design: &mut Design, service: ServiceId, access: Access| {
+        design.allow_access(service, access).unwrap_or_else(|error| unreachable!("fixture groups exist: {error}"));
+    };
+    grouped(&mut design, ServiceId::SSH, only(vec![office.clone()], "192.0.2.99"));
+    grouped(&mut design, ServiceId::DNS, Access::Everyone);
+    grouped(&mut design, ServiceId::POSTGRESQL, only(vec![monitoring.clone(), office], ""));
+    let ports = |text: &str| text.parse().unwrap_or_else(|error| unreachable!("fixture ports are valid: {error}"));
+    let custom = [
+        (CustomService::new(name("game"), Transport::TcpAndUdp, ports("27015, 27020-27030")), Access::Everyone),
+        (CustomService::new(name("metrics"), Transport::Tcp, ports("9256")), only(vec![monitoring], "")),
+    ];
+    for (service, access) in custom {
+        design.add_custom_service(service, access).unwrap_or_else(|error| unreachable!("fixture groups exist: {error}"));
     }
     design
 }

@@ -1,19 +1,21 @@
-//! The catalogue as a list of services to tick, each with its trusted-sources field.
+//! The catalogue as lists of services to tick, grouped by purpose, each with its trusted-sources
+//! field.
 
 use leptos::prelude::*;
-use portcullis_engine::design::{ServiceId, ServiceInfo, CATALOGUE};
+use portcullis_engine::design::{Purpose, Risk, ServiceId, ServiceInfo, CATALOGUE};
 use stylist::style;
 
 use crate::state::DesignContext;
 use crate::theme::class_name;
 
-/// Every service of the catalogue, closed until ticked.
+/// Every service of the catalogue, grouped by purpose, closed until ticked.
 #[component]
 pub(crate) fn ServiceList() -> impl IntoView {
     let class = class_name(style!(
         r#"
         h2 { font-size: 1.15rem; margin: 0 0 0.25rem; }
         .intro { margin: 0 0 0.75rem; color: var(--muted); }
+        h3 { font-size: 1rem; margin: 1rem 0 0.4rem; }
         ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.5rem; }
         "#
     ));
@@ -24,8 +26,21 @@ pub(crate) fn ServiceList() -> impl IntoView {
                 "Everything is closed to incoming connections unless you open it here. "
                 "Replies to connections this server makes are always allowed."
             </p>
-            <ul>{CATALOGUE.iter().map(|info| view! { <ServiceRow info/> }).collect_view()}</ul>
+            {Purpose::ALL.map(|purpose| view! { <PurposeGroup purpose/> }).collect_view()}
         </section>
+    }
+}
+
+/// The services of one purpose under its heading.
+#[component]
+fn PurposeGroup(
+    /// The purpose whose services are listed.
+    purpose: Purpose,
+) -> impl IntoView {
+    let services = CATALOGUE.iter().filter(move |info| info.purpose() == purpose);
+    view! {
+        <h3>{purpose.label()}</h3>
+        <ul>{services.map(|info| view! { <ServiceRow info/> }).collect_view()}</ul>
     }
 }
 
@@ -37,7 +52,7 @@ fn ServiceRow(
     info: &'static ServiceInfo,
 ) -> impl IntoView {
     let DesignContext(state) = expect_context::<DesignContext>();
-    let service = info.id;
+    let service = info.id();
     let slug = service.as_str();
     let is_open = Memo::new(move |_| state.with(|state| state.is_open(service)));
     let on_change = move |event: leptos::ev::Event| {
@@ -66,6 +81,7 @@ fn ServiceRow(
         }
         .name { font-weight: 600; }
         .ports { font: 0.85rem var(--mono); color: var(--muted); }
+        .risk { font-size: 0.8rem; color: var(--error); }
         .explanation { margin: 0.2rem 0 0 1.7rem; color: var(--muted); font-size: 0.92rem; }
         "#
     ));
@@ -79,10 +95,11 @@ fn ServiceRow(
                     prop:checked=move || is_open.get()
                     on:change=on_change
                 />
-                <span class="name">{info.name}</span>
-                <span class="ports">{ports_label(info)}</span>
+                <span class="name">{info.name()}</span>
+                <span class="ports">{info.ports_text()}</span>
+                {(info.risk() == Risk::High).then(|| view! { <span class="risk">"keep private"</span> })}
             </label>
-            <p class="explanation" id=format!("explanation-{slug}")>{info.explanation}</p>
+            <p class="explanation" id=format!("explanation-{slug}")>{info.explanation()}</p>
             <Show when=move || is_open.get()>
                 <SourcesField service/>
             </Show>
@@ -169,13 +186,4 @@ fn SourcesField(
             </div>
         </div>
     }
-}
-
-/// The ports of a service as people read them, e.g. `TCP 22`.
-fn ports_label(info: &ServiceInfo) -> String {
-    info.ports
-        .iter()
-        .map(|(protocol, ports)| format!("{} {ports}", protocol.to_string().to_uppercase()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -105,33 +105,33 @@ mod tests {
     #[wasm_bindgen_test]
     fn ticking_opens_to_everyone_and_unticking_closes() {
         let mut state = DesignState::default();
-        state.set_open(ServiceId::Ssh, true);
-        assert!(state.is_open(ServiceId::Ssh));
+        state.set_open(ServiceId::SSH, true);
+        assert!(state.is_open(ServiceId::SSH));
         assert_eq!(
-            state.design().access(ServiceId::Ssh),
+            state.design().access(ServiceId::SSH),
             Some(&Access::Everyone)
         );
-        state.set_open(ServiceId::Ssh, false);
-        assert!(!state.is_open(ServiceId::Ssh));
-        assert_eq!(state.design().access(ServiceId::Ssh), None);
+        state.set_open(ServiceId::SSH, false);
+        assert!(!state.is_open(ServiceId::SSH));
+        assert_eq!(state.design().access(ServiceId::SSH), None);
     }
 
     #[wasm_bindgen_test]
     fn a_bad_text_keeps_the_last_valid_sources() {
         let mut state = DesignState::default();
-        state.set_open(ServiceId::Ssh, true);
-        state.edit_sources(ServiceId::Ssh, "203.0.113.7");
-        state.edit_sources(ServiceId::Ssh, "203.0.113.7/24");
-        assert_eq!(state.sources_text(ServiceId::Ssh), "203.0.113.7/24");
+        state.set_open(ServiceId::SSH, true);
+        state.edit_sources(ServiceId::SSH, "203.0.113.7");
+        state.edit_sources(ServiceId::SSH, "203.0.113.7/24");
+        assert_eq!(state.sources_text(ServiceId::SSH), "203.0.113.7/24");
         assert!(state
-            .sources_error(ServiceId::Ssh)
+            .sources_error(ServiceId::SSH)
             .is_some_and(|error| error.contains("host bits")));
-        let expected = Access::Only(vec![source("203.0.113.7")]);
-        assert_eq!(state.design().access(ServiceId::Ssh), Some(&expected));
-        state.edit_sources(ServiceId::Ssh, "");
-        assert_eq!(state.sources_error(ServiceId::Ssh), None);
+        let expected = Access::from_sources(vec![source("203.0.113.7")]);
+        assert_eq!(state.design().access(ServiceId::SSH), Some(&expected));
+        state.edit_sources(ServiceId::SSH, "");
+        assert_eq!(state.sources_error(ServiceId::SSH), None);
         assert_eq!(
-            state.design().access(ServiceId::Ssh),
+            state.design().access(ServiceId::SSH),
             Some(&Access::Everyone)
         );
     }
@@ -139,29 +139,29 @@ mod tests {
     #[wasm_bindgen_test]
     fn sources_survive_unticking_and_ticking_again() {
         let mut state = DesignState::default();
-        state.set_open(ServiceId::Mysql, true);
-        state.edit_sources(ServiceId::Mysql, "198.51.100.0/24");
-        state.set_open(ServiceId::Mysql, false);
-        assert_eq!(state.design().access(ServiceId::Mysql), None);
-        state.set_open(ServiceId::Mysql, true);
-        let expected = Access::Only(vec![source("198.51.100.0/24")]);
-        assert_eq!(state.design().access(ServiceId::Mysql), Some(&expected));
+        state.set_open(ServiceId::MYSQL, true);
+        state.edit_sources(ServiceId::MYSQL, "198.51.100.0/24");
+        state.set_open(ServiceId::MYSQL, false);
+        assert_eq!(state.design().access(ServiceId::MYSQL), None);
+        state.set_open(ServiceId::MYSQL, true);
+        let expected = Access::from_sources(vec![source("198.51.100.0/24")]);
+        assert_eq!(state.design().access(ServiceId::MYSQL), Some(&expected));
     }
 
     #[wasm_bindgen_test]
     fn text_typed_while_unticked_opens_nothing() {
         let mut state = DesignState::default();
-        state.edit_sources(ServiceId::Http, "203.0.113.7");
-        assert_eq!(state.design().access(ServiceId::Http), None);
+        state.edit_sources(ServiceId::HTTP, "203.0.113.7");
+        assert_eq!(state.design().access(ServiceId::HTTP), None);
         assert!(!state.rules_text(Family::V4).contains("--dport 80"));
     }
 
     #[wasm_bindgen_test]
     fn rules_text_is_the_engine_export() {
         let mut state = DesignState::default();
-        state.set_open(ServiceId::Https, true);
+        state.set_open(ServiceId::HTTPS, true);
         let mut design = Design::default();
-        design.allow(ServiceId::Https, vec![]);
+        design.allow(ServiceId::HTTPS, vec![]);
         for family in Family::ALL {
             assert_eq!(
                 state.rules_text(family),

@@ -5,7 +5,10 @@ use crate::model::{
     Protocol, Rule, Ruleset, Table, TableName, Target,
 };
 
-use super::{Access, Design};
+use std::collections::BTreeSet;
+
+use super::{Access, Design, Source};
+use crate::model::PortSpec;
 
 /// `ICMPv6` types a host must accept or IPv6 breaks (RFC 4890 §4.4.1): router solicitation and
 /// advertisement, neighbour solicitation and advertisement.
@@ -20,7 +23,7 @@ fn accept(rule: Rule, why: &str) -> Rule {
     Rule { target: Some(Target::Accept), ..rule }.commented(&Comment::sanitize(&format!("portcullis: {why}")))
 }
 
-fn ports_module(protocol: Protocol, ports: crate::model::PortSpec) -> Module {
+fn ports_module(protocol: Protocol, ports: PortSpec) -> Module {
     let destination_port = Some(Negated::plain(ports));
     if protocol == Protocol::UDP {
         Module::Udp { source_port: None, destination_port }
@@ -49,22 +52,11 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     }
     for (service, access) in design.services() {
         let info = service.info();
-        for &(protocol, ports) in info.ports {
-            let service_rule = Rule {
-                protocol: Some(Negated::plain(protocol)),
-                modules: vec![ports_module(protocol, ports)],
-                ..Rule::default()
-            };
-            match access {
-                Access::Everyone => input.rules.push(accept(service_rule, &format!("{} from anywhere", info.name))),
-                Access::Only(sources) => {
-                    for source in sources.iter().filter(|source| family.contains(&source.net())) {
-                        let rule = Rule { source: Some(Negated::plain(source.net())), ..service_rule.clone() };
-                        input.rules.push(accept(rule, &format!("{} from {source}", info.name)));
-                    }
-                }
-            }
-        }
+        service_rules(&mut input.rules, design, family, info.name(), info.ports(), access);
+    }
+    for (service, access) in design.custom_services() {
+        let name = format!("{} (custom)", service.name());
+        service_rules(&mut input.rules, design, family, &name, &service.ports(), access);
     }
     let filter = Table {
         name: TableName::Filter,
@@ -75,4 +67,56 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
         ],
     };
     Ruleset { family, tables: vec![filter] }
+}
+
+/// The rule matching `source` (`-s NET` or `-m iprange --src-range A-B`) added to `rule`.
+fn from_source(rule: &Rule, source: Source) -> Rule {
+    let mut rule = rule.clone();
+    if let Some(net) = source.net() {
+        rule.source = Some(Negated::plain(net));
+    } else if let Some(range) = source.range() {
+        let iprange = Module::Unknown { name: "iprange".into(), args: vec!["--src-range".into(), range.to_string()] };
+        rule.modules.insert(0, iprange);
+    }
+    rule
+}
+
+/// One accepting rule per port and source of one service, each commented with the service and
+/// the group the source comes from. A source listed twice (in two groups, or in a group and
+/// inline) gets one rule, commented with the first group.
+fn service_rules(
+    rules: &mut Vec<Rule>,
+    design: &Design,
+    family: Family,
+    service: &str,
+    ports: &[(Protocol, PortSpec)],
+    access: &Access,
+) {
+    for &(protocol, ports) in ports {
+        let service_rule = Rule {
+            protocol: Some(Negated::plain(protocol)),
+            modules: vec![ports_module(protocol, ports)],
+            ..Rule::default()
+        };
+        if *access == Access::Everyone {
+            rules.push(accept(service_rule, &format!("{service} from anywhere")));
+            continue;
+        }
+        let mut done = BTreeSet::new();
+        let grouped = access.groups().iter().flat_map(|group| {
+            let sources = design.group(group).unwrap_or_default();
+            sources.iter().map(move |source| (*source, Some(group)))
+        });
+        let inline = access.sources().iter().map(|source| (*source, None));
+        for (source, group) in grouped.chain(inline) {
+            if source.family() != family || !done.insert(source) {
+                continue;
+            }
+            let why = match group {
+                Some(group) => format!("{service} from {group} ({source})"),
+                None => format!("{service} from {source}"),
+            };
+            rules.push(accept(from_source(&service_rule, source), &why));
+        }
+    }
 }

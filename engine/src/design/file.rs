@@ -1,21 +1,33 @@
 //! The design save file: versioned JSON, kept apart from [`Design`] so the file format can evolve
 //! with migrations while the in-memory design stays simple.
 //!
-//! Version 1:
+//! Version 2 (written by this Portcullis):
+//! ```json
+//! { "version": 2,
+//!   "groups": [ { "name": "office", "sources": ["203.0.113.7/32", "198.51.100.10-198.51.100.20"] } ],
+//!   "services": [ { "service": "ssh", "groups": ["office"] },
+//!                 { "service": "mysql", "sources": ["198.51.100.0/24"] },
+//!                 { "service": "http" } ],
+//!   "custom_services": [ { "name": "game", "protocol": "udp", "ports": "27015,27020:27030" } ] }
+//! ```
+//! A service or custom service without `groups` and `sources` is open to everyone. `groups`,
+//! `services` and `custom_services` may be left out when empty. Unknown fields are refused, so a
+//! typo cannot silently drop a restriction.
+//!
+//! Version 1 (read and migrated; it had neither groups nor custom services):
 //! ```json
 //! { "version": 1,
 //!   "services": [ { "service": "ssh", "sources": ["203.0.113.7/32"] }, { "service": "http" } ] }
 //! ```
-//! A service without `sources` is open to everyone.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Design, ServiceId, Source};
+use super::{Access, CustomService, Design, DesignError, Name, PortList, ServiceId, Source, Transport};
 
 /// The version this Portcullis writes, and the newest it reads.
-pub const DESIGN_FILE_VERSION: u32 = 1;
+pub const DESIGN_FILE_VERSION: u32 = 2;
 
 /// Why a text is not a design file this Portcullis can open.
 #[derive(Debug)]
@@ -31,6 +43,9 @@ enum DesignFileErrorKind {
     TooNew(u64),
     Invalid { version: u32, error: serde_json::Error },
     DuplicateService(ServiceId),
+    DuplicateGroup(Name),
+    DuplicateCustomService(Name),
+    Design(DesignError),
 }
 
 impl fmt::Display for DesignFileError {
@@ -50,6 +65,13 @@ impl fmt::Display for DesignFileError {
             DesignFileErrorKind::DuplicateService(service) => {
                 write!(f, "invalid design file: service `{service}` is listed twice; merge its sources into one entry")
             }
+            DesignFileErrorKind::DuplicateGroup(group) => {
+                write!(f, "invalid design file: group `{group}` is defined twice; merge its sources into one entry")
+            }
+            DesignFileErrorKind::DuplicateCustomService(name) => {
+                write!(f, "invalid design file: custom service `{name}` is defined twice; give each its own name")
+            }
+            DesignFileErrorKind::Design(error) => write!(f, "invalid design file: {error}"),
         }
     }
 }
@@ -58,9 +80,12 @@ impl std::error::Error for DesignFileError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             DesignFileErrorKind::NotJson(error) | DesignFileErrorKind::Invalid { error, .. } => Some(error),
+            DesignFileErrorKind::Design(error) => Some(error),
             DesignFileErrorKind::NoVersion
             | DesignFileErrorKind::TooNew(_)
-            | DesignFileErrorKind::DuplicateService(_) => None,
+            | DesignFileErrorKind::DuplicateService(_)
+            | DesignFileErrorKind::DuplicateGroup(_)
+            | DesignFileErrorKind::DuplicateCustomService(_) => None,
         }
     }
 }
@@ -76,33 +101,127 @@ struct VersionProbe {
     version: Option<serde_json::Value>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileV1 {
-    version: u32,
+    #[serde(rename = "version")]
+    _version: u32,
     services: Vec<ServiceEntryV1>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceEntryV1 {
+    service: ServiceId,
+    #[serde(default)]
+    sources: Vec<Source>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ServiceEntryV1 {
+struct FileV2 {
+    version: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<GroupEntryV2>,
+    #[serde(default)]
+    services: Vec<ServiceEntryV2>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    custom_services: Vec<CustomEntryV2>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupEntryV2 {
+    name: Name,
+    sources: Vec<Source>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceEntryV2 {
     service: ServiceId,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<Name>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sources: Vec<Source>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomEntryV2 {
+    name: Name,
+    protocol: Transport,
+    ports: PortList,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<Name>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<Source>,
+}
+
+/// Version 1 → version 2: the same services, no groups, no custom services.
+fn migrate_v1(file: FileV1) -> FileV2 {
+    FileV2 {
+        version: 2,
+        groups: Vec::new(),
+        services: file
+            .services
+            .into_iter()
+            .map(|entry| ServiceEntryV2 { service: entry.service, groups: Vec::new(), sources: entry.sources })
+            .collect(),
+        custom_services: Vec::new(),
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str, version: u32) -> Result<T, DesignFileError> {
+    serde_json::from_str(text).map_err(|error| DesignFileErrorKind::Invalid { version, error }.into())
+}
+
+impl TryFrom<FileV2> for Design {
+    type Error = DesignFileError;
+
+    fn try_from(file: FileV2) -> Result<Self, Self::Error> {
+        let mut design = Design::default();
+        for group in file.groups {
+            if design.group(&group.name).is_some() {
+                return Err(DesignFileErrorKind::DuplicateGroup(group.name).into());
+            }
+            design.set_group(group.name, group.sources);
+        }
+        for entry in file.services {
+            if design.access(entry.service).is_some() {
+                return Err(DesignFileErrorKind::DuplicateService(entry.service).into());
+            }
+            design
+                .allow_access(entry.service, Access::only(entry.groups, entry.sources))
+                .map_err(DesignFileErrorKind::Design)?;
+        }
+        for entry in file.custom_services {
+            if design.custom_services().any(|(service, _)| *service.name() == entry.name) {
+                return Err(DesignFileErrorKind::DuplicateCustomService(entry.name).into());
+            }
+            let service = CustomService::new(entry.name, entry.protocol, entry.ports);
+            design
+                .add_custom_service(service, Access::only(entry.groups, entry.sources))
+                .map_err(DesignFileErrorKind::Design)?;
+        }
+        Ok(design)
+    }
 }
 
 impl Design {
     /// Reads a design file of any version this Portcullis knows, migrating older ones.
     ///
     /// # Errors
-    /// When the text is not JSON, has no version, is from a newer Portcullis, or holds an
-    /// invalid value (an unknown service, a bad address, a service listed twice).
+    /// When the text is not JSON, has no version, is from a newer Portcullis, has a field this
+    /// version does not know, or holds an invalid value (an unknown service, a bad address or
+    /// name, a service or group listed twice, a group that does not exist).
     ///
     /// # Examples
     /// ```
     /// use portcullis_engine::design::{Design, ServiceId};
     /// let design = Design::from_json(r#"{"version":1,"services":[{"service":"ssh"}]}"#).unwrap();
-    /// assert!(design.access(ServiceId::Ssh).is_some());
+    /// assert!(design.access(ServiceId::SSH).is_some());
+    /// assert_eq!(Design::from_json(&design.to_json()).unwrap(), design);
     /// assert!(Design::from_json(r#"{"version":99,"services":[]}"#).is_err());
     /// ```
     pub fn from_json(text: &str) -> Result<Self, DesignFileError> {
@@ -112,31 +231,43 @@ impl Design {
             .as_ref()
             .and_then(serde_json::Value::as_u64)
             .ok_or(DesignFileErrorKind::NoVersion)?;
-        match version {
-            1 => {
-                let file: FileV1 = serde_json::from_str(text)
-                    .map_err(|error| DesignFileErrorKind::Invalid { version: 1, error })?;
-                let mut design = Design::default();
-                for entry in file.services {
-                    if design.access(entry.service).is_some() {
-                        return Err(DesignFileErrorKind::DuplicateService(entry.service).into());
-                    }
-                    design.allow(entry.service, entry.sources);
-                }
-                Ok(design)
-            }
-            0 => Err(DesignFileErrorKind::NoVersion.into()),
-            newer => Err(DesignFileErrorKind::TooNew(newer).into()),
-        }
+        let file = match version {
+            0 => return Err(DesignFileErrorKind::NoVersion.into()),
+            1 => migrate_v1(parse(text, 1)?),
+            2 => parse(text, 2)?,
+            newer => return Err(DesignFileErrorKind::TooNew(newer).into()),
+        };
+        Design::try_from(file)
     }
 
     /// The design as a save file of the current version: pretty, deterministic JSON.
     pub fn to_json(&self) -> String {
-        let file = FileV1 {
+        let entry = |access: &Access| (access.groups().to_vec(), access.sources().to_vec());
+        let file = FileV2 {
             version: DESIGN_FILE_VERSION,
+            groups: self
+                .groups()
+                .map(|(name, sources)| GroupEntryV2 { name: name.clone(), sources: sources.to_vec() })
+                .collect(),
             services: self
                 .services()
-                .map(|(service, access)| ServiceEntryV1 { service, sources: access.sources().to_vec() })
+                .map(|(service, access)| {
+                    let (groups, sources) = entry(access);
+                    ServiceEntryV2 { service, groups, sources }
+                })
+                .collect(),
+            custom_services: self
+                .custom_services()
+                .map(|(service, access)| {
+                    let (groups, sources) = entry(access);
+                    CustomEntryV2 {
+                        name: service.name().clone(),
+                        protocol: service.transport(),
+                        ports: service.port_list().clone(),
+                        groups,
+                        sources,
+                    }
+                })
                 .collect(),
         };
         let mut text = serde_json::to_string_pretty(&file)
@@ -159,11 +290,65 @@ mod tests {
         assert!(error("not json").contains("not JSON"));
         assert!(error(r#"{"services":[]}"#).contains("no numeric `version`"));
         assert!(error(r#"{"version":"1","services":[]}"#).contains("no numeric `version`"));
-        assert!(error(r#"{"version":2,"services":[]}"#).contains("newer Portcullis"));
-        assert!(error(r#"{"version":1,"services":[{"service":"telnet"}]}"#).contains("unknown variant `telnet`"));
+        assert!(error(r#"{"version":0,"services":[]}"#).contains("no numeric `version`"));
+        assert_eq!(
+            error(r#"{"version":3,"services":[]}"#),
+            "this design file is version 3, made by a newer Portcullis; this one reads up to version 2"
+        );
+        assert!(error(r#"{"version":1,"services":[{"service":"quake"}]}"#).contains("unknown service `quake`"));
+        assert!(error(r#"{"version":2,"services":[{"service":"postgres"}]}"#).contains("did you mean `postgresql`"));
         assert!(error(r#"{"version":1,"services":[{"service":"ssh","sources":["203.0.113.7/24"]}]}"#)
             .contains("host bits set"));
         assert!(error(r#"{"version":1,"services":[{"service":"ssh"},{"service":"ssh"}]}"#).contains("listed twice"));
         assert!(error(r#"{"version":1,"services":[],"extra":true}"#).contains("unknown field `extra`"));
+        // Version 1 had no groups: a v1 file with them is refused, not half-read.
+        assert!(error(r#"{"version":1,"services":[],"groups":[]}"#).contains("unknown field `groups`"));
+    }
+
+    #[test]
+    fn version_2_refusals_say_why() {
+        let group = r#"{"name":"office","sources":["203.0.113.7"]}"#;
+        assert!(error(&format!(r#"{{"version":2,"groups":[{group},{group}]}}"#)).contains("group `office` is defined twice"));
+        assert!(error(r#"{"version":2,"groups":[{"name":"Office","sources":[]}]}"#).contains("try `office`"));
+        assert!(error(r#"{"version":2,"services":[{"service":"ssh","groups":["office"]}]}"#)
+            .contains("SSH refers to the group `office`, which does not exist"));
+        assert!(error(r#"{"version":2,"services":[{"service":"ssh","group":["office"]}]}"#).contains("unknown field `group`"));
+        let custom = r#"{"name":"game","protocol":"udp","ports":"27015"}"#;
+        assert!(error(&format!(r#"{{"version":2,"custom_services":[{custom},{custom}]}}"#))
+            .contains("custom service `game` is defined twice"));
+        assert!(error(r#"{"version":2,"custom_services":[{"name":"game","protocol":"icmp","ports":"1"}]}"#)
+            .contains("unknown variant `icmp`"));
+        assert!(error(r#"{"version":2,"custom_services":[{"name":"game","protocol":"udp","ports":"0"}]}"#)
+            .contains("port 0 is reserved"));
+        assert!(error(r#"{"version":2,"custom_services":[{"name":"game","protocol":"udp","ports":"9-1"}]}"#)
+            .contains("reversed"));
+        assert!(error(r#"{"version":2,"groups":[{"name":"a","sources":["10.0.0.9-10.0.0.1"]}]}"#).contains("reversed"));
+    }
+
+    #[test]
+    fn a_version_1_file_migrates() {
+        let v1 = r#"{
+          "version": 1,
+          "services": [
+            { "service": "ssh", "sources": ["203.0.113.7/32", "2001:db8:1::7/128"] },
+            { "service": "http" },
+            { "service": "mysql", "sources": ["198.51.100.0/24"] }
+          ]
+        }"#;
+        let design = Design::from_json(v1).unwrap();
+        let mut expected = Design::default();
+        expected.allow(ServiceId::SSH, Source::parse_list("2001:db8:1::7, 203.0.113.7").unwrap());
+        expected.allow(ServiceId::HTTP, vec![]);
+        expected.allow(ServiceId::MYSQL, Source::parse_list("198.51.100.0/24").unwrap());
+        assert_eq!(design, expected);
+        let saved = design.to_json();
+        assert!(saved.starts_with("{\n  \"version\": 2,\n"), "{saved}");
+        assert_eq!(Design::from_json(&saved).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_minimal_version_2_file_is_an_empty_design() {
+        assert_eq!(Design::from_json(r#"{"version":2}"#).unwrap(), Design::default());
+        assert_eq!(Design::default().to_json(), "{\n  \"version\": 2,\n  \"services\": []\n}\n");
     }
 }

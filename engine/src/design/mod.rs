@@ -1,21 +1,54 @@
 //! The design: what the user wants, in their words, and its compilation into rulesets.
 //!
-//! A [`Design`] lists the services to open and, for each, who may connect. Compiling it for a
-//! [`Family`] gives the ruleset the seed tutorials teach, done right: policies INPUT DROP,
-//! FORWARD DROP, OUTPUT ACCEPT; loopback accepted; replies (`ESTABLISHED,RELATED`) accepted; on
-//! IPv6 the neighbour discovery messages without which IPv6 stops working (RFC 4890); then one
-//! rule per service, port and trusted source, each commented with its intent.
+//! A [`Design`] lists the services to open — from the [`CATALOGUE`] or custom ones — and, for
+//! each, who may connect: everyone, or named groups of trusted sources ("office", "monitoring")
+//! and/or sources written inline. Sources are addresses, CIDR networks or address ranges, IPv4 or
+//! IPv6. [`Preset`]s give a starting design for common server roles.
+//!
+//! Compiling a design for a [`Family`] gives the ruleset the seed tutorials teach, done right:
+//! policies INPUT DROP, FORWARD DROP, OUTPUT ACCEPT; loopback accepted; replies
+//! (`ESTABLISHED,RELATED`) accepted; on IPv6 the neighbour discovery messages without which IPv6
+//! stops working (RFC 4890); then one rule per service, port and trusted source, each commented
+//! with the service and the group it comes from.
+//!
+//! # Examples
+//! ```
+//! use portcullis_engine::design::{Access, CustomService, Design, Name, ServiceId, Source, Transport};
+//! use portcullis_engine::model::Family;
+//!
+//! let mut design = Design::default();
+//! let office: Name = "office".parse().unwrap();
+//! design.set_group(office.clone(), Source::parse_list("203.0.113.7, 198.51.100.10-198.51.100.20").unwrap());
+//! design.allow_access(ServiceId::SSH, Access::only(vec![office.clone()], vec![])).unwrap();
+//! design.allow(ServiceId::HTTPS, vec![]);
+//! let game = CustomService::new("game".parse().unwrap(), Transport::Udp, "27015".parse().unwrap());
+//! design.add_custom_service(game, Access::Everyone).unwrap();
+//!
+//! let rules = portcullis_engine::export::save::render(&design.compile(Family::V4));
+//! assert!(rules.contains("-s 203.0.113.7/32 -p tcp -m tcp --dport 22 -m comment --comment \"portcullis: SSH from office (203.0.113.7/32)\""));
+//! assert!(rules.contains("-m iprange --src-range 198.51.100.10-198.51.100.20"));
+//! assert!(rules.contains("-p udp -m udp --dport 27015"));
+//! // A group in use cannot be removed.
+//! assert!(design.remove_group(&office).is_err());
+//! ```
 
 mod catalogue;
 mod compile;
+mod custom;
 mod file;
+mod name;
+mod preset;
 mod source;
 
-pub use catalogue::{ServiceId, ServiceInfo, UnknownService, CATALOGUE};
+pub use catalogue::{Purpose, Risk, ServiceId, ServiceInfo, UnknownService, CATALOGUE};
+pub use custom::{CustomService, PortList, PortListError, Transport, PORT_LIST_MAX};
 pub use file::{DesignFileError, DESIGN_FILE_VERSION};
-pub use source::{Source, SourceError};
+pub use name::{Name, NameError, NAME_MAX_LEN};
+pub use preset::{Preset, UnknownPreset};
+pub use source::{AddressRange, Source, SourceError};
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use crate::model::{Family, Ruleset};
 
@@ -24,46 +57,107 @@ use crate::model::{Family, Ruleset};
 pub enum Access {
     /// Any address on the internet.
     Everyone,
-    /// Only these sources (never empty). A service whose sources are all of one family stays
-    /// closed on the other.
-    Only(Vec<Source>),
+    /// Only the sources of these groups and these inline sources. A service whose sources are all
+    /// of one family stays closed on the other; one restricted to an empty group is closed.
+    Only {
+        /// Names of the design's groups, sorted, without repeats.
+        groups: Vec<Name>,
+        /// Sources written for this service alone, sorted, without repeats.
+        sources: Vec<Source>,
+    },
 }
 
 impl Access {
     /// `Everyone` for an empty list, otherwise `Only` the sources, sorted and without repeats.
-    pub fn from_sources(mut sources: Vec<Source>) -> Self {
+    pub fn from_sources(sources: Vec<Source>) -> Self {
+        Self::only(Vec::new(), sources)
+    }
+
+    /// `Only` these groups and sources, sorted and without repeats; `Everyone` when both are
+    /// empty.
+    pub fn only(mut groups: Vec<Name>, mut sources: Vec<Source>) -> Self {
+        groups.sort_unstable();
+        groups.dedup();
         sources.sort_unstable();
         sources.dedup();
-        if sources.is_empty() {
+        if groups.is_empty() && sources.is_empty() {
             Access::Everyone
         } else {
-            Access::Only(sources)
+            Access::Only { groups, sources }
         }
     }
 
-    /// The sources, empty for `Everyone`.
+    /// The inline sources, empty for `Everyone`.
     pub fn sources(&self) -> &[Source] {
         match self {
             Access::Everyone => &[],
-            Access::Only(sources) => sources,
+            Access::Only { sources, .. } => sources,
+        }
+    }
+
+    /// The groups, empty for `Everyone`.
+    pub fn groups(&self) -> &[Name] {
+        match self {
+            Access::Everyone => &[],
+            Access::Only { groups, .. } => groups,
+        }
+    }
+
+    /// The same access in canonical form (see [`Access::only`]).
+    fn normalized(self) -> Self {
+        match self {
+            Access::Everyone => Access::Everyone,
+            Access::Only { groups, sources } => Access::only(groups, sources),
         }
     }
 }
 
-/// What the user wants: the services to open and who may reach each.
+/// Why a change to a design was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesignError {
+    kind: DesignErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+enum DesignErrorKind {
+    UnknownGroup { group: Name, service: String },
+    GroupInUse { group: Name, services: Vec<String> },
+}
+
+impl fmt::Display for DesignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            DesignErrorKind::UnknownGroup { group, service } => {
+                write!(f, "{service} refers to the group `{group}`, which does not exist; create it first")
+            }
+            DesignErrorKind::GroupInUse { group, services } => write!(
+                f,
+                "the group `{group}` is still used by {}; remove it from them first",
+                services.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DesignError {}
+
+/// What the user wants: groups of trusted sources, the services to open and who may reach each.
 ///
 /// # Examples
 /// ```
 /// use portcullis_engine::design::{Access, Design, ServiceId};
 /// let mut design = Design::default();
-/// design.allow(ServiceId::Https, vec![]);
-/// assert_eq!(design.access(ServiceId::Https), Some(&Access::Everyone));
-/// design.close(ServiceId::Https);
-/// assert_eq!(design.access(ServiceId::Https), None);
+/// design.allow(ServiceId::HTTPS, vec![]);
+/// assert_eq!(design.access(ServiceId::HTTPS), Some(&Access::Everyone));
+/// design.close(ServiceId::HTTPS);
+/// assert_eq!(design.access(ServiceId::HTTPS), None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Design {
+    groups: BTreeMap<Name, Vec<Source>>,
     services: BTreeMap<ServiceId, Access>,
+    custom_services: BTreeMap<Name, (CustomService, Access)>,
 }
 
 impl Design {
@@ -71,6 +165,17 @@ impl Design {
     /// access for that service.
     pub fn allow(&mut self, service: ServiceId, sources: Vec<Source>) {
         self.services.insert(service, Access::from_sources(sources));
+    }
+
+    /// Opens `service` with `access`; replaces any earlier access for that service.
+    ///
+    /// # Errors
+    /// When `access` names a group the design does not have.
+    pub fn allow_access(&mut self, service: ServiceId, access: Access) -> Result<(), DesignError> {
+        let access = access.normalized();
+        self.check_groups(&access, || service.info().name().to_owned())?;
+        self.services.insert(service, access);
+        Ok(())
     }
 
     /// Closes `service`.
@@ -83,13 +188,133 @@ impl Design {
         self.services.get(&service)
     }
 
-    /// The open services in catalogue order.
+    /// The open catalogue services in catalogue order.
     pub fn services(&self) -> impl Iterator<Item = (ServiceId, &Access)> {
         self.services.iter().map(|(id, access)| (*id, access))
+    }
+
+    /// Creates the group `name`, or replaces its sources; sources are kept sorted, without
+    /// repeats. A group may be empty: services restricted to it alone stay closed.
+    pub fn set_group(&mut self, name: Name, mut sources: Vec<Source>) {
+        sources.sort_unstable();
+        sources.dedup();
+        self.groups.insert(name, sources);
+    }
+
+    /// Removes the group `name` (nothing happens when there is none).
+    ///
+    /// # Errors
+    /// When a service still refers to the group.
+    pub fn remove_group(&mut self, name: &Name) -> Result<(), DesignError> {
+        let mut users: Vec<String> = self
+            .services()
+            .filter(|(_, access)| access.groups().contains(name))
+            .map(|(id, _)| id.info().name().to_owned())
+            .collect();
+        users.extend(
+            self.custom_services()
+                .filter(|(_, access)| access.groups().contains(name))
+                .map(|(service, _)| service.name().to_string()),
+        );
+        if !users.is_empty() {
+            return Err(DesignError { kind: DesignErrorKind::GroupInUse { group: name.clone(), services: users } });
+        }
+        self.groups.remove(name);
+        Ok(())
+    }
+
+    /// The sources of the group `name`, if the design has it.
+    pub fn group(&self, name: &Name) -> Option<&[Source]> {
+        self.groups.get(name).map(Vec::as_slice)
+    }
+
+    /// Every group with its sources, by name.
+    pub fn groups(&self) -> impl Iterator<Item = (&Name, &[Source])> {
+        self.groups.iter().map(|(name, sources)| (name, sources.as_slice()))
+    }
+
+    /// Adds the custom service, open with `access`; replaces a custom service of the same name.
+    ///
+    /// # Errors
+    /// When `access` names a group the design does not have.
+    pub fn add_custom_service(&mut self, service: CustomService, access: Access) -> Result<(), DesignError> {
+        let access = access.normalized();
+        self.check_groups(&access, || format!("the custom service `{}`", service.name()))?;
+        self.custom_services.insert(service.name().clone(), (service, access));
+        Ok(())
+    }
+
+    /// Removes the custom service `name`, returning it if there was one.
+    pub fn remove_custom_service(&mut self, name: &Name) -> Option<CustomService> {
+        self.custom_services.remove(name).map(|(service, _)| service)
+    }
+
+    /// Every custom service with who may reach it, by name.
+    pub fn custom_services(&self) -> impl Iterator<Item = (&CustomService, &Access)> {
+        self.custom_services.values().map(|(service, access)| (service, access))
     }
 
     /// The ruleset this design asks for, for one address family.
     pub fn compile(&self, family: Family) -> Ruleset {
         compile::compile(self, family)
+    }
+
+    fn check_groups(&self, access: &Access, service: impl Fn() -> String) -> Result<(), DesignError> {
+        match access.groups().iter().find(|group| !self.groups.contains_key(*group)) {
+            Some(group) => {
+                Err(DesignError { kind: DesignErrorKind::UnknownGroup { group: group.clone(), service: service() } })
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(text: &str) -> Name {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn access_to_a_missing_group_is_refused() {
+        let mut design = Design::default();
+        let error = design.allow_access(ServiceId::SSH, Access::only(vec![name("office")], vec![])).unwrap_err();
+        assert_eq!(error.to_string(), "SSH refers to the group `office`, which does not exist; create it first");
+        assert_eq!(design.access(ServiceId::SSH), None);
+        design.set_group(name("office"), vec![]);
+        design.allow_access(ServiceId::SSH, Access::only(vec![name("office")], vec![])).unwrap();
+        assert_eq!(design.access(ServiceId::SSH).map(Access::groups), Some(&[name("office")][..]));
+    }
+
+    #[test]
+    fn groups_in_use_stay_until_released() {
+        let mut design = Design::default();
+        design.set_group(name("monitoring"), Source::parse_list("198.51.100.9").unwrap());
+        let access = Access::only(vec![name("monitoring")], vec![]);
+        design.allow_access("node-exporter".parse().unwrap(), access.clone()).unwrap();
+        let exporter = CustomService::new(name("exporter"), Transport::Tcp, "9256".parse().unwrap());
+        design.add_custom_service(exporter, access).unwrap();
+        let error = design.remove_group(&name("monitoring")).unwrap_err();
+        assert!(error.to_string().contains("still used by Prometheus node exporter, exporter"), "{error}");
+        design.close("node-exporter".parse().unwrap());
+        assert!(design.remove_custom_service(&name("exporter")).is_some());
+        design.remove_group(&name("monitoring")).unwrap();
+        assert_eq!(design.groups().count(), 0);
+    }
+
+    #[test]
+    fn access_is_kept_canonical() {
+        let sources = Source::parse_list("203.0.113.9 203.0.113.7 203.0.113.9").unwrap();
+        let access = Access::only(vec![name("b"), name("a"), name("b")], sources);
+        assert_eq!(access.groups(), [name("a"), name("b")]);
+        assert_eq!(access.sources().len(), 2);
+        assert_eq!(Access::only(vec![], vec![]), Access::Everyone);
+        let mut design = Design::default();
+        design.set_group(name("a"), vec![]);
+        let unsorted = Access::Only { groups: vec![name("a"), name("a")], sources: vec![] };
+        design.allow_access(ServiceId::SSH, unsorted).unwrap();
+        assert_eq!(design.access(ServiceId::SSH).map(Access::groups), Some(&[name("a")][..]));
     }
 }

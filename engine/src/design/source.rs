@@ -7,10 +7,14 @@ use std::str::FromStr;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-/// A validated trusted source: one IPv4/IPv6 address or a network in CIDR notation.
+use crate::model::Family;
+
+/// A validated trusted source: one IPv4/IPv6 address, a network in CIDR notation, or a range of
+/// addresses `first-last` of one family.
 ///
 /// Unlike iptables, which silently masks `203.0.113.7/24` to `203.0.113.0/24`, a design refuses a
-/// network with host bits set: such a typo would open the service to 255 more addresses.
+/// network with host bits set: such a typo would open the service to 255 more addresses. A range
+/// must not be reversed and must not mix IPv4 and IPv6.
 ///
 /// # Examples
 /// ```
@@ -19,10 +23,45 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(office.to_string(), "203.0.113.7/32");
 /// assert!("203.0.113.7/24".parse::<Source>().is_err());
 /// assert!("2001:db8::/32".parse::<Source>().is_ok());
+/// let desks: Source = "198.51.100.10 - 198.51.100.20".parse().unwrap();
+/// assert_eq!(desks.to_string(), "198.51.100.10-198.51.100.20");
+/// assert!("198.51.100.20-198.51.100.10".parse::<Source>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Source(IpNet);
+pub struct Source(SourceKind);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum SourceKind {
+    Net(IpNet),
+    Range(AddressRange),
+}
+
+/// An inclusive range of addresses of one family, `first <= last`: what `-m iprange
+/// --src-range` matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AddressRange {
+    first: IpAddr,
+    last: IpAddr,
+}
+
+impl AddressRange {
+    /// The first address of the range.
+    pub fn first(self) -> IpAddr {
+        self.first
+    }
+
+    /// The last address of the range.
+    pub fn last(self) -> IpAddr {
+        self.last
+    }
+}
+
+impl fmt::Display for AddressRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.first, self.last)
+    }
+}
 
 /// Why a text is not a trusted source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +77,8 @@ enum SourceErrorKind {
     NotAnAddress,
     BadPrefix,
     HostBitsSet { network: IpNet, host: IpNet },
+    MixedRange,
+    ReversedRange,
 }
 
 impl SourceError {
@@ -54,7 +95,7 @@ impl fmt::Display for SourceError {
             SourceErrorKind::Empty => f.write_str("an address is needed here"),
             SourceErrorKind::NotAnAddress => write!(
                 f,
-                "`{text}` is not an IP address or network (examples: 203.0.113.7, 198.51.100.0/24, 2001:db8::/32)"
+                "`{text}` is not an IP address, network or range (examples: 203.0.113.7, 198.51.100.0/24, 2001:db8::/32, 198.51.100.10-198.51.100.20)"
             ),
             SourceErrorKind::BadPrefix => write!(
                 f,
@@ -64,6 +105,12 @@ impl fmt::Display for SourceError {
                 f,
                 "`{text}` has host bits set: write {network} for the whole network or {host} for one address"
             ),
+            SourceErrorKind::MixedRange => {
+                write!(f, "`{text}` mixes an IPv4 and an IPv6 address; a range stays within one family")
+            }
+            SourceErrorKind::ReversedRange => {
+                write!(f, "`{text}` is reversed: write the lower address first")
+            }
         }
     }
 }
@@ -71,9 +118,33 @@ impl fmt::Display for SourceError {
 impl std::error::Error for SourceError {}
 
 impl Source {
-    /// The network this source covers.
-    pub fn net(self) -> IpNet {
-        self.0
+    /// The network this source is, unless it is a range.
+    pub fn net(self) -> Option<IpNet> {
+        match self.0 {
+            SourceKind::Net(net) => Some(net),
+            SourceKind::Range(_) => None,
+        }
+    }
+
+    /// The range of addresses this source is, unless it is a network.
+    pub fn range(self) -> Option<AddressRange> {
+        match self.0 {
+            SourceKind::Net(_) => None,
+            SourceKind::Range(range) => Some(range),
+        }
+    }
+
+    /// The address family of this source.
+    pub fn family(self) -> Family {
+        let address = match self.0 {
+            SourceKind::Net(net) => net.addr(),
+            SourceKind::Range(range) => range.first,
+        };
+        if address.is_ipv4() {
+            Family::V4
+        } else {
+            Family::V6
+        }
     }
 
     /// Parses a list of sources separated by commas and/or whitespace; empty text is an empty list.
@@ -106,6 +177,18 @@ impl FromStr for Source {
         if trimmed.is_empty() {
             return fail(SourceErrorKind::Empty);
         }
+        if let Some((first, last)) = trimmed.split_once('-') {
+            let (Ok(first), Ok(last)) = (first.trim().parse::<IpAddr>(), last.trim().parse::<IpAddr>()) else {
+                return fail(SourceErrorKind::NotAnAddress);
+            };
+            if first.is_ipv4() != last.is_ipv4() {
+                return fail(SourceErrorKind::MixedRange);
+            }
+            if first > last {
+                return fail(SourceErrorKind::ReversedRange);
+            }
+            return Ok(Self(SourceKind::Range(AddressRange { first, last })));
+        }
         let net = match trimmed.split_once('/') {
             None => match trimmed.parse::<IpAddr>() {
                 Ok(addr) => IpNet::from(addr),
@@ -127,7 +210,7 @@ impl FromStr for Source {
         if net.trunc() != net {
             return fail(SourceErrorKind::HostBitsSet { network: net.trunc(), host: IpNet::from(net.addr()) });
         }
-        Ok(Self(net))
+        Ok(Self(SourceKind::Net(net)))
     }
 }
 
@@ -147,7 +230,10 @@ impl From<Source> for String {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        match self.0 {
+            SourceKind::Net(net) => write!(f, "{net}"),
+            SourceKind::Range(range) => write!(f, "{range}"),
+        }
     }
 }
 
@@ -180,6 +266,23 @@ mod tests {
         assert_eq!(shown, ["203.0.113.7/32", "198.51.100.0/24", "2001:db8::/32"]);
         let error = Source::parse_list("203.0.113.7, 203.0.113.300").unwrap_err();
         assert_eq!(error.text(), "203.0.113.300");
+    }
+
+    #[test]
+    fn ranges_stay_within_one_family_and_in_order() {
+        let range: Source = "2001:db8::10-2001:db8::1f".parse().unwrap();
+        assert_eq!(range.family(), Family::V6);
+        assert_eq!(range.net(), None);
+        assert_eq!(range.range().map(|range| range.last().to_string()).as_deref(), Some("2001:db8::1f"));
+        let single: Source = "198.51.100.7-198.51.100.7".parse().unwrap();
+        assert_eq!(single.to_string(), "198.51.100.7-198.51.100.7");
+        assert_eq!(single.family(), Family::V4);
+        let message = |text: &str| text.parse::<Source>().unwrap_err().to_string();
+        assert!(message("198.51.100.20-198.51.100.10").contains("is reversed"));
+        assert!(message("198.51.100.1-2001:db8::1").contains("mixes an IPv4 and an IPv6"));
+        assert!(message("198.51.100.1-").contains("is not an IP address"));
+        assert!(message("198.51.100.0/24-198.51.100.255").contains("is not an IP address"));
+        assert!(message("a-b").contains("is not an IP address"));
     }
 
     #[test]
