@@ -75,8 +75,9 @@ fn from_source(rule: &Rule, source: Source) -> Rule {
     if let Some(net) = source.net() {
         rule.source = Some(Negated::plain(net));
     } else if let Some(range) = source.range() {
-        let iprange = Module::Unknown { name: "iprange".into(), args: vec!["--src-range".into(), range.to_string()] };
-        rule.modules.insert(0, iprange);
+        let range = crate::model::AddressRange { first: range.first(), last: range.last() };
+        let iprange = crate::model::IpRange { source: Some(Negated::plain(range)), destination: None };
+        rule.modules.insert(0, Module::IpRange(iprange));
     }
     rule
 }
