@@ -21,6 +21,7 @@ pub mod kernel;
 mod netns;
 pub mod packet;
 pub mod require;
+pub mod simulation;
 pub mod site;
 mod wire;
 

@@ -29,6 +29,11 @@ impl TcpFlags {
     /// CWR
     pub const CWR: Self = Self(0x80);
 
+    /// The flags of the low eight bits of `bits` (FIN = 1 … CWR = 128).
+    pub const fn from_bits(bits: u8) -> Self {
+        Self(bits)
+    }
+
     /// Whether every flag of `other` is set.
     pub fn contains(self, other: Self) -> bool {
         self.0 & other.0 == other.0
@@ -81,23 +86,25 @@ pub struct Probe {
     pub destination: Option<IpAddr>,
     /// What it carries.
     pub transport: Transport,
+    /// IPv4 TTL / IPv6 hop limit.
+    pub ttl: u8,
 }
 
 impl Probe {
     /// A TCP segment with `flags` from `source` to port `dport` of the server, on link 0.
     pub fn tcp(source: IpAddr, dport: u16, flags: TcpFlags) -> Self {
-        Self { link: 0, source, destination: None, transport: Transport::Tcp { sport: 40_000, dport, flags } }
+        Self { link: 0, source, destination: None, transport: Transport::Tcp { sport: 40_000, dport, flags }, ttl: 64 }
     }
 
     /// A UDP datagram from `source` to port `dport` of the server, on link 0.
     pub fn udp(source: IpAddr, dport: u16) -> Self {
-        Self { link: 0, source, destination: None, transport: Transport::Udp { sport: 40_000, dport } }
+        Self { link: 0, source, destination: None, transport: Transport::Udp { sport: 40_000, dport }, ttl: 64 }
     }
 
     /// An ICMP echo request (ping) from `source`, on link 0.
     pub fn ping(source: IpAddr) -> Self {
         let icmp_type = if source.is_ipv4() { 8 } else { 128 };
-        Self { link: 0, source, destination: None, transport: Transport::Icmp { icmp_type, code: 0 } }
+        Self { link: 0, source, destination: None, transport: Transport::Icmp { icmp_type, code: 0 }, ttl: 64 }
     }
 
     /// The same probe arriving on another link.
@@ -131,8 +138,8 @@ pub(crate) fn frame(
 ) -> Result<Vec<u8>, String> {
     let link = PacketBuilder::ethernet2(source_mac, destination_mac);
     let ip = match (probe.source, destination) {
-        (IpAddr::V4(source), IpAddr::V4(destination)) => link.ipv4(source.octets(), destination.octets(), 64),
-        (IpAddr::V6(source), IpAddr::V6(destination)) => link.ipv6(source.octets(), destination.octets(), 64),
+        (IpAddr::V4(source), IpAddr::V4(destination)) => link.ipv4(source.octets(), destination.octets(), probe.ttl),
+        (IpAddr::V6(source), IpAddr::V6(destination)) => link.ipv6(source.octets(), destination.octets(), probe.ttl),
         (source, destination) => return Err(format!("probe mixes families: {source} → {destination}")),
     };
     let mut bytes = Vec::new();
