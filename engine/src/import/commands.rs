@@ -19,6 +19,12 @@ fn chain_name(word: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<ChainNam
     }
 }
 
+/// `iptables -N` (and `-E`) refuse a target extension's name, which a save file may declare.
+fn target_clash(chain: &UserChain, span: Span) -> Diagnostic {
+    Diagnostic::new(Code::InvalidChainName, span, format!("`{}` cannot be a chain name: it is a target's name", chain.as_str()))
+        .with_help("iptables -N refuses chain names that clash with a target; pick another name")
+}
+
 /// One command line's words, split into the command and the rule options.
 pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Word], line: Span, diagnostics: &mut Vec<Diagnostic>) {
     let mut table = default_table;
@@ -138,6 +144,7 @@ fn run(
     };
     match verb {
         "-N" | "--new-chain" | "--new" => match chain {
+            Some(ChainName::User(user)) if super::targets::is_extension_target(user.as_str()) => diagnostics.push(target_clash(&user, span)),
             Some(ChainName::User(user)) if table.chain(&ChainName::User(user.clone())).is_none() => table.chains.push(Chain::user(user)),
             Some(name) => diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{name}` already exists"))),
             None => {}
@@ -194,6 +201,10 @@ fn run(
                 return;
             };
             let Some(ChainName::User(new)) = chain_name(new, diagnostics) else { return };
+            if super::targets::is_extension_target(new.as_str()) {
+                diagnostics.push(target_clash(&new, span));
+                return;
+            }
             if table.chain(&ChainName::User(new.clone())).is_some() {
                 diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{}` already exists", new.as_str())));
                 return;

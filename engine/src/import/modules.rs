@@ -31,6 +31,7 @@ pub(crate) fn build(
         "tcp" => needs(&[Protocol::TCP], "tcp"),
         "udp" => needs(&[Protocol::UDP], "udp"),
         "udplite" => needs(&[Protocol::UDPLITE], "udplite"),
+        "sctp" => needs(&[Protocol::SCTP], "sctp"),
         "multiport" => needs(&[Protocol::TCP, Protocol::UDP, Protocol::UDPLITE, Protocol::SCTP], "tcp|udp|udplite|sctp"),
         "icmp" if family == Family::V4 => needs(&[Protocol::ICMP], "icmp"),
         "icmp6" if family == Family::V6 => needs(&[Protocol::ICMPV6], "ipv6-icmp"),
@@ -63,7 +64,8 @@ pub(crate) fn build(
         "icmp" | "icmp6" => icmp(extension, family, &mut fail),
         "conntrack" | "state" => states(extension, &mut fail),
         "limit" => limit(extension, &mut fail),
-        "comment" => comment(extension, &mut fail),
+        "comment" => comment(extension, &mut fail, &mut warnings),
+        "sctp" => sctp(extension, &mut fail),
         _ => Some(verbatim(extension)),
     };
     diagnostics.extend(warnings);
@@ -88,7 +90,7 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     let (mut source_port, mut destination_port, mut flags, mut tcp_option) = (None, None, None, None);
     for option in &extension.options {
         match option.name {
-            "--sport" | "--dport" => match values::port_range(first(option), extension.name == "tcp") {
+            "--sport" | "--dport" => match ports(extension, option, warn) {
                 Ok(ports) if option.name == "--sport" => source_port = Some(negated(option, ports)),
                 Ok(ports) => destination_port = Some(negated(option, ports)),
                 // udp keeps a reversed range as written (it never matches); tcp refuses it.
@@ -124,6 +126,30 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     })
 }
 
+/// The ports of a `--sport` / `--dport` option (the `udp` module lets numbers wrap past 65535).
+fn ports(extension: &Extension, option: &RawOption, warn: &mut Vec<Diagnostic>) -> Result<crate::model::PortSpec, values::ValueError> {
+    if extension.name != "udp" {
+        return values::port_range(first(option), extension.name == "tcp");
+    }
+    let (ports, wrapped) = values::udp_port_range(first(option))?;
+    if wrapped {
+        warn.push(Diagnostic::new(Code::BadValue, option.span, format!("`{}` is past 65535; iptables wraps it to {ports}", first(option)))
+            .with_severity(crate::diagnostic::Severity::Warning)
+            .with_help("write the port you mean (0-65535)"));
+    }
+    Ok(ports)
+}
+
+/// `sctp`: its ports are checked like tcp's; the module is kept as written.
+fn sctp(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    for option in extension.options.iter().filter(|option| option.name == "--sport" || option.name == "--dport") {
+        if let Err(error) = values::port_range(first(option), false).map_err(values::ValueError::message) {
+            fail(option, error);
+        }
+    }
+    None
+}
+
 fn multiport(extension: &Extension, tcp: bool, fail: &mut Fail<'_>) -> Option<Module> {
     let [option] = extension.options.as_slice() else { return None };
     let direction = match option.name {
@@ -155,23 +181,49 @@ fn icmp(extension: &Extension, family: Family, fail: &mut Fail<'_>) -> Option<Mo
 }
 
 fn states(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
-    let [option] = extension.options.as_slice() else { return None };
-    if option.name != "--ctstate" && option.name != "--state" {
-        return None;
+    // Every option's value is checked as iptables checks it, typed or not.
+    let mut typed = None;
+    for option in &extension.options {
+        match option.name {
+            "--ctstate" | "--state" => typed = state_list(extension, option, fail),
+            "--ctstatus" => check_names(option, &["NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"], "connection status", fail),
+            "--ctdir" => check_names(option, &["ORIGINAL", "REPLY"], "direction", fail),
+            "--ctproto" => {
+                if let Err(message) = Protocol::parse(first(option)) {
+                    fail(option, message);
+                }
+            }
+            _ => {}
+        }
     }
+    let [option] = extension.options.as_slice() else { return None };
+    let value = Negated { negated: option.negated, value: typed? };
+    Some(if extension.name == "state" { Module::State(value) } else { Module::ConnTrack(value) })
+}
+
+/// The states of `--state` / `--ctstate`, `None` when one is bad (reported) or untyped.
+fn state_list(extension: &Extension, option: &RawOption, fail: &mut Fail<'_>) -> Option<ConnStates> {
     let mut parsed = Vec::new();
+    let mut typed = true;
     for name in first(option).split(',') {
         match ConnState::from_name(name) {
             Some(state) => parsed.push(state),
+            // conntrack also knows the NAT states, which the model does not type: kept verbatim.
+            None if extension.name == "conntrack" && (name == "SNAT" || name == "DNAT") => typed = false,
             None => {
                 fail(option, format!("`{name}` is not a connection state (INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED)"));
                 return None;
             }
         }
     }
-    let states = ConnStates::new(parsed)?;
-    let value = Negated { negated: option.negated, value: states };
-    Some(if extension.name == "state" { Module::State(value) } else { Module::ConnTrack(value) })
+    if typed { ConnStates::new(parsed) } else { None }
+}
+
+/// Checks that every comma-separated item of `option` is one of `names` (any case).
+fn check_names(option: &RawOption, names: &[&str], what: &str, fail: &mut Fail<'_>) {
+    if let Some(bad) = first(option).split(',').find(|item| !names.iter().any(|name| name.eq_ignore_ascii_case(item))) {
+        fail(option, format!("`{bad}` is not a {what} ({})", names.join(", ")));
+    }
 }
 
 fn limit(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
@@ -188,20 +240,35 @@ fn limit(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
                 Err(message) => fail(option, message),
             },
             _ => match first(option).parse::<u32>() {
-                Ok(value) if (1..=10_000).contains(&value) => burst = value,
-                _ => fail(option, format!("`{}` is not a burst between 1 and 10000", first(option))),
+                // iptables takes 0 as "the default" (5).
+                Ok(0) => burst = 5,
+                Ok(value) if value <= 10_000 => burst = value,
+                _ => fail(option, format!("`{}` is not a burst between 0 and 10000", first(option))),
             },
         }
     }
     Some(Module::Limit { rate, burst })
 }
 
-fn comment(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+fn comment(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagnostic>) -> Option<Module> {
     let [option] = extension.options.as_slice() else { return None };
-    let text = first(option);
-    if text.len() > crate::model::COMMENT_MAX_BYTES {
-        fail(option, format!("this comment is {} bytes; the kernel keeps at most 255", text.len()));
+    if option.negated {
+        fail(option, "`--comment` cannot be negated".to_owned());
         return None;
     }
-    Some(Module::Comment(text.to_owned()))
+    let mut text = first(option).to_owned();
+    if text.len() > crate::model::COMMENT_MAX_BYTES {
+        // iptables loads it and the kernel keeps the first 255 bytes.
+        warn.push(
+            Diagnostic::new(Code::BadValue, option.span, format!("this comment is {} bytes; the kernel keeps only the first 255", text.len()))
+                .with_severity(crate::diagnostic::Severity::Warning)
+                .with_help("shorten it: the rest is cut off when the rule is loaded"),
+        );
+        let mut end = crate::model::COMMENT_MAX_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    Some(Module::Comment(text))
 }

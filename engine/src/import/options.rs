@@ -47,6 +47,8 @@ const CONNTRACK: [OptionSpec; 13] = [
     opt(&["--ctdir"], 1),
 ];
 
+const SCTP: [OptionSpec; 3] = [PORTS[0], PORTS[1], opt(&["--chunk-types"], 2)];
+
 const ICMP: [OptionSpec; 1] = [opt(&["--icmp-type"], 1)];
 const ICMP6: [OptionSpec; 1] = [opt(&["--icmpv6-type"], 1)];
 const STATE: [OptionSpec; 1] = [opt(&["--state"], 1)];
@@ -69,6 +71,8 @@ pub(crate) fn module_options(name: &str) -> Option<&'static [OptionSpec]> {
         "tcp" => &TCP,
         "udp" | "udplite" => &PORTS,
         "multiport" => &MULTIPORT,
+        // Read for its ports (checked, as iptables checks them); kept as written.
+        "sctp" => &SCTP,
         "icmp" => &ICMP,
         "icmp6" => &ICMP6,
         "conntrack" => &CONNTRACK,
@@ -102,7 +106,7 @@ pub(crate) fn arity(word: &str) -> usize {
         "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" | "-i" | "--in-interface" | "-o"
         | "--out-interface" | "-p" | "--protocol" | "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" => 1,
         _ => {
-            let modules = ["tcp", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment"];
+            let modules = ["tcp", "sctp", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment"];
             let targets = ["REJECT", "LOG"];
             modules
                 .iter()
@@ -119,7 +123,8 @@ pub(crate) fn implicit_module(protocol: u8) -> Option<&'static str> {
     match protocol {
         6 => Some("tcp"),
         17 => Some("udp"),
-        136 => Some("udplite"),
+        // Not 136: iptables 1.8.9 loads `udplite` only with `-m udplite`.
+        132 => Some("sctp"),
         1 => Some("icmp"),
         58 => Some("icmp6"),
         _ => None,

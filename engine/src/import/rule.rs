@@ -57,6 +57,8 @@ struct Draft {
     in_interface: Option<(Negated<Interface>, Span)>,
     out_interface: Option<(Negated<Interface>, Span)>,
     protocol: Option<(Negated<Protocol>, Span)>,
+    /// Whether `-p` was given (`-p all` leaves `protocol` empty).
+    protocol_given: bool,
     fragment: Option<bool>,
     modules: Vec<Extension>,
     target: Option<(Extension, bool)>,
@@ -320,9 +322,16 @@ fn read_base(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> usize {
     let text = word.text.as_str();
+    if negated && matches!(text, "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" | "-c" | "--set-counters") {
+        diagnostics.push(Diagnostic::new(Code::CannotNegate, word.span, format!("`!` cannot come before `{text}`"))
+            .with_help("iptables negates matches, not modules or targets: put `!` before a module's option"));
+    }
     if matches!(text, "-f" | "--fragment") {
         if place.family == Family::V6 {
             diagnostics.push(Diagnostic::new(Code::UnknownOption, word.span, "`-f` exists only for IPv4; use `-m frag` in ip6tables"));
+        }
+        if draft.fragment.is_some() {
+            diagnostics.push(Diagnostic::new(Code::DuplicateOption, word.span, "`-f` given twice").with_help("iptables allows `-f` once per rule"));
         }
         draft.fragment = Some(negated);
         return index;
@@ -366,12 +375,8 @@ fn read_base(
             Err(error) => diagnostics.push(bad(error.to_string())),
         },
         "-p" | "--protocol" => match Protocol::parse(&argument.text) {
-            Ok(Some(value)) => {
-                if draft.protocol.is_some() {
-                    diagnostics.push(duplicate(text));
-                }
-                draft.protocol = Some((Negated { negated, value }, span));
-            }
+            _ if std::mem::replace(&mut draft.protocol_given, true) => diagnostics.push(duplicate(text)),
+            Ok(Some(value)) => draft.protocol = Some((Negated { negated, value }, span)),
             Ok(None) if negated => diagnostics.push(bad("`! -p all` would match nothing".to_owned())),
             Ok(None) => {}
             Err(message) => diagnostics.push(bad(message)),
