@@ -105,17 +105,28 @@ pub(crate) fn arity(word: &str) -> usize {
         "-c" | "--set-counters" => 2,
         "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" | "-i" | "--in-interface" | "-o"
         | "--out-interface" | "-p" | "--protocol" | "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" => 1,
-        _ => {
-            let modules = ["tcp", "sctp", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment"];
-            let targets = ["REJECT", "LOG"];
-            modules
-                .iter()
-                .filter_map(|name| module_options(name))
-                .chain(targets.iter().filter_map(|name| target_options(name)))
-                .find_map(|specs| find(specs, word))
-                .map_or(0, |spec| spec.values)
-        }
+        // Only long options have values beyond the base ones; a table built once answers.
+        _ if word.starts_with("--") => extension_arities().get(word).copied().unwrap_or(0),
+        _ => 0,
     }
+}
+
+/// Every modelled module's and target's options with their number of values.
+fn extension_arities() -> &'static std::collections::HashMap<&'static str, usize> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let modules = ["tcp", "sctp", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment"];
+        let targets = ["REJECT", "LOG"];
+        let mut table = std::collections::HashMap::new();
+        let specs = modules.iter().filter_map(|name| module_options(name)).chain(targets.iter().filter_map(|name| target_options(name)));
+        for spec in specs.flatten() {
+            for name in spec.names {
+                // The first module naming an option decides, as the linear search did.
+                table.entry(*name).or_insert(spec.values);
+            }
+        }
+        table
+    })
 }
 
 /// The module `-p PROTO` loads implicitly when an option needs it (`iptables` does the same).

@@ -116,11 +116,19 @@ pub(crate) fn read_rule(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<
     }
     let sources = expand(draft.sources);
     let destinations = expand(draft.destinations);
-    let mut rules = Vec::new();
+    let count = sources.len() * destinations.len();
+    let mut rules = Vec::with_capacity(count);
     for source in &sources {
         for destination in &destinations {
-            rules.push(Rule { source: source.clone(), destination: destination.clone(), ..rule.clone() });
+            rules.push(Rule { source: source.clone(), destination: destination.clone(), ..Rule::default() });
         }
+    }
+    // Every copy shares the rest of the rule; the last one takes it without a clone.
+    let last = rules.len().saturating_sub(1);
+    for (index, copy) in rules.iter_mut().enumerate() {
+        let (source, destination) = (copy.source.take(), copy.destination.take());
+        *copy = if index == last { std::mem::take(&mut rule) } else { rule.clone() };
+        (copy.source, copy.destination) = (source, destination);
     }
     rules
 }
@@ -154,7 +162,7 @@ fn read_draft(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<Diagnostic
     let mut index = 0;
     while let Some(word) = words.get(index) {
         index += 1;
-        let text = word.text.as_str();
+        let text = &*word.text;
         if text == "!" {
             if let Some(previous) = negation.replace(word.span) {
                 diagnostics.push(Diagnostic::new(Code::DuplicateOption, previous.to(word.span), "`!` given twice"));
@@ -280,7 +288,7 @@ fn take_option(
         // Like getopt, a required value is the next word, whatever it looks like.
         match words.get(index) {
             Some(value) => {
-                values.push(value.text.clone());
+                values.push(value.text.to_string());
                 span = span.to(value.span);
                 index += 1;
             }
@@ -298,13 +306,13 @@ fn take_option(
     if negated {
         extension.words.push("!".to_owned());
     }
-    extension.words.push(word.text.clone());
+    extension.words.push(word.text.to_string());
     extension.words.extend(values.iter().cloned());
     extension.options.push(RawOption { negated, name: spec.names[0], values, span });
     index
 }
 
-fn value<'w>(words: &'w [Word], index: usize, option: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<&'w Word> {
+fn value<'w, 'a>(words: &'w [Word<'a>], index: usize, option: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<&'w Word<'a>> {
     let found = words.get(index);
     if found.is_none() {
         diagnostics.push(Diagnostic::new(Code::MissingValue, option.span, format!("`{}` needs a value", option.text)));
@@ -321,7 +329,7 @@ fn read_base(
     draft: &mut Draft,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> usize {
-    let text = word.text.as_str();
+    let text = &*word.text;
     if negated && matches!(text, "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" | "-c" | "--set-counters") {
         diagnostics.push(Diagnostic::new(Code::CannotNegate, word.span, format!("`!` cannot come before `{text}`"))
             .with_help("iptables negates matches, not modules or targets: put `!` before a module's option"));
@@ -383,7 +391,7 @@ fn read_base(
         },
         "-m" | "--match" => {
             let verbatim = module_options(&argument.text).is_none();
-            if verbatim && !KNOWN_MODULES.contains(&argument.text.as_str()) {
+            if verbatim && !KNOWN_MODULES.contains(&&*argument.text) {
                 diagnostics.push(
                     Diagnostic::new(Code::UnknownOption, argument.span, format!("there is no match module `{}`", argument.text))
                         .with_help("iptables refuses unknown modules (`Couldn't load match`); check the spelling"),
@@ -396,7 +404,7 @@ fn read_base(
                 ));
             }
             draft.modules.push(Extension {
-                name: argument.text.clone(),
+                name: argument.text.to_string(),
                 span,
                 options: Vec::new(),
                 words: Vec::new(),
@@ -413,7 +421,7 @@ fn read_base(
             // User chains and unknown targets alike take the words up to the next base option;
             // which of the two it is, is decided once the whole table is known.
             let extension = Extension {
-                name: argument.text.clone(),
+                name: argument.text.to_string(),
                 span,
                 options: Vec::new(),
                 words: Vec::new(),
