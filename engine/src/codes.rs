@@ -23,6 +23,7 @@
 //! | P026 | `undefined-jump` | error | `-A INPUT -j NOWHERE` |
 //! | P027 | `duplicate-option` | error | `-A INPUT -p tcp -p udp` |
 //! | P028 | `missing-command` | error | `iptables -p tcp --dport 22` |
+//! | P029 | `cannot-negate` | error | `-A INPUT ! -j ACCEPT`, `-f -f` flags that take no `!` |
 //! | P030 | `kept-verbatim` | info | `-m u32 --u32 …`: kept exactly as written |
 //! | P031 | `not-iptables` | info | `service iptables save` in a script |
 //! | P032 | `unresolved-variable` | warning | `$WAN` never assigned |
@@ -72,6 +73,8 @@ pub enum Code {
     DuplicateOption,
     /// P028
     MissingCommand,
+    /// P029
+    CannotNegate,
     /// P030
     KeptVerbatim,
     /// P031
@@ -107,6 +110,7 @@ impl Code {
         Code::UndefinedJump,
         Code::DuplicateOption,
         Code::MissingCommand,
+        Code::CannotNegate,
         Code::KeptVerbatim,
         Code::NotIptables,
         Code::UnresolvedVariable,
@@ -137,6 +141,7 @@ impl Code {
             Code::UndefinedJump => ("P026", "undefined-jump", Error),
             Code::DuplicateOption => ("P027", "duplicate-option", Error),
             Code::MissingCommand => ("P028", "missing-command", Error),
+            Code::CannotNegate => ("P029", "cannot-negate", Error),
             Code::KeptVerbatim => ("P030", "kept-verbatim", Info),
             Code::NotIptables => ("P031", "not-iptables", Info),
             Code::UnresolvedVariable => ("P032", "unresolved-variable", Warning),

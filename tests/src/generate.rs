@@ -132,3 +132,7 @@ pub fn typed_rule_v4(rng: &mut Rng) -> String {
     parts.push(target);
     parts.join(" ")
 }
+
+mod validity;
+
+pub use validity::{validity_case, ValidityCase};

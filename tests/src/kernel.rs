@@ -303,7 +303,7 @@ impl Hit {
                 // The engine's splitter reads saved rules exactly as iptables-restore does.
                 let words = portcullis_engine::syntax::split_words(&self.text, 0, &mut Vec::new());
                 let flag = words.iter().position(|word| word.text == "-j" || word.text == "-g")?;
-                words.get(flag + 1).map(|word| word.text.clone())
+                words.get(flag + 1).map(|word| word.text.to_string())
             }
         }
     }

@@ -19,15 +19,48 @@ fn chain_name(word: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<ChainNam
     }
 }
 
+/// `iptables -N` (and `-E`) refuse a target extension's name, which a save file may declare.
+fn target_clash(chain: &UserChain, span: Span) -> Diagnostic {
+    Diagnostic::new(Code::InvalidChainName, span, format!("`{}` cannot be a chain name: it is a target's name", chain.as_str()))
+        .with_help("iptables -N refuses chain names that clash with a target; pick another name")
+}
+
+/// Whether `word` is one of the words [`apply`] handles itself: a command, `-t`, `-w`, or a
+/// flag that changes nothing (`-v`, `-n`, `-x`, `--line-numbers`, `--noflush`).
+fn is_command_word(word: &str) -> bool {
+    match word.as_bytes() {
+        [b'-', short] => b"tAIDRNXFZPELSwWvnx".contains(short),
+        [b'-', b'-', ..] => matches!(
+            word,
+            "--table" | "--append" | "--insert" | "--delete" | "--replace" | "--new-chain" | "--new" | "--delete-chain"
+                | "--flush" | "--zero" | "--policy" | "--rename-chain" | "--list" | "--list-rules" | "--wait"
+                | "--wait-interval" | "--verbose" | "--numeric" | "--exact" | "--line-numbers" | "--noflush"
+        ),
+        _ => false,
+    }
+}
+
 /// One command line's words, split into the command and the rule options.
 pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Word], line: Span, diagnostics: &mut Vec<Diagnostic>) {
     let mut table = default_table;
     let mut command: Option<(&Word, Vec<&Word>)> = None;
-    let mut rest: Vec<Word> = Vec::new();
+    let mut rest: Vec<Word> = Vec::with_capacity(words.len());
     let mut index = 0;
     while let Some(word) = words.get(index) {
         index += 1;
-        match word.text.as_str() {
+        if !is_command_word(&word.text) {
+            // Most words are rule options: their values go with them, even when they look like
+            // commands.
+            rest.push(word.clone());
+            for _ in 0..super::options::arity(&word.text) {
+                if let Some(value) = words.get(index) {
+                    rest.push(value.clone());
+                    index += 1;
+                }
+            }
+            continue;
+        }
+        match &*word.text {
             "-t" | "--table" => match words.get(index) {
                 Some(name) => {
                     index += 1;
@@ -51,12 +84,12 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
                 }
                 // Positional arguments: chain names, rule numbers, a policy, a new name.
                 let mut positional = Vec::new();
-                let takes = if matches!(word.text.as_str(), "-N" | "--new-chain" | "--new" | "-A" | "--append") { 1 } else { 2 };
+                let takes = if matches!(&*word.text, "-N" | "--new-chain" | "--new" | "-A" | "--append") { 1 } else { 2 };
                 while positional.len() < takes {
                     match words.get(index) {
                         Some(next) if !next.text.starts_with('-') && next.text != "!" => {
                             let numeric = next.text.parse::<usize>().is_ok();
-                            if positional.len() == 1 && !numeric && !matches!(word.text.as_str(), "-P" | "--policy" | "-E" | "--rename-chain") {
+                            if positional.len() == 1 && !numeric && !matches!(&*word.text, "-P" | "--policy" | "-E" | "--rename-chain") {
                                 break;
                             }
                             positional.push(next);
@@ -67,23 +100,8 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
                 }
                 command = Some((word, positional));
             }
-            "-w" | "--wait" | "-W" | "--wait-interval" => {
-                if words.get(index).is_some_and(|next| next.text.parse::<f64>().is_ok()) {
-                    index += 1;
-                }
-            }
-            "-v" | "--verbose" | "-n" | "--numeric" | "-x" | "--exact" | "--line-numbers" | "--noflush" => {}
-            _ => {
-                // An option's values go with it, even when they look like commands.
-                let values = super::options::arity(&word.text);
-                rest.push(word.clone());
-                for _ in 0..values {
-                    if let Some(value) = words.get(index) {
-                        rest.push(value.clone());
-                        index += 1;
-                    }
-                }
-            }
+            "-w" | "--wait" | "-W" | "--wait-interval" if words.get(index).is_some_and(|next| next.text.parse::<f64>().is_ok()) => index += 1,
+            _ => {} // -v, -n, -x, --line-numbers, --noflush: nothing to keep
         }
     }
     let Some((command, positional)) = command else {
@@ -114,7 +132,7 @@ fn run(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let family = ruleset.family;
-    let verb = command.text.as_str();
+    let verb = &*command.text;
     if matches!(verb, "-L" | "--list" | "-S" | "--list-rules") {
         diagnostics.push(Diagnostic::new(Code::NotIptables, command.span, "listing changes nothing; skipped"));
         return;
@@ -138,6 +156,7 @@ fn run(
     };
     match verb {
         "-N" | "--new-chain" | "--new" => match chain {
+            Some(ChainName::User(user)) if super::targets::is_extension_target(user.as_str()) => diagnostics.push(target_clash(&user, span)),
             Some(ChainName::User(user)) if table.chain(&ChainName::User(user.clone())).is_none() => table.chains.push(Chain::user(user)),
             Some(name) => diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{name}` already exists"))),
             None => {}
@@ -147,7 +166,7 @@ fn run(
                 diagnostics.push(Diagnostic::new(Code::BadValue, span, "only built-in chains have a policy"));
                 return;
             };
-            let policy = match positional.get(1).map(|word| word.text.as_str()) {
+            let policy = match positional.get(1).map(|word| &*word.text) {
                 Some("ACCEPT") => Policy::Accept,
                 Some("DROP") => Policy::Drop,
                 _ => {
@@ -194,6 +213,10 @@ fn run(
                 return;
             };
             let Some(ChainName::User(new)) = chain_name(new, diagnostics) else { return };
+            if super::targets::is_extension_target(new.as_str()) {
+                diagnostics.push(target_clash(&new, span));
+                return;
+            }
             if table.chain(&ChainName::User(new.clone())).is_some() {
                 diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{}` already exists", new.as_str())));
                 return;
@@ -212,10 +235,11 @@ fn run(
         }
         _ => {
             let Some(name) = chain else { return };
-            if table.chain(&name).is_none() {
+            // One lookup: the chain's position serves the edit below.
+            let Some(at) = table.chains.iter().position(|found| found.name == name) else {
                 diagnostics.push(missing(&name));
                 return;
-            }
+            };
             let chains = &table.chains;
             let defined = |candidate: &str| chains.iter().any(|c| c.name.builtin().is_none() && c.name.as_str() == candidate);
             let place = Place { family, table: table_name, chain: &name, defined: &defined, origin: line };
@@ -225,7 +249,7 @@ fn run(
                 None
             };
             let rules = if rest.is_empty() && !matches!(verb, "-A" | "--append" | "-I" | "--insert") { Vec::new() } else { read_rule(rest, place, diagnostics) };
-            edit(ruleset.table_mut(table_name).chain_mut(&name), verb, number, rules, span, diagnostics);
+            edit(ruleset.table_mut(table_name).chains.get_mut(at), verb, number, rules, span, diagnostics);
         }
     }
 }

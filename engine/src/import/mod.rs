@@ -59,11 +59,18 @@ pub fn detect_format(text: &str) -> Format {
 /// `ICMPv6` or an IPv6 address after `-s` / `-d`; else IPv4.
 fn save_family(text: &str) -> Family {
     let header = text.lines().take(3).any(|line| line.starts_with('#') && line.contains("ip6tables"));
-    let v6_syntax = text.contains("ipv6-icmp") || text.contains("-m icmp6") || ["-s ", "-d "].iter().any(|flag| {
-        text.match_indices(flag).any(|(at, _)| {
-            text[at + flag.len()..].split_whitespace().next().is_some_and(|address| address.contains(':'))
-        })
-    });
+    // A save file holds one family: its first address after `-s` (or `-d`) tells which, so the
+    // search stops there instead of reading every rule.
+    let first_is_v6 = |flag: &str| {
+        text.match_indices(flag)
+            .find_map(|(at, _)| {
+                let word = text[at + flag.len()..].split_whitespace().next()?;
+                let address = word.split([',', '/']).next()?;
+                address.parse::<std::net::IpAddr>().ok()
+            })
+            .is_some_and(|address| address.is_ipv6())
+    };
+    let v6_syntax = text.contains("ipv6-icmp") || text.contains("-m icmp6") || first_is_v6("-s ") || first_is_v6("-d ");
     if header || v6_syntax { Family::V6 } else { Family::V4 }
 }
 
@@ -104,6 +111,9 @@ pub fn import(text: &str, family: Option<Family>) -> Parsed<Imported> {
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.start);
     // "Kept exactly as written" once per module or target, not once per rule.
     let mut kept = std::collections::BTreeSet::new();
-    diagnostics.retain(|diagnostic| diagnostic.code != Code::KeptVerbatim || kept.insert(diagnostic.message.clone()));
+    let first: Vec<bool> =
+        diagnostics.iter().map(|diagnostic| diagnostic.code != Code::KeptVerbatim || kept.insert(diagnostic.message.as_str())).collect();
+    let mut first = first.into_iter();
+    diagnostics.retain(|_| first.next().unwrap_or(true));
     Parsed { value: Imported { format, rulesets }, diagnostics }
 }

@@ -32,6 +32,7 @@ pub(crate) fn build(
         "tcp" => needs(&[Protocol::TCP], "tcp"),
         "udp" => needs(&[Protocol::UDP], "udp"),
         "udplite" => needs(&[Protocol::UDPLITE], "udplite"),
+        "sctp" => needs(&[Protocol::SCTP], "sctp"),
         "multiport" => needs(&[Protocol::TCP, Protocol::UDP, Protocol::UDPLITE, Protocol::SCTP], "tcp|udp|udplite|sctp"),
         "icmp" if family == Family::V4 => needs(&[Protocol::ICMP], "icmp"),
         "icmp6" if family == Family::V6 => needs(&[Protocol::ICMPV6], "ipv6-icmp"),
@@ -63,7 +64,8 @@ pub(crate) fn build(
         "multiport" => multiport(extension, protocol == Some(Protocol::TCP), &mut fail),
         "icmp" | "icmp6" => icmp(extension, family, &mut fail),
         "limit" => limit(extension, &mut fail),
-        "comment" => comment(extension, &mut fail),
+        "comment" => comment(extension, &mut fail, &mut warnings),
+        "sctp" => sctp(extension, &mut fail),
         _ => match super::extensions::build(extension, family, chain) {
             Ok(module) => module,
             Err(problem) => {
@@ -94,7 +96,7 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     let (mut source_port, mut destination_port, mut flags, mut tcp_option) = (None, None, None, None);
     for option in &extension.options {
         match option.name {
-            "--sport" | "--dport" => match values::port_range(first(option), extension.name == "tcp") {
+            "--sport" | "--dport" => match ports(extension, option, warn) {
                 Ok(ports) if option.name == "--sport" => source_port = Some(negated(option, ports)),
                 Ok(ports) => destination_port = Some(negated(option, ports)),
                 // udp keeps a reversed range as written (it never matches); tcp refuses it.
@@ -128,6 +130,30 @@ fn ports_module(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagn
     } else {
         return None;
     })
+}
+
+/// The ports of a `--sport` / `--dport` option (the `udp` module lets numbers wrap past 65535).
+fn ports(extension: &Extension, option: &RawOption, warn: &mut Vec<Diagnostic>) -> Result<crate::model::PortSpec, values::ValueError> {
+    if extension.name != "udp" {
+        return values::port_range(first(option), extension.name == "tcp");
+    }
+    let (ports, wrapped) = values::udp_port_range(first(option))?;
+    if wrapped {
+        warn.push(Diagnostic::new(Code::BadValue, option.span, format!("`{}` is past 65535; iptables wraps it to {ports}", first(option)))
+            .with_severity(crate::diagnostic::Severity::Warning)
+            .with_help("write the port you mean (0-65535)"));
+    }
+    Ok(ports)
+}
+
+/// `sctp`: its ports are checked like tcp's; the module is kept as written.
+fn sctp(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+    for option in extension.options.iter().filter(|option| option.name == "--sport" || option.name == "--dport") {
+        if let Err(error) = values::port_range(first(option), false).map_err(values::ValueError::message) {
+            fail(option, error);
+        }
+    }
+    None
 }
 
 fn multiport(extension: &Extension, tcp: bool, fail: &mut Fail<'_>) -> Option<Module> {
@@ -174,20 +200,35 @@ fn limit(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
                 Err(message) => fail(option, message),
             },
             _ => match first(option).parse::<u32>() {
-                Ok(value) if (1..=10_000).contains(&value) => burst = value,
-                _ => fail(option, format!("`{}` is not a burst between 1 and 10000", first(option))),
+                // iptables takes 0 as "the default" (5).
+                Ok(0) => burst = 5,
+                Ok(value) if value <= 10_000 => burst = value,
+                _ => fail(option, format!("`{}` is not a burst between 0 and 10000", first(option))),
             },
         }
     }
     Some(Module::Limit { rate, burst })
 }
 
-fn comment(extension: &Extension, fail: &mut Fail<'_>) -> Option<Module> {
+fn comment(extension: &Extension, fail: &mut Fail<'_>, warn: &mut Vec<Diagnostic>) -> Option<Module> {
     let [option] = extension.options.as_slice() else { return None };
-    let text = first(option);
-    if text.len() > crate::model::COMMENT_MAX_BYTES {
-        fail(option, format!("this comment is {} bytes; the kernel keeps at most 255", text.len()));
+    if option.negated {
+        fail(option, "`--comment` cannot be negated".to_owned());
         return None;
     }
-    Some(Module::Comment(text.to_owned()))
+    let mut text = first(option).to_owned();
+    if text.len() > crate::model::COMMENT_MAX_BYTES {
+        // iptables loads it and the kernel keeps the first 255 bytes.
+        warn.push(
+            Diagnostic::new(Code::BadValue, option.span, format!("this comment is {} bytes; the kernel keeps only the first 255", text.len()))
+                .with_severity(crate::diagnostic::Severity::Warning)
+                .with_help("shorten it: the rest is cut off when the rule is loaded"),
+        );
+        let mut end = crate::model::COMMENT_MAX_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    Some(Module::Comment(text))
 }

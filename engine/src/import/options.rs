@@ -47,6 +47,8 @@ const CONNTRACK: [OptionSpec; 13] = [
     opt(&["--ctdir"], 1),
 ];
 
+const SCTP: [OptionSpec; 3] = [PORTS[0], PORTS[1], opt(&["--chunk-types"], 2)];
+
 const ICMP: [OptionSpec; 1] = [opt(&["--icmp-type"], 1)];
 const ICMP6: [OptionSpec; 1] = [opt(&["--icmpv6-type"], 1)];
 const STATE: [OptionSpec; 1] = [opt(&["--state"], 1)];
@@ -204,8 +206,8 @@ const SET_TARGET: [OptionSpec; 8] = [
 ];
 
 /// Match modules with an option table (the rest are kept verbatim).
-const MODULES: [&str; 27] = [
-    "tcp", "udp", "udplite", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment", "recent",
+const MODULES: [&str; 28] = [
+    "tcp", "sctp", "udp", "udplite", "multiport", "icmp", "icmp6", "conntrack", "state", "limit", "comment", "recent",
     "hashlimit", "connlimit", "iprange", "mac", "addrtype", "mark", "connmark", "length", "ttl", "hl", "pkttype",
     "physdev", "string", "time", "owner", "set",
 ];
@@ -219,6 +221,8 @@ pub(crate) fn module_options(name: &str) -> Option<&'static [OptionSpec]> {
         "tcp" => &TCP,
         "udp" | "udplite" => &PORTS,
         "multiport" => &MULTIPORT,
+        // Read for its ports (checked, as iptables checks them); kept as written.
+        "sctp" => &SCTP,
         "icmp" => &ICMP,
         "icmp6" => &ICMP6,
         "conntrack" => &CONNTRACK,
@@ -277,15 +281,26 @@ pub(crate) fn arity(word: &str) -> usize {
         "-c" | "--set-counters" => 2,
         "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" | "-i" | "--in-interface" | "-o"
         | "--out-interface" | "-p" | "--protocol" | "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" => 1,
-        _ => {
-            MODULES
-                .iter()
-                .filter_map(|name| module_options(name))
-                .chain(TARGETS.iter().filter_map(|name| target_options(name)))
-                .find_map(|specs| find(specs, word))
-                .map_or(0, |spec| spec.values)
-        }
+        // Only long options have values beyond the base ones; a table built once answers.
+        _ if word.starts_with("--") => extension_arities().get(word).copied().unwrap_or(0),
+        _ => 0,
     }
+}
+
+/// Every modelled module's and target's options with their number of values.
+fn extension_arities() -> &'static std::collections::HashMap<&'static str, usize> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = std::collections::HashMap::new();
+        let specs = MODULES.iter().filter_map(|name| module_options(name)).chain(TARGETS.iter().filter_map(|name| target_options(name)));
+        for spec in specs.flatten() {
+            for name in spec.names {
+                // The first module naming an option decides, as the linear search did.
+                table.entry(*name).or_insert(spec.values);
+            }
+        }
+        table
+    })
 }
 
 /// The module `-p PROTO` loads implicitly when an option needs it (`iptables` does the same).
@@ -293,7 +308,8 @@ pub(crate) fn implicit_module(protocol: u8) -> Option<&'static str> {
     match protocol {
         6 => Some("tcp"),
         17 => Some("udp"),
-        136 => Some("udplite"),
+        // Not 136: iptables 1.8.9 loads `udplite` only with `-m udplite`.
+        132 => Some("sctp"),
         1 => Some("icmp"),
         58 => Some("icmp6"),
         _ => None,

@@ -57,6 +57,8 @@ struct Draft {
     in_interface: Option<(Negated<Interface>, Span)>,
     out_interface: Option<(Negated<Interface>, Span)>,
     protocol: Option<(Negated<Protocol>, Span)>,
+    /// Whether `-p` was given (`-p all` leaves `protocol` empty).
+    protocol_given: bool,
     fragment: Option<bool>,
     modules: Vec<Extension>,
     target: Option<(Extension, bool)>,
@@ -111,11 +113,19 @@ pub(crate) fn read_rule(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<
     }
     let sources = expand(draft.sources);
     let destinations = expand(draft.destinations);
-    let mut rules = Vec::new();
+    let count = sources.len() * destinations.len();
+    let mut rules = Vec::with_capacity(count);
     for source in &sources {
         for destination in &destinations {
-            rules.push(Rule { source: source.clone(), destination: destination.clone(), ..rule.clone() });
+            rules.push(Rule { source: source.clone(), destination: destination.clone(), ..Rule::default() });
         }
+    }
+    // Every copy shares the rest of the rule; the last one takes it without a clone.
+    let last = rules.len().saturating_sub(1);
+    for (index, copy) in rules.iter_mut().enumerate() {
+        let (source, destination) = (copy.source.take(), copy.destination.take());
+        *copy = if index == last { std::mem::take(&mut rule) } else { rule.clone() };
+        (copy.source, copy.destination) = (source, destination);
     }
     rules
 }
@@ -149,7 +159,7 @@ fn read_draft(words: &[Word], place: Place<'_>, diagnostics: &mut Vec<Diagnostic
     let mut index = 0;
     while let Some(word) = words.get(index) {
         index += 1;
-        let text = word.text.as_str();
+        let text = &*word.text;
         if text == "!" {
             if let Some(previous) = negation.replace(word.span) {
                 diagnostics.push(Diagnostic::new(Code::DuplicateOption, previous.to(word.span), "`!` given twice"));
@@ -275,7 +285,7 @@ fn take_option(
         // Like getopt, a required value is the next word, whatever it looks like.
         match words.get(index) {
             Some(value) => {
-                values.push(value.text.clone());
+                values.push(value.text.to_string());
                 span = span.to(value.span);
                 index += 1;
             }
@@ -293,13 +303,13 @@ fn take_option(
     if negated {
         extension.words.push("!".to_owned());
     }
-    extension.words.push(word.text.clone());
+    extension.words.push(word.text.to_string());
     extension.words.extend(values.iter().cloned());
     extension.options.push(RawOption { negated, name: spec.names[0], values, span });
     index
 }
 
-fn value<'w>(words: &'w [Word], index: usize, option: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<&'w Word> {
+fn value<'w, 'a>(words: &'w [Word<'a>], index: usize, option: &Word, diagnostics: &mut Vec<Diagnostic>) -> Option<&'w Word<'a>> {
     let found = words.get(index);
     if found.is_none() {
         diagnostics.push(Diagnostic::new(Code::MissingValue, option.span, format!("`{}` needs a value", option.text)));
@@ -316,10 +326,17 @@ fn read_base(
     draft: &mut Draft,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> usize {
-    let text = word.text.as_str();
+    let text = &*word.text;
+    if negated && matches!(text, "-m" | "--match" | "-j" | "--jump" | "-g" | "--goto" | "-c" | "--set-counters") {
+        diagnostics.push(Diagnostic::new(Code::CannotNegate, word.span, format!("`!` cannot come before `{text}`"))
+            .with_help("iptables negates matches, not modules or targets: put `!` before a module's option"));
+    }
     if matches!(text, "-f" | "--fragment") {
         if place.family == Family::V6 {
             diagnostics.push(Diagnostic::new(Code::UnknownOption, word.span, "`-f` exists only for IPv4; use `-m frag` in ip6tables"));
+        }
+        if draft.fragment.is_some() {
+            diagnostics.push(Diagnostic::new(Code::DuplicateOption, word.span, "`-f` given twice").with_help("iptables allows `-f` once per rule"));
         }
         draft.fragment = Some(negated);
         return index;
@@ -363,19 +380,15 @@ fn read_base(
             Err(error) => diagnostics.push(bad(error.to_string())),
         },
         "-p" | "--protocol" => match Protocol::parse(&argument.text) {
-            Ok(Some(value)) => {
-                if draft.protocol.is_some() {
-                    diagnostics.push(duplicate(text));
-                }
-                draft.protocol = Some((Negated { negated, value }, span));
-            }
+            _ if std::mem::replace(&mut draft.protocol_given, true) => diagnostics.push(duplicate(text)),
+            Ok(Some(value)) => draft.protocol = Some((Negated { negated, value }, span)),
             Ok(None) if negated => diagnostics.push(bad("`! -p all` would match nothing".to_owned())),
             Ok(None) => {}
             Err(message) => diagnostics.push(bad(message)),
         },
         "-m" | "--match" => {
             let verbatim = module_options(&argument.text).is_none();
-            if verbatim && !KNOWN_MODULES.contains(&argument.text.as_str()) {
+            if verbatim && !KNOWN_MODULES.contains(&&*argument.text) {
                 diagnostics.push(
                     Diagnostic::new(Code::UnknownOption, argument.span, format!("there is no match module `{}`", argument.text))
                         .with_help("iptables refuses unknown modules (`Couldn't load match`); check the spelling"),
@@ -388,7 +401,7 @@ fn read_base(
                 ));
             }
             draft.modules.push(Extension {
-                name: argument.text.clone(),
+                name: argument.text.to_string(),
                 span,
                 options: Vec::new(),
                 words: Vec::new(),
@@ -405,7 +418,7 @@ fn read_base(
             // User chains and unknown targets alike take the words up to the next base option;
             // which of the two it is, is decided once the whole table is known.
             let extension = Extension {
-                name: argument.text.clone(),
+                name: argument.text.to_string(),
                 span,
                 options: Vec::new(),
                 words: Vec::new(),

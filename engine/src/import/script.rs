@@ -86,7 +86,7 @@ impl Piece {
     }
 }
 
-fn expand(words: &[Piece], variables: &BTreeMap<String, String>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Word> {
+fn expand(words: &[Piece], variables: &BTreeMap<String, String>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Word<'static>> {
     words
         .iter()
         .map(|piece| {
@@ -125,7 +125,7 @@ fn expand(words: &[Piece], variables: &BTreeMap<String, String>, diagnostics: &m
                 out.push(c);
                 index += c.len_utf8();
             }
-            Word { text: out, span: piece.span }
+            Word { text: out.into(), span: piece.span }
         })
         .collect()
 }

@@ -23,6 +23,11 @@ const KNOWN_TARGETS: &[&str] = &[
     "TPROXY", "TRACE", "TTL", "ULOG",
 ];
 
+/// Whether `name` is a target extension's name, which `iptables -N` refuses as a chain name.
+pub(crate) fn is_extension_target(name: &str) -> bool {
+    matches!(name, "REJECT" | "LOG") || KNOWN_TARGETS.contains(&name)
+}
+
 /// The target for `extension` in `place`, `None` (with a diagnostic) when it cannot be used.
 pub(crate) fn build(
     extension: &Extension,
@@ -58,6 +63,13 @@ pub(crate) fn build(
         }
         let chain = UserChain::new(name).ok()?;
         return Some(if goto { Target::Goto(chain) } else { Target::Jump(chain) });
+    }
+    if name == "DROP" && place.table == TableName::Nat {
+        diagnostics.push(
+            Diagnostic::new(Code::WrongTableForTarget, extension.span, "`DROP` cannot be used in the nat table")
+                .with_help("iptables inhibits filtering in nat: drop in the filter table instead"),
+        );
+        return None;
     }
     let mut failed = false;
     let target = match name {
@@ -104,7 +116,7 @@ pub(crate) fn build(
                     }
                     "--log-level" => {
                         let level = value.parse::<u8>().ok().filter(|level| *level <= 7).or_else(|| {
-                            LOG_LEVELS.iter().find(|(level, _)| level.eq_ignore_ascii_case(value)).map(|(_, number)| *number)
+                            LOG_LEVELS.iter().find(|(level, _)| *level == value).map(|(_, number)| *number)
                         });
                         match level {
                             Some(level) => log.level = level,

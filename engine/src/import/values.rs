@@ -81,9 +81,28 @@ pub(crate) fn placeholder_help(text: &str) -> Option<&'static str> {
     (bracketed || shouted).then_some("this looks like a placeholder from a tutorial: replace it with your real value")
 }
 
-/// Reads one port: a number 0-65535 or a service name known for `tcp` (else UDP).
+/// Reads an unsigned number as C's `strtoul(text, NULL, 0)` does for iptables: an optional `+`,
+/// then hexadecimal after `0x`, octal after a leading `0`, else decimal; the whole word must be
+/// read. `None` on anything else (including overflow).
+pub(crate) fn c_number(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    let (digits, radix) = if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        (hex, 16)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (&digits[1..], 8)
+    } else {
+        (digits, 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// Reads one port: a number 0-65535 (C syntax: `0x50` and `010` too) or a service name known
+/// for `tcp` (else UDP).
 pub(crate) fn port(text: &str, tcp: bool) -> Result<u16, String> {
-    if let Ok(number) = text.parse::<u32>() {
+    if let Some(number) = c_number(text) {
         return u16::try_from(number).map_err(|_| format!("port {number} is out of range (0-65535)"));
     }
     if let Some((_, number, ..)) = SERVICES.iter().find(|(name, _, for_tcp, for_udp)| *name == text && if tcp { *for_tcp } else { *for_udp }) {
@@ -93,14 +112,29 @@ pub(crate) fn port(text: &str, tcp: bool) -> Result<u16, String> {
         let (this, other) = if tcp { ("TCP", "UDP") } else { ("UDP", "TCP") };
         return Err(format!("`{text}` names a {other} service, not a {this} one; write the port number ({number})"));
     }
-    SERVICES
-        .iter()
-        .find(|(name, ..)| *name == text)
-        .map(|(_, number, ..)| *number)
-        .ok_or_else(|| match placeholder_help(text) {
-            Some(help) => format!("`{text}` is not a port: {help}"),
-            None => format!("`{text}` is not a port number or a known service name"),
-        })
+    Err(match placeholder_help(text) {
+        Some(help) => format!("`{text}` is not a port: {help}"),
+        None => format!("`{text}` is not a port number or a known service name"),
+    })
+}
+
+/// Reads one port of the `udp` module as iptables 1.8.9 does: decimal only, any service name
+/// (whatever its protocol), and numbers past 65535 wrap around (`70000` is port 4464) — the
+/// kernel loads them. Returns the port and whether it wrapped.
+pub(crate) fn udp_port(text: &str) -> Result<(u16, bool), String> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // strtoul, then stored in 32 bits (all ones is the parser's error value), then 16.
+        let number = digits.parse::<u64>().ok().and_then(|number| u32::try_from(number & u64::from(u32::MAX)).ok());
+        return match number {
+            Some(number) if number != u32::MAX => Ok((u16::try_from(number & 0xffff).unwrap_or(0), number > 0xffff)),
+            _ => Err(format!("`{text}` is not a port number")),
+        };
+    }
+    SERVICES.iter().find(|(name, ..)| *name == text).map(|(_, number, ..)| (*number, false)).ok_or_else(|| match placeholder_help(text) {
+        Some(help) => format!("`{text}` is not a port: {help}"),
+        None => format!("`{text}` is not a port number or a known service name"),
+    })
 }
 
 /// A value that is refused, and whether callers treat it specially.
@@ -131,11 +165,26 @@ impl From<String> for ValueError {
 
 /// Reads `PORT`, `FIRST:LAST`, `FIRST:` or `:LAST` (service names looked up for `tcp` or UDP).
 pub(crate) fn port_range(text: &str, tcp: bool) -> Result<PortSpec, ValueError> {
+    range_of(text, |port_text| port(port_text, tcp))
+}
+
+/// [`port_range`] for the `udp` module ([`udp_port`]); also whether a port wrapped past 65535.
+pub(crate) fn udp_port_range(text: &str) -> Result<(PortSpec, bool), ValueError> {
+    let mut wrapped = false;
+    let spec = range_of(text, |port_text| {
+        let (number, wraps) = udp_port(port_text)?;
+        wrapped |= wraps;
+        Ok(number)
+    })?;
+    Ok((spec, wrapped))
+}
+
+fn range_of(text: &str, mut port: impl FnMut(&str) -> Result<u16, String>) -> Result<PortSpec, ValueError> {
     match text.split_once(':') {
-        None => Ok(port(text, tcp).map(PortSpec::single)?),
+        None => Ok(port(text).map(PortSpec::single)?),
         Some((first, last)) => {
-            let first = if first.is_empty() { 0 } else { port(first, tcp)? };
-            let last = if last.is_empty() { u16::MAX } else { port(last, tcp)? };
+            let first = if first.is_empty() { 0 } else { port(first)? };
+            let last = if last.is_empty() { u16::MAX } else { port(last)? };
             PortSpec::range(first, last).ok_or_else(|| {
                 ValueError::ReversedRange(format!("the port range `{text}` is reversed: write the smaller port first"))
             })
@@ -156,17 +205,25 @@ pub(crate) fn port_list(text: &str, tcp: bool) -> Result<Vec<PortSpec>, String> 
     Ok(ports)
 }
 
-/// Reads an address or network of `family`: `ADDR`, `ADDR/LEN` or (IPv4) `ADDR/MASK`. Host bits
-/// are masked off, as iptables does.
+/// Reads an address or network of `family`: `ADDR`, `ADDR/LEN` or `ADDR/MASK` (a contiguous
+/// mask). IPv4 addresses and lengths are read as iptables reads them (`xtables.c`,
+/// `__numeric_to_ipaddr`): each part in C syntax (`0x0a`, `012`), missing trailing parts zero
+/// (`10.1` is 10.1.0.0). Host bits are masked off, as iptables does.
 pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, ValueError> {
     let (address, prefix) = match text.split_once('/') {
         Some((address, prefix)) => (address, Some(prefix)),
         None => (text, None),
     };
-    let address: IpAddr = match (family, address.parse::<IpAddr>()) {
-        (Family::V4, Ok(address @ IpAddr::V4(_))) | (Family::V6, Ok(address @ IpAddr::V6(_))) => address,
-        (_, Ok(other)) => return Err(format!("`{other}` is not an {family} address; use the other family's tool").into()),
-        (_, Err(_)) => {
+    let parsed = match family {
+        Family::V4 => ipv4_address(address).map(IpAddr::V4).ok_or(()),
+        Family::V6 => address.parse::<std::net::Ipv6Addr>().map(IpAddr::V6).map_err(drop),
+    };
+    let address: IpAddr = match (family, parsed) {
+        (_, Ok(address)) => address,
+        (_, Err(())) if address.parse::<IpAddr>().is_ok() || (family == Family::V6 && ipv4_address(address).is_some()) => {
+            return Err(format!("`{address}` is not an {family} address; use the other family's tool").into());
+        }
+        (_, Err(())) => {
             return Err(if address.chars().any(|c| c.is_ascii_alphabetic()) && !address.contains(':') {
                 ValueError::HostName(format!("`{address}` is a host name; iptables would look it up once, at load time — write the address instead"))
             } else {
@@ -174,12 +231,14 @@ pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, ValueError> {
             })
         }
     };
+    let max = if family == Family::V4 { 32 } else { 128 };
     let length = match prefix {
-        None => if family == Family::V4 { 32 } else { 128 },
-        Some(prefix) => match prefix.parse::<u8>() {
-            Ok(length) => length,
-            Err(_) if family == Family::V4 => mask_length(prefix)?,
-            Err(_) => return Err(format!("`/{prefix}` is not a prefix length").into()),
+        None => max,
+        Some(prefix) => match c_number(prefix).and_then(|length| u8::try_from(length).ok()) {
+            Some(length) => length,
+            None if family == Family::V4 && prefix.contains('.') => mask_length(ipv4_address(prefix).map(|mask| u128::from(u32::from(mask)) << 96), prefix)?,
+            None if family == Family::V6 && prefix.contains(':') => mask_length(prefix.parse::<std::net::Ipv6Addr>().ok().map(u128::from), prefix)?,
+            None => return Err(format!("`/{prefix}` is not a prefix length").into()),
         },
     };
     IpNet::new(address, length)
@@ -187,11 +246,27 @@ pub(crate) fn network(text: &str, family: Family) -> Result<IpNet, ValueError> {
         .map_err(|_| format!("`/{length}` is too long a prefix for an {family} address").into())
 }
 
-fn mask_length(mask: &str) -> Result<u8, String> {
-    let bits = u32::from(mask.parse::<Ipv4Addr>().map_err(|_| format!("`/{mask}` is not a prefix length or mask"))?);
-    let length = u8::try_from(bits.leading_ones()).unwrap_or(32);
+/// An IPv4 address as iptables' own parser reads it: one to four dot-separated parts in C
+/// syntax, each at most 255, missing trailing parts zero. `None` where it would try DNS.
+fn ipv4_address(text: &str) -> Option<Ipv4Addr> {
+    // iptables copies the text into a 20-byte buffer first: longer text is cut.
+    let mut octets = [0_u8; 4];
+    let mut parts = text.split('.');
+    for octet in &mut octets {
+        let Some(part) = parts.next() else { break };
+        *octet = u8::try_from(c_number(part)?).ok()?;
+    }
+    parts.next().is_none().then(|| Ipv4Addr::from(octets))
+}
+
+/// The prefix length of a mask (IPv4 masks are shifted to the top of the 128 bits).
+fn mask_length(bits: Option<u128>, mask: &str) -> Result<u8, String> {
+    let bits = bits.ok_or_else(|| format!("`/{mask}` is not a prefix length or mask"))?;
+    let length = u8::try_from(bits.leading_ones()).unwrap_or(128);
     if bits.checked_shl(u32::from(length)).unwrap_or(0) != 0 {
-        return Err(format!("`/{mask}` is not a contiguous mask; write a prefix length"));
+        // iptables loads it, but a network with holes is no CIDR network: Portcullis cannot
+        // represent it (yet), so it refuses it rather than change its meaning.
+        return Err(format!("`/{mask}` is not a contiguous mask; Portcullis reads only contiguous masks — write a prefix length"));
     }
     Ok(length)
 }
@@ -230,7 +305,8 @@ const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
 
 /// Reads an ICMP (`family` V4) or `ICMPv6` type: a name, `any`, `TYPE` or `TYPE/CODE`.
 pub(crate) fn icmp_type(text: &str, family: Family) -> Result<IcmpType, String> {
-    if text == "any" {
+    // `any` is iptables' word for every ICMP type; ip6tables has no such word.
+    if text == "any" && family == Family::V4 {
         return Ok(IcmpType { icmp_type: None, code: None });
     }
     let names = if family == Family::V4 { ICMP_NAMES } else { ICMPV6_NAMES };

@@ -108,8 +108,10 @@ impl fmt::Display for ChainNameError {
 
 impl std::error::Error for ChainNameError {}
 
-/// Names iptables reserves for targets, which a user chain may not take.
-const RESERVED: &[&str] = &["ACCEPT", "DROP", "QUEUE", "RETURN", "NFQUEUE", "REJECT", "LOG", "CONTINUE"];
+/// The standard targets' names, which no user chain may take. `iptables-restore` loads a chain
+/// declared `:LOG - [0:0]` (only these four clash); `iptables -N LOG` refuses every target
+/// extension's name too, which the importer checks for commands.
+const RESERVED: &[&str] = &["ACCEPT", "DROP", "QUEUE", "RETURN"];
 
 /// A user-defined chain name, validated as iptables does (`xshared.c`,
 /// `assert_valid_chain_name`): 1 to 28 bytes, no leading `-` or `!`, no whitespace, and not a

@@ -43,8 +43,10 @@ const REJECT_NAMES: &[RejectName] = &[
     (RejectWith::ProtoUnreachable, Some("icmp-proto-unreachable"), None, &["proto-unreach"]),
     (RejectWith::NetProhibited, Some("icmp-net-prohibited"), None, &["net-prohib"]),
     (RejectWith::HostProhibited, Some("icmp-host-prohibited"), None, &["host-prohib"]),
-    (RejectWith::AdminProhibited, Some("icmp-admin-prohibited"), Some("icmp6-adm-prohibited"), &["admin-prohib", "adm-prohibited"]),
-    (RejectWith::TcpReset, Some("tcp-reset"), Some("tcp-reset"), &["tcp-rst"]),
+    (RejectWith::AdminProhibited, Some("icmp-admin-prohibited"), None, &["admin-prohib"]),
+    (RejectWith::AdminProhibited, None, Some("icmp6-adm-prohibited"), &["adm-prohibited"]),
+    (RejectWith::TcpReset, Some("tcp-reset"), None, &["tcp-rst"]),
+    (RejectWith::TcpReset, None, Some("tcp-reset"), &[]),
     (RejectWith::NoRoute, None, Some("icmp6-no-route"), &["no-route"]),
     (RejectWith::AddrUnreachable, None, Some("icmp6-addr-unreachable"), &["addr-unreach"]),
     (RejectWith::PolicyFail, None, Some("icmp6-policy-fail"), &["policy-fail"]),
@@ -78,21 +80,21 @@ impl RejectWith {
     pub fn name(self, family: Family) -> &'static str {
         REJECT_NAMES
             .iter()
-            .find(|(value, ..)| *value == self)
-            .and_then(|(_, v4, v6, _)| if family == Family::V4 { *v4 } else { *v6 })
+            .filter(|(value, ..)| *value == self)
+            .find_map(|(_, v4, v6, _)| if family == Family::V4 { *v4 } else { *v6 })
             .unwrap_or("icmp-port-unreachable")
     }
 }
 
 /// Syslog levels `--log-level` accepts by name.
-pub const LOG_LEVELS: [(&str, u8); 10] = [
+/// Exactly these spellings, lower case (`libxt_LOG.c`): not `err` or `warn`.
+pub const LOG_LEVELS: [(&str, u8); 9] = [
     ("emerg", 0),
+    ("panic", 0),
     ("alert", 1),
     ("crit", 2),
     ("error", 3),
-    ("err", 3),
     ("warning", 4),
-    ("warn", 4),
     ("notice", 5),
     ("info", 6),
     ("debug", 7),
