@@ -1,6 +1,7 @@
 //! `portcullis`: the command-line front end of the Portcullis engine.
 
 mod report;
+mod simulate;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -43,6 +44,25 @@ enum Command {
         /// The server role: web, mail, web-mail, database, bastion or empty.
         #[arg(long, value_name = "ROLE", default_value = "empty")]
         preset: Preset,
+    },
+    /// Walk a packet through a ruleset and show every rule it meets and the verdict.
+    ///
+    /// Example: portcullis simulate rules.v4 --packet 'tcp 203.0.113.7:51000 -> 198.51.100.1:22 in eth0 syn new'
+    ///
+    /// With --packets FILE.jsonl, one JSON packet per line (keys family, path, in, out, src, dst,
+    /// proto, sport, dport, flags, `icmp_type`, `icmp_code`, state) gives one JSON result per line.
+    Simulate {
+        /// The rules: an iptables-save dump, an iptables script, or a design file (JSON); `-` for stdin.
+        rules: PathBuf,
+        /// One packet in the short text form.
+        #[arg(long, conflicts_with = "packets", required_unless_present = "packets")]
+        packet: Option<String>,
+        /// A JSON-lines file of packets (`-` for stdin, when the rules are not read from it).
+        #[arg(long, value_name = "FILE")]
+        packets: Option<PathBuf>,
+        /// How to print a single packet's result (batches are always JSON lines).
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
     },
     /// Print the rules a design file asks for.
     ///
@@ -121,6 +141,40 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 write_out(&save::render(ruleset))?;
             }
             Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Simulate { rules, packet, packets, format } => {
+            if rules.as_os_str() == "-" && packets.as_ref().is_some_and(|packets| packets.as_os_str() == "-") {
+                return Err("the rules and the packets cannot both come from standard input".to_owned());
+            }
+            let (name, text) = read_input(&rules)?;
+            let rules = match simulate::Rules::read(&name, text) {
+                Ok(rules) => rules,
+                Err(message) => {
+                    eprintln!("portcullis: error: {message}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            if let Some(packet) = packet {
+                let packet = portcullis_engine::simulate::Packet::parse(&packet).map_err(|error| format!("--packet: {error}"))?;
+                let simulation = rules.simulate(&packet);
+                match format {
+                    ReportFormat::Text => write_out(&rules.result_text(&packet, &simulation))?,
+                    ReportFormat::Json => write_out(&format!("{:#}\n", rules.result_json(&packet, &simulation)))?,
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (packets_name, packets_text) = read_input(packets.as_deref().unwrap_or(std::path::Path::new("-")))?;
+            let mut failed = false;
+            for packet in simulate::packets_from_lines(&packets_text) {
+                match packet {
+                    Ok(packet) => write_out(&format!("{}\n", rules.result_json(&packet, &rules.simulate(&packet))))?,
+                    Err(message) => {
+                        eprintln!("portcullis: error: {packets_name}: {message}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Design { preset } => {
             write_out(&preset.design().to_json())?;

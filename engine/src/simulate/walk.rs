@@ -63,6 +63,7 @@ pub struct Step {
     /// The rule.
     pub rule: RuleRef,
     /// What happened there.
+    #[serde(flatten)]
     pub result: StepResult,
 }
 
