@@ -28,7 +28,7 @@ fn run(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
         .expect("the binary runs");
     child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
     let output = child.wait_with_output().expect("wait");
-    (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    (output.status.code(), String::from_utf8(output.stdout).expect("UTF-8 output"), String::from_utf8(output.stderr).expect("UTF-8 errors"))
 }
 
 #[test]
