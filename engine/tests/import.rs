@@ -159,7 +159,8 @@ fn ipv4_net() -> impl Strategy<Value = ipnet::IpNet> {
 fn conntrack() -> impl Strategy<Value = ConnTrack> {
     let direction = prop_oneof![Just(ConnDirection::Original), Just(ConnDirection::Reply)];
     (
-        prop::option::of(negated(states())),
+        // Always a state: `-m conntrack` without options does not load.
+        negated(states()).prop_map(Some),
         prop::option::of(negated(prop_oneof![Just(Protocol::TCP), Just(Protocol::UDP), Just(Protocol::ICMP)])),
         prop::option::of(negated(ipv4_net().prop_map(ConnAddress))),
         prop::option::of(negated(port_spec())),
@@ -224,8 +225,9 @@ fn packet_field_module() -> impl Strategy<Value = Module> {
         |(start, stop, monthdays, weekdays, date_start)| TimeMatch {
             start,
             stop,
-            monthdays: monthdays & ALL_MONTHDAYS,
-            weekdays: weekdays & ALL_WEEKDAYS,
+            // At least one day: an empty day set does not print back.
+            monthdays: (monthdays & ALL_MONTHDAYS).max(2),
+            weekdays: (weekdays & ALL_WEEKDAYS).max(2),
             date_start,
             contiguous: stop < start,
             ..TimeMatch::default()
