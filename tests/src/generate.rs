@@ -136,3 +136,7 @@ pub fn typed_rule_v4(rng: &mut Rng) -> String {
 mod validity;
 
 pub use validity::{validity_case, ValidityCase};
+
+mod simulation;
+
+pub use simulation::{simulation_packet, simulation_ruleset};
