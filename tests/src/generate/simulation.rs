@@ -2,6 +2,8 @@
 //! must then list the kernel's outcome among theirs), and random incoming packets from a small
 //! pool of addresses, ports and flags so that rules and packets meet often.
 
+use std::fmt::Write as _;
+
 use portcullis_engine::model::{ConnState, Protocol, TcpFlags};
 use portcullis_engine::simulate::{Packet, Path};
 
@@ -76,14 +78,14 @@ pub fn simulation_ruleset(rng: &mut Rng) -> String {
     let chains: Vec<&str> = ["CHECKS", "SERVICES"].into_iter().take(usize::try_from(rng.below(3)).unwrap_or(0)).collect();
     let mut text = format!("*filter\n:INPUT {} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n", rng.pick(&["DROP", "ACCEPT"]));
     for chain in &chains {
-        text.push_str(&format!(":{chain} - [0:0]\n"));
+        let _ = writeln!(text, ":{chain} - [0:0]");
     }
-    for _ in 0..1 + rng.below(8) {
-        text.push_str(&format!("-A INPUT {}\n", rule(rng, &chains, false)));
+    for _ in 0..=rng.below(8) {
+        let _ = writeln!(text, "-A INPUT {}", rule(rng, &chains, false));
     }
     for chain in &chains {
         for _ in 0..rng.below(5) {
-            text.push_str(&format!("-A {chain} {}\n", rule(rng, &[], true)));
+            let _ = writeln!(text, "-A {chain} {}", rule(rng, &[], true));
         }
     }
     text.push_str("COMMIT\n");
