@@ -60,6 +60,9 @@ enum Command {
         /// A JSON-lines file of packets (`-` for stdin, when the rules are not read from it).
         #[arg(long, value_name = "FILE")]
         packets: Option<PathBuf>,
+        /// Follow the packet with its replies (TCP handshake, DNS answer, ping reply).
+        #[arg(long, requires = "packet")]
+        conversation: bool,
         /// How to print a single packet's result (batches are always JSON lines).
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
@@ -142,7 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Simulate { rules, packet, packets, format } => {
+        Command::Simulate { rules, packet, packets, conversation, format } => {
             if rules.as_os_str() == "-" && packets.as_ref().is_some_and(|packets| packets.as_os_str() == "-") {
                 return Err("the rules and the packets cannot both come from standard input".to_owned());
             }
@@ -156,6 +159,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             if let Some(packet) = packet {
                 let packet = portcullis_engine::simulate::Packet::parse(&packet).map_err(|error| format!("--packet: {error}"))?;
+                if conversation {
+                    write_out(&rules.conversation(&packet, matches!(format, ReportFormat::Json)))?;
+                    return Ok(ExitCode::SUCCESS);
+                }
                 let simulation = rules.simulate(&packet);
                 match format {
                     ReportFormat::Text => write_out(&rules.result_text(&packet, &simulation))?,

@@ -7,7 +7,7 @@ use portcullis_engine::design::Design;
 use portcullis_engine::diagnostic::LineIndex;
 use portcullis_engine::export::save::render_rule;
 use portcullis_engine::model::{Family, Rule, Ruleset};
-use portcullis_engine::simulate::{simulate, Packet, PacketJson, RuleRef, Simulation, StepResult};
+use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, RuleRef, Simulation, StepResult};
 use serde_json::json;
 
 /// The rulesets of RULES: anything `check` reads, or a design file (JSON) compiled for both families.
@@ -127,6 +127,33 @@ impl Rules {
         if simulation.verdict().is_none() {
             out.push_str("the verdict depends on matches the packet alone cannot decide (MAYBE)\n");
         }
+        out
+    }
+}
+
+impl Rules {
+    /// A request and its replies, each with its trace (text) or as a JSON array.
+    pub(crate) fn conversation(&self, request: &Packet, json: bool) -> String {
+        let ruleset = self.ruleset(request.family);
+        let conversation = converse(&ruleset, request);
+        if json {
+            let items: Vec<serde_json::Value> = conversation
+                .exchanges
+                .iter()
+                .map(|exchange| {
+                    let mut item = self.result_json(&exchange.packet, &exchange.simulation);
+                    item["label"] = json!(exchange.label);
+                    item
+                })
+                .collect();
+            return format!("{:#}\n", serde_json::Value::Array(items));
+        }
+        let mut out = String::new();
+        for exchange in &conversation.exchanges {
+            let _ = writeln!(out, "== {}", exchange.label);
+            out.push_str(&self.result_text(&exchange.packet, &exchange.simulation));
+        }
+        out.push_str(if conversation.completes() { "the conversation completes\n" } else { "the conversation breaks here\n" });
         out
     }
 }

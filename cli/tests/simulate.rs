@@ -105,3 +105,18 @@ fn bad_input_is_a_clear_error() {
     assert_eq!(code, Some(1));
     assert!(err.contains("has errors"), "{err}");
 }
+
+#[test]
+fn a_conversation_shows_where_the_reply_dies() {
+    let rules = write("no-established.v4", "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    let query = "udp 192.0.2.1:40000 -> 198.51.100.53:53 out eth0";
+    let (code, out, err) = run(&["simulate", rules.to_str().unwrap(), "--packet", query, "--conversation"], "");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("== request") && out.contains("== reply"), "{out}");
+    assert!(out.contains("verdict: DROP by the filter INPUT policy"), "{out}");
+    assert!(out.ends_with("the conversation breaks here\n"), "{out}");
+    let (_, out, _) = run(&["simulate", rules.to_str().unwrap(), "--packet", query, "--conversation", "--format", "json"], "");
+    let exchanges: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(exchanges[1]["label"], "reply");
+    assert_eq!(exchanges[1]["packet"], "udp 198.51.100.53:53 -> 192.0.2.1:40000 in eth0 established");
+}

@@ -21,10 +21,12 @@
 //! assert_eq!(web.outcomes[0].decided_by.as_ref().unwrap().index, None); // the policy decided
 //! ```
 
+mod conversation;
 mod matching;
 mod packet;
 mod walk;
 
+pub use conversation::{converse, Conversation, Exchange};
 pub use matching::{evaluate, Evaluation, Truth};
 pub use packet::{Packet, PacketError, PacketJson, Path};
 pub use walk::{Outcome, RuleRef, Step, StepResult, Verdict};

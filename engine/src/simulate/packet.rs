@@ -202,6 +202,7 @@ impl Packet {
         let mut packet = Self::new(protocol, source, destination)?;
         packet.source_port = source_port.unwrap_or(packet.source_port);
         packet.destination_port = destination_port.unwrap_or(0);
+        packet.in_interface = None; // the default comes once the path is known
         let mut flags: Option<u8> = None;
         let mut path = None;
         let mut words = rest.iter();
@@ -253,8 +254,12 @@ impl Packet {
         });
         match self.path {
             Path::Output => self.in_interface = None,
-            Path::Input => self.out_interface = None,
+            Path::Input => {
+                self.out_interface = None;
+                self.in_interface.get_or_insert_with(|| "eth0".to_owned());
+            }
             Path::Forward => {
+                self.in_interface.get_or_insert_with(|| "eth0".to_owned());
                 self.out_interface.get_or_insert_with(|| "eth1".to_owned());
             }
         }
@@ -283,7 +288,7 @@ impl Packet {
                 return Err(PacketError(format!("the addresses are {}, not {wanted}", packet.family)));
             }
         }
-        packet.in_interface = json.in_interface.clone().or(packet.in_interface);
+        packet.in_interface.clone_from(&json.in_interface);
         packet.out_interface.clone_from(&json.out_interface);
         packet.source_port = json.sport.unwrap_or(packet.source_port);
         packet.destination_port = json.dport.unwrap_or(0);
