@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use portcullis_e2e::fixtures::{slice_design, ADMIN_V4, ADMIN_V6};
+use portcullis_engine::design::Source;
 use portcullis_e2e::kernel::{Lab, Verdict};
 use portcullis_e2e::packet::{Probe, TcpFlags};
 use portcullis_e2e::require::{can_run, Need};
@@ -107,4 +108,38 @@ fn labs_delete_their_namespaces() {
     assert!(String::from_utf8_lossy(&listed()).contains(&name));
     drop(lab);
     assert!(!String::from_utf8_lossy(&listed()).contains(&name), "{name} outlived its lab");
+}
+
+/// The design's protections, in the kernel: scans dropped by their rules, ping following the
+/// toggle, the SSH limit dropping the connection past the limit, blocked sources dropped first.
+#[test]
+fn the_protections_behave_in_the_kernel() {
+    use portcullis_engine::design::{Ping, Protections, SshLimit};
+    if !ready("kernel oracle: protections") {
+        return;
+    }
+    let lab = Lab::new(1).expect("lab");
+    let mut design = slice_design();
+    design.set_block_list(Source::parse_list("198.51.100.66").expect("source"));
+    design
+        .set_protections(Protections { ssh_limit: Some(SshLimit { connections: 2, seconds: 600 }), ..Protections::default() })
+        .expect("valid protections");
+    lab.load(Family::V4, &render(&design.compile(Family::V4))).expect("load");
+    let stranger = ip("198.51.100.9");
+    let null = TcpFlags::NONE;
+    let xmas = TcpFlags::FIN | TcpFlags::SYN | TcpFlags::RST | TcpFlags::PSH | TcpFlags::ACK | TcpFlags::URG;
+    // Conntrack marks NULL and XMAS packets INVALID before the scan rules see them.
+    expect(&lab, Probe::tcp(stranger, 80, null), Verdict::Drop, "drop invalid packets");
+    expect(&lab, Probe::tcp(stranger, 80, xmas), Verdict::Drop, "drop invalid packets");
+    expect(&lab, Probe::tcp(stranger, 80, TcpFlags::ACK), Verdict::Drop, "drop new connections without SYN");
+    expect(&lab, Probe::ping(stranger), Verdict::Accept, "ping, at most 1/s");
+    expect(&lab, Probe::tcp(ip("198.51.100.66"), 80, TcpFlags::SYN), Verdict::Drop, "blocked: 198.51.100.66");
+    let admin = ip(ADMIN_V4);
+    expect(&lab, Probe::tcp(admin, 22, TcpFlags::SYN).from_port(41_001), Verdict::Accept, "SSH from");
+    expect(&lab, Probe::tcp(admin, 22, TcpFlags::SYN).from_port(41_002), Verdict::Accept, "SSH from");
+    expect(&lab, Probe::tcp(admin, 22, TcpFlags::SYN).from_port(41_003), Verdict::Drop, "SSH limit: drop past 2");
+    // Ping off: echo requests meet the policy.
+    design.set_protections(Protections { ping: Ping::Off, ..Protections::default() }).expect("valid");
+    lab.load(Family::V4, &render(&design.compile(Family::V4))).expect("load");
+    expect(&lab, Probe::ping(stranger), Verdict::Drop, "policy DROP");
 }

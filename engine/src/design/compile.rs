@@ -7,7 +7,7 @@ use crate::model::{
 
 use std::collections::BTreeSet;
 
-use super::{Access, Design, Source};
+use super::{protections, Access, Design, ServiceId, Source};
 use crate::model::PortSpec;
 
 /// `ICMPv6` types a host must accept or IPv6 breaks (RFC 4890 §4.4.1): router solicitation and
@@ -32,10 +32,22 @@ fn ports_module(protocol: Protocol, ports: PortSpec) -> Module {
     }
 }
 
+fn commented(rule: Rule, why: &str) -> Rule {
+    rule.commented(&Comment::sanitize(&format!("portcullis: {why}")))
+}
+
 pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
+    let protections = design.protections();
     let mut input = Chain::builtin(BuiltinChain::Input, Policy::Drop);
     let loopback = Rule { in_interface: Some(Negated::plain(Interface::loopback())), ..Rule::default() };
     input.rules.push(accept(loopback, "loopback"));
+    for source in design.block_list().iter().filter(|source| source.family() == family) {
+        let rule = from_source(&Rule { target: Some(protections::block_target(protections.block_action, family)), ..Rule::default() }, *source);
+        input.rules.push(commented(rule, &format!("blocked: {source}")));
+    }
+    for (rule, why) in protections::early_drops(protections) {
+        input.rules.push(commented(rule, why));
+    }
     let replies = ConnStates::new([ConnState::Related, ConnState::Established])
         .unwrap_or_else(|| unreachable!("two states given"));
     let replies = Rule { modules: vec![Module::ConnTrack(ConnTrack::states(replies))], ..Rule::default() };
@@ -50,6 +62,15 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
             input.rules.push(accept(rule, &format!("IPv6 {name} (RFC 4890)")));
         }
     }
+    for (rule, why) in protections::icmp_accepts(protections, family) {
+        input.rules.push(accept(rule, &why));
+    }
+    if let (Some(limit), Some(_)) = (protections.ssh_limit, design.access(ServiceId::SSH)) {
+        let port = ServiceId::SSH.info().ports().first().map_or(22, |(_, ports)| ports.first());
+        for (rule, why) in protections::ssh_limit(limit, port, family) {
+            input.rules.push(commented(rule, &why));
+        }
+    }
     for (service, access) in design.services() {
         let info = service.info();
         service_rules(&mut input.rules, design, family, info.name(), info.ports(), access);
@@ -58,13 +79,17 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
         let name = format!("{} (custom)", service.name());
         service_rules(&mut input.rules, design, family, &name, &service.ports(), access);
     }
+    if let Some(log) = &protections.log_dropped {
+        input.rules.push(commented(protections::log_dropped(log), "log what is about to be dropped"));
+    }
+    let output_policy = if protections.restricted_output { Policy::Drop } else { Policy::Accept };
+    let mut output = Chain::builtin(BuiltinChain::Output, output_policy);
+    for (rule, why) in protections::output_rules(protections, family) {
+        output.rules.push(commented(rule, &why));
+    }
     let filter = Table {
         name: TableName::Filter,
-        chains: vec![
-            input,
-            Chain::builtin(BuiltinChain::Forward, Policy::Drop),
-            Chain::builtin(BuiltinChain::Output, Policy::Accept),
-        ],
+        chains: vec![input, Chain::builtin(BuiltinChain::Forward, Policy::Drop), output],
     };
     Ruleset { family, tables: vec![filter] }
 }

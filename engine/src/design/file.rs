@@ -1,7 +1,18 @@
 //! The design save file: versioned JSON, kept apart from [`Design`] so the file format can evolve
 //! with migrations while the in-memory design stays simple.
 //!
-//! Version 2 (written by this Portcullis):
+//! Version 3 (written by this Portcullis) is version 2 plus `protections` (every field optional,
+//! the careful defaults otherwise) and `block_list`:
+//! ```json
+//! { "version": 3,
+//!   "services": [ { "service": "ssh", "sources": ["203.0.113.7/32"] } ],
+//!   "protections": { "drop_invalid": true, "drop_scans": true, "ping": { "mode": "limited", "per_second": 1 },
+//!                    "ssh_limit": { "connections": 4, "seconds": 60 }, "block_outgoing_smtp": false,
+//!                    "restricted_output": false, "log_dropped": { "per_minute": 5 }, "block_action": "drop" },
+//!   "block_list": ["198.51.100.66/32"] }
+//! ```
+//!
+//! Version 2 (read; opened with the default protections):
 //! ```json
 //! { "version": 2,
 //!   "groups": [ { "name": "office", "sources": ["203.0.113.7/32", "198.51.100.10-198.51.100.20"] } ],
@@ -24,10 +35,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Access, CustomService, Design, DesignError, Name, PortList, ServiceId, Source, Transport};
+use super::{Access, CustomService, Design, DesignError, Name, PortList, Protections, ServiceId, Source, Transport};
 
 /// The version this Portcullis writes, and the newest it reads.
-pub const DESIGN_FILE_VERSION: u32 = 2;
+pub const DESIGN_FILE_VERSION: u32 = 3;
 
 /// Why a text is not a design file this Portcullis can open.
 #[derive(Debug)]
@@ -46,6 +57,8 @@ enum DesignFileErrorKind {
     DuplicateGroup(Name),
     DuplicateCustomService(Name),
     Design(DesignError),
+    NeedsVersion { field: &'static str, version: u32 },
+    Protections(String),
 }
 
 impl fmt::Display for DesignFileError {
@@ -72,6 +85,10 @@ impl fmt::Display for DesignFileError {
                 write!(f, "invalid design file: custom service `{name}` is defined twice; give each its own name")
             }
             DesignFileErrorKind::Design(error) => write!(f, "invalid design file: {error}"),
+            DesignFileErrorKind::NeedsVersion { field, version } => {
+                write!(f, "invalid design file: `{field}` exists from version {version} on; write \"version\": {version}")
+            }
+            DesignFileErrorKind::Protections(message) => write!(f, "invalid design file: {message}"),
         }
     }
 }
@@ -85,7 +102,9 @@ impl std::error::Error for DesignFileError {
             | DesignFileErrorKind::TooNew(_)
             | DesignFileErrorKind::DuplicateService(_)
             | DesignFileErrorKind::DuplicateGroup(_)
-            | DesignFileErrorKind::DuplicateCustomService(_) => None,
+            | DesignFileErrorKind::DuplicateCustomService(_)
+            | DesignFileErrorKind::NeedsVersion { .. }
+            | DesignFileErrorKind::Protections(_) => None,
         }
     }
 }
@@ -127,6 +146,12 @@ struct FileV2 {
     services: Vec<ServiceEntryV2>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     custom_services: Vec<CustomEntryV2>,
+    /// Version 3: the protections (the careful defaults when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    protections: Option<Protections>,
+    /// Version 3: blocked sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    block_list: Vec<Source>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -169,6 +194,8 @@ fn migrate_v1(file: FileV1) -> FileV2 {
             .map(|entry| ServiceEntryV2 { service: entry.service, groups: Vec::new(), sources: entry.sources })
             .collect(),
         custom_services: Vec::new(),
+        protections: None,
+        block_list: Vec::new(),
     }
 }
 
@@ -204,6 +231,10 @@ impl TryFrom<FileV2> for Design {
                 .add_custom_service(service, Access::only(entry.groups, entry.sources))
                 .map_err(DesignFileErrorKind::Design)?;
         }
+        if let Some(protections) = file.protections {
+            design.set_protections(protections).map_err(DesignFileErrorKind::Protections)?;
+        }
+        design.set_block_list(file.block_list);
         Ok(design)
     }
 }
@@ -234,7 +265,15 @@ impl Design {
         let file = match version {
             0 => return Err(DesignFileErrorKind::NoVersion.into()),
             1 => migrate_v1(parse(text, 1)?),
-            2 => parse(text, 2)?,
+            2 => {
+                // Version 2 had no protections or block list: files gain the careful defaults.
+                let file: FileV2 = parse(text, 2)?;
+                if file.protections.is_some() || !file.block_list.is_empty() {
+                    return Err(DesignFileErrorKind::NeedsVersion { field: "protections / block_list", version: 3 }.into());
+                }
+                file
+            }
+            3 => parse(text, 3)?,
             newer => return Err(DesignFileErrorKind::TooNew(newer).into()),
         };
         Design::try_from(file)
@@ -269,6 +308,8 @@ impl Design {
                     }
                 })
                 .collect(),
+            protections: Some(self.protections().clone()),
+            block_list: self.block_list().to_vec(),
         };
         let mut text = serde_json::to_string_pretty(&file)
             .unwrap_or_else(|error| unreachable!("plain structs always serialize: {error}"));
@@ -292,8 +333,8 @@ mod tests {
         assert!(error(r#"{"version":"1","services":[]}"#).contains("no numeric `version`"));
         assert!(error(r#"{"version":0,"services":[]}"#).contains("no numeric `version`"));
         assert_eq!(
-            error(r#"{"version":3,"services":[]}"#),
-            "this design file is version 3, made by a newer Portcullis; this one reads up to version 2"
+            error(r#"{"version":4,"services":[]}"#),
+            "this design file is version 4, made by a newer Portcullis; this one reads up to version 3"
         );
         assert!(error(r#"{"version":1,"services":[{"service":"quake"}]}"#).contains("unknown service `quake`"));
         assert!(error(r#"{"version":2,"services":[{"service":"postgres"}]}"#).contains("did you mean `postgresql`"));
@@ -342,13 +383,28 @@ mod tests {
         expected.allow(ServiceId::MYSQL, Source::parse_list("198.51.100.0/24").unwrap());
         assert_eq!(design, expected);
         let saved = design.to_json();
-        assert!(saved.starts_with("{\n  \"version\": 2,\n"), "{saved}");
+        assert!(saved.starts_with("{\n  \"version\": 3,\n"), "{saved}");
         assert_eq!(Design::from_json(&saved).unwrap(), expected);
     }
 
     #[test]
     fn a_minimal_version_2_file_is_an_empty_design() {
         assert_eq!(Design::from_json(r#"{"version":2}"#).unwrap(), Design::default());
-        assert_eq!(Design::default().to_json(), "{\n  \"version\": 2,\n  \"services\": []\n}\n");
+        assert_eq!(Design::from_json(r#"{"version":3}"#).unwrap(), Design::default());
+        let saved = Design::default().to_json();
+        assert!(saved.starts_with("{\n  \"version\": 3,\n  \"services\": [],\n  \"protections\": {"), "{saved}");
+    }
+
+    #[test]
+    fn protections_and_block_lists_round_trip_and_need_version_3() {
+        let text = r#"{"version":3,"protections":{"ping":{"mode":"off"},"restricted_output":true},"block_list":["198.51.100.66"]}"#;
+        let design = Design::from_json(text).unwrap();
+        assert_eq!(design.protections().ping, super::super::Ping::Off);
+        assert!(design.protections().restricted_output && design.protections().drop_invalid, "absent fields keep their defaults");
+        assert_eq!(design.block_list().len(), 1);
+        assert_eq!(Design::from_json(&design.to_json()).unwrap(), design);
+        assert!(error(r#"{"version":2,"block_list":["198.51.100.66"]}"#).contains("from version 3 on"));
+        assert!(error(r#"{"version":3,"protections":{"ssh_limit":{"connections":50,"seconds":60}}}"#).contains("1 to 19"));
+        assert!(error(r#"{"version":3,"protections":{"pingg":{"mode":"off"}}}"#).contains("unknown field"));
     }
 }

@@ -38,6 +38,7 @@ mod custom;
 mod file;
 mod name;
 mod preset;
+mod protections;
 mod source;
 
 pub use catalogue::{Purpose, Risk, ServiceId, ServiceInfo, UnknownService, CATALOGUE};
@@ -45,6 +46,7 @@ pub use custom::{CustomService, PortList, PortListError, Transport, PORT_LIST_MA
 pub use file::{DesignFileError, DESIGN_FILE_VERSION};
 pub use name::{Name, NameError, NAME_MAX_LEN};
 pub use preset::{Preset, UnknownPreset};
+pub use protections::{BlockAction, LogDropped, Ping, Protections, SshLimit, LOG_PREFIX};
 pub use source::{AddressRange, Source, SourceError};
 
 use std::collections::BTreeMap;
@@ -158,6 +160,8 @@ pub struct Design {
     groups: BTreeMap<Name, Vec<Source>>,
     services: BTreeMap<ServiceId, Access>,
     custom_services: BTreeMap<Name, (CustomService, Access)>,
+    protections: Protections,
+    block_list: Vec<Source>,
 }
 
 impl Design {
@@ -252,6 +256,33 @@ impl Design {
     /// Every custom service with who may reach it, by name.
     pub fn custom_services(&self) -> impl Iterator<Item = (&CustomService, &Access)> {
         self.custom_services.values().map(|(service, access)| (service, access))
+    }
+
+    /// The protections chosen (the careful defaults unless changed).
+    pub fn protections(&self) -> &Protections {
+        &self.protections
+    }
+
+    /// Replaces the protections.
+    ///
+    /// # Errors
+    /// When a number is out of its range (the message names the range).
+    pub fn set_protections(&mut self, protections: Protections) -> Result<(), String> {
+        protections.validate()?;
+        self.protections = protections;
+        Ok(())
+    }
+
+    /// Addresses and networks whose traffic is blocked before anything else.
+    pub fn block_list(&self) -> &[Source] {
+        &self.block_list
+    }
+
+    /// Replaces the block list (sorted, without repeats).
+    pub fn set_block_list(&mut self, mut sources: Vec<Source>) {
+        sources.sort_unstable();
+        sources.dedup();
+        self.block_list = sources;
     }
 
     /// The ruleset this design asks for, for one address family.
