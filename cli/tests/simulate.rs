@@ -81,9 +81,18 @@ fn a_batch_gives_one_json_line_per_packet() {
 
 #[test]
 fn a_design_file_is_simulated_in_both_families() {
-    let design = write("design.json", r#"{"version":1,"services":[{"service":"ssh","sources":["203.0.113.7","2001:db8::7"]}]}"#);
+    let packet = "tcp [2001:db8::7]:40000 -> [2001:db8::1]:22 syn";
+    // With the default SSH limit the admin's connection may be dropped (if it is the fifth in a minute).
+    let limited = write("limited.json", r#"{"version":1,"services":[{"service":"ssh","sources":["203.0.113.7","2001:db8::7"]}]}"#);
+    let (_, out, err) = run(&["simulate", limited.to_str().unwrap(), "--packet", packet, "--format", "json"], "");
+    let result: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{err}"));
+    assert_eq!(result["verdict"], "MAYBE");
+    let design = write(
+        "design.json",
+        r#"{"version":3,"services":[{"service":"ssh","sources":["203.0.113.7","2001:db8::7"]}],"protections":{"ssh_limit":null}}"#,
+    );
     let path = design.to_str().unwrap();
-    let (_, out, err) = run(&["simulate", path, "--packet", "tcp [2001:db8::7]:40000 -> [2001:db8::1]:22 syn", "--format", "json"], "");
+    let (_, out, err) = run(&["simulate", path, "--packet", packet, "--format", "json"], "");
     let result: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{err}"));
     assert_eq!(result["verdict"], "ACCEPT");
     let (_, out, _) = run(&["simulate", path, "--packet", "tcp [2001:db8::8]:40000 -> [2001:db8::1]:22 syn", "--format", "json"], "");
