@@ -62,23 +62,23 @@ pub fn render(ruleset: &Ruleset) -> String {
         let builtins: Vec<&Chain> = chains.iter().copied().filter(|chain| chain.policy.is_some()).collect();
         let _ = writeln!(out, "\n# Table {}.", table.name);
         if !builtins.is_empty() {
-            out.push_str("# 1. Let packets through while the rules are rebuilt, so no step can lock you out.\n");
+            out.push_str("# Let packets through while the rules are rebuilt, so no step can lock you out.\n");
             for chain in &builtins {
                 let _ = writeln!(out, "{command} -P {} ACCEPT", chain.name);
             }
         }
-        out.push_str("# 2. Remove the old rules and user chains.\n");
+        out.push_str("# Remove the old rules and user chains.\n");
         let _ = writeln!(out, "{command} -F");
         let _ = writeln!(out, "{command} -X");
         let users: Vec<&Chain> = chains.iter().copied().filter(|chain| chain.policy.is_none()).collect();
         if !users.is_empty() {
-            out.push_str("# 3. Create the user chains.\n");
+            out.push_str("# Create the user chains.\n");
             for chain in users {
                 let _ = writeln!(out, "{command} -N {}", quote(chain.name.as_str()));
             }
         }
         if chains.iter().any(|chain| !chain.rules.is_empty()) {
-            out.push_str("# 4. The rules, in order.\n");
+            out.push_str("# The rules, in order.\n");
         }
         for chain in &chains {
             for rule in &chain.rules {
@@ -91,7 +91,7 @@ pub fn render(ruleset: &Ruleset) -> String {
             }
         }
         if !builtins.is_empty() {
-            out.push_str("# 5. The policies: what happens to packets no rule decided on.\n");
+            out.push_str("# The policies: what happens to packets no rule decided on.\n");
             for chain in builtins {
                 let policy = chain.policy.unwrap_or(Policy::Accept);
                 let _ = writeln!(out, "{command} -P {} {policy}", chain.name);
