@@ -282,7 +282,10 @@ fn hook(table: TableName, chain: BuiltinChain) -> String {
     let hook = chain.as_str().to_ascii_lowercase();
     let (kind, priority) = match (table, chain) {
         (TableName::Filter, _) => ("filter", "filter"),
-        (TableName::Nat, BuiltinChain::Prerouting | BuiltinChain::Output) => ("nat", "dstnat"),
+        // nft accepts the names `dstnat` / `srcnat` only on their own hooks.
+        (TableName::Nat, BuiltinChain::Prerouting) => ("nat", "dstnat"),
+        (TableName::Nat, BuiltinChain::Output) => ("nat", "-100"),
+        (TableName::Nat, BuiltinChain::Input) => ("nat", "100"),
         (TableName::Nat, _) => ("nat", "srcnat"),
         (TableName::Mangle, BuiltinChain::Output) => ("route", "mangle"),
         (TableName::Mangle, _) => ("filter", "mangle"),
