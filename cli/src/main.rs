@@ -82,11 +82,11 @@ enum Format {
 enum DistroArg {
     /// Debian and Ubuntu: netfilter-persistent, /etc/iptables/rules.v4 and rules.v6.
     Debian,
-    /// RHEL, CentOS, Alma, Rocky: /etc/sysconfig/iptables and ip6tables, iptables services.
+    /// RHEL and its rebuilds (Alma, Rocky): /etc/sysconfig/iptables and ip6tables, iptables services.
     Rhel,
     /// Arch: /etc/iptables/iptables.rules and ip6tables.rules.
     Arch,
-    /// Alpine: /etc/iptables/rules-save and rules6-save, OpenRC.
+    /// Alpine: /etc/iptables/rules-save and rules6-save, loaded by rc-update services.
     Alpine,
     /// Do not persist: the rules last until reboot.
     None,

@@ -61,7 +61,7 @@ fn an_unknown_format_lists_the_known_ones() {
 const SLICE: &str = r#"{"version":1,"services":[{"service":"ssh","sources":["203.0.113.7","2001:db8::7"]},{"service":"http"}]}"#;
 
 fn export(path: &std::path::Path, args: &[&str]) -> std::process::Output {
-    let mut all = vec!["export", "--design", path.to_str().unwrap()];
+    let mut all = vec!["export", "--design", path.to_str().expect("UTF-8 path")];
     all.extend_from_slice(args);
     portcullis(&all)
 }

@@ -245,7 +245,7 @@ impl Run {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return (status.code(), self.text());
             }
-            if start.elapsed() > Duration::from_secs(60) {
+            if start.elapsed() > Duration::from_mins(1) {
                 let _ = self.child.kill();
                 panic!("the script did not end within 60 s:\n{}", self.text());
             }

@@ -421,7 +421,7 @@ fn nat(kind: &str, nat: &Nat, family: Family) -> Result<String, String> {
     Ok(text)
 }
 
-fn masquerade(kind: &str, value: &Masquerade) -> String {
+fn masquerade(kind: &str, value: Masquerade) -> String {
     let mut text = kind.to_owned();
     if let Some(ports) = value.ports {
         let _ = write!(text, " to :{ports}");
@@ -448,8 +448,8 @@ fn target_statement(target: &Target, family: Family, chain_name: &dyn Fn(&str) -
         Target::Goto(chain) => format!("goto {}", chain_name(chain.as_str())),
         Target::Dnat(value) => nat("dnat", value, family)?,
         Target::Snat(value) => nat("snat", value, family)?,
-        Target::Masquerade(value) => masquerade("masquerade", value),
-        Target::Redirect(value) => masquerade("redirect", value),
+        Target::Masquerade(value) => masquerade("masquerade", *value),
+        Target::Redirect(value) => masquerade("redirect", *value),
         Target::NoTrack => "notrack".to_owned(),
         Target::Ct(ct) if ct.notrack && ct.helper.is_none() && ct.zone.is_none() => "notrack".to_owned(),
         Target::Trace => "meta nftrace set 1".to_owned(),

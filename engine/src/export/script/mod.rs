@@ -29,11 +29,11 @@ use std::fmt;
 pub enum Distro {
     /// Debian / Ubuntu: `/etc/iptables/rules.v4|v6`, loaded by `netfilter-persistent`.
     Debian,
-    /// RHEL, CentOS, Alma, Rocky, Fedora: `/etc/sysconfig/iptables|ip6tables`, iptables services.
+    /// RHEL, `CentOS`, Alma, Rocky, Fedora: `/etc/sysconfig/iptables|ip6tables`, iptables services.
     Rhel,
     /// Arch: `/etc/iptables/iptables.rules|ip6tables.rules`, iptables services.
     Arch,
-    /// Alpine: `/etc/iptables/rules-save|rules6-save`, OpenRC services.
+    /// Alpine: `/etc/iptables/rules-save|rules6-save`, `OpenRC` services.
     Alpine,
     /// Not persisted: the rules last until the next reboot.
     #[default]
