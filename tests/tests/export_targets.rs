@@ -325,3 +325,31 @@ fn the_script_applies_rolls_back_and_keeps_only_confirmed_rules() {
     assert!(!canary(&dir).exists(), "a comment reached the shell");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn quoted_words_reach_programs_byte_for_byte() {
+    if !can_run("shell quoting", &[Need::Program("bash"), Need::Program("sh")]) {
+        return;
+    }
+    let mut words: Vec<String> = [
+        "", " ", "plain", "it's", "''", "\"", "\\", "$(touch x)", "`id`", "${HOME}", "a;b|c&d", "#not a comment",
+        "line\nbreak", "tab\there", "ü ✓ 日本", "*", "~", "!event", "-j", "--comment=x", "%s", "a'b'c", "'\\''",
+    ]
+    .iter()
+    .map(|word| (*word).to_owned())
+    .collect();
+    // Every printable ASCII character, alone and in a word.
+    words.extend((b' '..=b'~').map(|byte| format!("{0}x{0}", char::from(byte))));
+    let quoted: Vec<String> = words.iter().map(|word| commands::quote(word)).collect();
+    for shell in ["bash", "sh"] {
+        let script = format!("printf '%s\\0' {}", quoted.join(" "));
+        let output = Command::new(shell).args(["-c", &script]).output().expect("shell runs");
+        assert!(output.status.success(), "{shell}: {}", String::from_utf8_lossy(&output.stderr));
+        let received: Vec<String> = String::from_utf8(output.stdout)
+            .expect("UTF-8")
+            .split_terminator('\0')
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(received, words, "{shell} received other words");
+    }
+}
