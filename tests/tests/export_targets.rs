@@ -287,8 +287,8 @@ fn the_script_applies_rolls_back_and_keeps_only_confirmed_rules() {
     let script = dir.join("apply.sh");
     std::fs::write(&script, text).expect("write");
     let netns = Netns::create("script").expect("namespace");
-    // An earlier firewall on IPv4 (a user chain, a rule), nothing at all on IPv6.
-    let old = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:OLD - [0:0]\n-A INPUT -s 192.0.2.1/32 -j OLD\n-A OLD -j DROP\nCOMMIT\n";
+    // An earlier firewall on IPv4 (another tool's chain, a rule), nothing at all on IPv6.
+    let old = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER-USER - [0:0]\n-A INPUT -s 192.0.2.1/32 -j DOCKER-USER\n-A DOCKER-USER -j DROP\nCOMMIT\n";
     netns.exec_with_input("iptables-restore", &[], Some(old)).expect("old rules");
     let before = saved(&netns);
     let expected = (without_comments(&rules_v4), without_comments(&rules_v6));
@@ -300,6 +300,8 @@ fn the_script_applies_rolls_back_and_keeps_only_confirmed_rules() {
     let (code, output) = run.wait();
     assert_eq!(code, Some(3), "{output}");
     assert!(output.contains("NOT CONFIRMED"), "{output}");
+    assert!(output.contains("iptables backend: nf_tables") || output.contains("iptables backend: legacy"), "{output}");
+    assert!(output.contains("chains of other tools exist: DOCKER-USER."), "{output}");
     assert_eq!(saved(&netns), before, "the rollback did not restore the previous rules exactly");
 
     // 2. A confirmation from the applying session is refused; the rules still roll back.
