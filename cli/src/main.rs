@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use portcullis_engine::design::{Design, Preset};
-use portcullis_engine::export::save;
+use portcullis_engine::export::script::{self, Distro, ScriptOptions};
+use portcullis_engine::export::{commands, nft, save};
 use portcullis_engine::model::Family;
 
 /// Design iptables firewalls that cannot lock you out.
@@ -77,6 +78,16 @@ enum Command {
         /// What to print.
         #[arg(long, value_enum)]
         format: Format,
+        /// With `--format script`: where to make the rules permanent once confirmed.
+        #[arg(long, value_enum, value_name = "DISTRO")]
+        distro: Option<DistroArg>,
+        /// With `--format script`: seconds before the previous rules come back unless confirmed
+        /// from a new login (default 120).
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
+        rollback: Option<u32>,
+        /// With `--format script`: the SSH port named in the hint on how to log in again (default 22).
+        #[arg(long, value_name = "PORT")]
+        ssh_port: Option<u16>,
     },
 }
 
@@ -87,6 +98,41 @@ enum Format {
     SaveV4,
     /// IPv6 rules in ip6tables-save format (rules.v6), for ip6tables-restore.
     SaveV6,
+    /// A bash script that applies both, with a backup and a rollback unless confirmed from a new login.
+    Script,
+    /// The same rules as plain iptables / ip6tables commands, in order.
+    Commands,
+    /// One nftables file (`nft -f`) holding both families in `table inet portcullis`.
+    Nft,
+    /// The design file itself, re-serialized.
+    Json,
+}
+
+/// Distributions the script can persist the rules for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DistroArg {
+    /// Debian and Ubuntu: netfilter-persistent, /etc/iptables/rules.v4 and rules.v6.
+    Debian,
+    /// RHEL and its rebuilds (Alma, Rocky): /etc/sysconfig/iptables and ip6tables, iptables services.
+    Rhel,
+    /// Arch: /etc/iptables/iptables.rules and ip6tables.rules.
+    Arch,
+    /// Alpine: /etc/iptables/rules-save and rules6-save, loaded by rc-update services.
+    Alpine,
+    /// Do not persist: the rules last until reboot.
+    None,
+}
+
+impl From<DistroArg> for Distro {
+    fn from(distro: DistroArg) -> Self {
+        match distro {
+            DistroArg::Debian => Distro::Debian,
+            DistroArg::Rhel => Distro::Rhel,
+            DistroArg::Arch => Distro::Arch,
+            DistroArg::Alpine => Distro::Alpine,
+            DistroArg::None => Distro::None,
+        }
+    }
 }
 
 /// How `check` prints diagnostics.
@@ -187,23 +233,53 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             write_out(&preset.design().to_json())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { design, format } => {
+        Command::Export { design, format, distro, rollback, ssh_port } => {
+            let script_only = [(distro.is_some(), "--distro"), (rollback.is_some(), "--rollback"), (ssh_port.is_some(), "--ssh-port")];
+            if let Some((_, flag)) = script_only.iter().find(|(given, _)| *given && !matches!(format, Format::Script)) {
+                return Err(format!("{flag} only applies to --format script"));
+            }
             let text = std::fs::read_to_string(&design)
                 .map_err(|error| format!("cannot read {}: {error}", design.display()))?;
-            let design = Design::from_json(&text).map_err(|error| format!("{}: {error}", design.display()));
-            let design = match design {
+            let design = match Design::from_json(&text) {
                 Ok(design) => design,
-                Err(message) => {
-                    eprintln!("portcullis: error: {message}");
-                    return Ok(ExitCode::FAILURE);
+                Err(error) => return Ok(failure(&format!("{}: {error}", design.display()))),
+            };
+            let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
+            let output = match format {
+                Format::SaveV4 => save::render(&v4),
+                Format::SaveV6 => save::render(&v6),
+                Format::Commands => format!("{}\n{}", commands::render(&v4), commands::render(&v6)),
+                Format::Json => design.to_json(),
+                Format::Nft => match nft::render(&v4, &v6) {
+                    Ok(export) => {
+                        for note in &export.notes {
+                            eprintln!("portcullis: note: {note}");
+                        }
+                        export.text
+                    }
+                    Err(error) => return Ok(failure(&error.to_string())),
+                },
+                Format::Script => {
+                    let defaults = ScriptOptions::default();
+                    let options = ScriptOptions {
+                        distro: distro.map_or(defaults.distro, Distro::from),
+                        rollback_seconds: rollback.unwrap_or(defaults.rollback_seconds),
+                        ssh_port: ssh_port.unwrap_or(defaults.ssh_port),
+                    };
+                    match script::render(&save::render(&v4), &save::render(&v6), &options) {
+                        Ok(text) => text,
+                        Err(error) => return Ok(failure(&error.to_string())),
+                    }
                 }
             };
-            let family = match format {
-                Format::SaveV4 => Family::V4,
-                Format::SaveV6 => Family::V6,
-            };
-            write_out(&save::render(&design.compile(family)))?;
+            write_out(&output)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reports an error about the input itself (exit 1, as opposed to usage errors, exit 2).
+fn failure(message: &str) -> ExitCode {
+    eprintln!("portcullis: error: {message}");
+    ExitCode::FAILURE
 }

@@ -11,10 +11,13 @@
 //!    hold a bad address, port or name. [`design::Design::to_json`] and
 //!    [`design::Design::from_json`] read and write the versioned JSON save file.
 //! 2. [`model`] — the iptables model: families, tables, chains with policies, rules made of typed
-//!    matches and one target. [`design::Design::compile`] turns a design into one
-//!    [`model::Ruleset`] per address family.
-//! 3. [`export`] — text a server can load. Exports are deterministic: the same ruleset always
-//!    prints the same bytes, and user text is sanitized before it reaches a comment.
+//!    matches and one target. [`design::Design::compile`] turns a design into one [`model::Ruleset`]
+//!    per address family. [`simulate`] walks a packet through a ruleset, with a trace.
+//! 3. [`export`] — text a server can load, from a pair of rulesets: `iptables-save` files
+//!    ([`export::save`]), plain commands ([`export::commands`]), one nftables file
+//!    ([`export::nft`], which refuses what it cannot translate exactly) and a safe apply script
+//!    ([`export::script`]). Exports are deterministic: the same ruleset always prints the same
+//!    bytes, and no user text reaches a shell except as one quoted or here-document literal.
 //!
 //! # Examples
 //!
