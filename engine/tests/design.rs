@@ -270,3 +270,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_ssh_limit_only_guards_a_family_where_ssh_is_open() {
+    let mut design = Design::default();
+    design.allow(ServiceId::SSH, sources("203.0.113.7"));
+    let v4 = render(&design.compile(Family::V4));
+    let v6 = render(&design.compile(Family::V6));
+    let limit = v4.find("SSH limit: remember").expect("the limit guards IPv4 SSH");
+    assert!(limit < v4.find("SSH from").expect("the SSH accept"), "the limit comes before the accept:\n{v4}");
+    assert!(!v6.contains("--dport 22"), "SSH is closed on IPv6, limit included:\n{v6}");
+}

@@ -65,15 +65,16 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     for (rule, why) in protections::icmp_accepts(protections, family) {
         input.rules.push(accept(rule, &why));
     }
-    if let (Some(limit), Some(_)) = (protections.ssh_limit, design.access(ServiceId::SSH)) {
-        let port = ServiceId::SSH.info().ports().first().map_or(22, |(_, ports)| ports.first());
-        for (rule, why) in protections::ssh_limit(limit, port, family) {
-            input.rules.push(commented(rule, &why));
-        }
-    }
     for (service, access) in design.services() {
         let info = service.info();
+        let before = input.rules.len();
         service_rules(&mut input.rules, design, family, info.name(), info.ports(), access);
+        // The SSH limit goes before SSH's accepts, in a family where SSH is open at all.
+        if let (Some(limit), true) = (protections.ssh_limit, service == ServiceId::SSH && input.rules.len() > before) {
+            let port = info.ports().first().map_or(22, |(_, ports)| ports.first());
+            let limit_rules = protections::ssh_limit(limit, port, family).map(|(rule, why)| commented(rule, &why));
+            input.rules.splice(before..before, limit_rules);
+        }
     }
     for (service, access) in design.custom_services() {
         let name = format!("{} (custom)", service.name());
