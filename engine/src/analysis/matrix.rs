@@ -3,7 +3,7 @@
 //! alike, with the verdict and the deciding rule of each class.
 //!
 //! The probe of a row is a NEW connection (a SYN for TCP) to that port, arriving on one
-//! interface class (rows with the same partition are merged), not a fragment. Other fields
+//! interface class other than `lo` (rows with the same partition are merged), not a fragment. Other fields
 //! (destination address, source port, mark…) are left free: a source is put in the class of the
 //! first rule that decides some packet from it, which is exact unless rules also tell apart
 //! those fields. Uncertain matches are taken as not matching (the simulator's first outcome).
@@ -135,7 +135,7 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
             base = base.restrict(*dim, values);
         }
         let mut by_class: Vec<(String, Vec<Class>)> = Vec::new();
-        for (low, high) in universe.interfaces.some().intervals().iter().copied() {
+        for (low, high) in universe.interfaces.external().intervals().iter().copied() {
             for class in low..=high {
                 let probe = base.restrict(IN, &Ints::single(class));
                 by_class.push((universe.interfaces.label(class).to_owned(), partition(&universe, &flow, &probe)));

@@ -32,7 +32,7 @@ pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
         let name = chain.as_str();
         let expect = Expectation { verdict: Verdict::Accept, decided_by: policy.by.clone() };
         out.push(
-            Finding::new(context.ruleset, Code::DefaultAccept, None, format!("the {name} policy is ACCEPT and packets reach it: everything not dropped is let in"))
+            Finding::new(context.ruleset, Code::DefaultAccept, Some(policy.by.clone()), format!("the {name} policy is ACCEPT and packets reach it: everything not dropped is let in"))
                 .witness(witness(&context.universe, &packets, flow.path), Some(expect))
                 .help(format!("set `:{name} DROP` after accepting what is needed, or end {name} with `-j DROP`")),
         );

@@ -69,7 +69,7 @@ fn accepted(context: &Context<'_>, protocol: Protocol, port: u16) -> Option<Find
     let (decision, packets) = flow.first_decision(&probe, |verdict| verdict == Verdict::Accept)?;
     let expect = Expectation { verdict: decision.verdict, decided_by: decision.by.clone() };
     Some(
-        Finding::new(context.ruleset, Code::DualStackMismatch, decision.by.index.map(|_| decision.by.clone()), String::new())
+        Finding::new(context.ruleset, Code::DualStackMismatch, Some(decision.by.clone()), String::new())
             .witness(witness(&context.universe, &packets, flow.path), Some(expect)),
     )
 }

@@ -41,7 +41,7 @@ pub(super) fn open_to_all(context: &Context<'_>, service: &ServiceInfo, code: Co
                 }
                 let (decision, packets) = flow.first_decision(&on_class, |verdict| verdict == Verdict::Accept)?;
                 let port = format!("{} {}", if *protocol == Protocol::TCP { "TCP" } else { "UDP" }, ports.first());
-                let finding = Finding::new(context.ruleset, code, decision.by.index.map(|_| decision.by.clone()), message(&port))
+                let finding = Finding::new(context.ruleset, code, Some(decision.by.clone()), message(&port))
                     .witness(witness(&context.universe, &packets, flow.path), Some(Expectation { verdict: decision.verdict, decided_by: decision.by.clone() }));
                 return Some(finding);
             }

@@ -71,7 +71,7 @@ impl<'a> Context<'a> {
     pub(crate) fn decided(&self, flow: &Flow, probe: &Space, wanted: impl Fn(Verdict) -> bool, code: Code, message: impl FnOnce(&Finding) -> String) -> Option<Finding> {
         let (decision, packets) = flow.first_decision(probe, wanted)?;
         let witness = super::compile::witness(&self.universe, &packets, flow.path);
-        let mut finding = Finding::new(self.ruleset, code, decision.by.index.map(|_| decision.by.clone()), String::new());
+        let mut finding = Finding::new(self.ruleset, code, Some(decision.by.clone()), String::new());
         finding = finding.witness(witness, Some(Expectation { verdict: decision.verdict, decided_by: decision.by.clone() }));
         finding.diagnostic.message = message(&finding);
         Some(finding)

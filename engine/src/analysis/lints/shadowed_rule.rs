@@ -49,10 +49,13 @@ pub(super) fn unreachable(context: &Context<'_>, code: Code) -> Vec<Unreachable>
                     let Some(facts) = flow.facts(name, earlier) else { continue };
                     blocks |= facts.hit.meets(possible);
                     let taken = facts.certain_hit.intersect(possible);
-                    if evidence.is_none() && !taken.is_empty() {
+                    // Prefer a witness from a blocking rule whose action differs: the real cause.
+                    let differs = verdict_of(target) != rule.target.as_ref().and_then(verdict_of);
+                    let better = evidence.as_ref().is_none_or(|(_, _, differed)| differs && !differed);
+                    if better && !taken.is_empty() {
                         if let Some(verdict) = verdict_of(target) {
                             let by = RuleLoc { table: TableName::Filter, chain: name.to_owned(), index: Some(earlier + 1) };
-                            evidence = Some((witness(&context.universe, &taken, flow.path), Expectation { verdict, decided_by: by }));
+                            evidence = Some((witness(&context.universe, &taken, flow.path), Expectation { verdict, decided_by: by }, differs));
                         }
                     }
                 }
@@ -73,7 +76,7 @@ pub(super) fn unreachable(context: &Context<'_>, code: Code) -> Vec<Unreachable>
                 format!("{loc} is never reached: every packet it matches is taken earlier by {}", names.join(", "))
             };
             let blockers: Vec<RuleLoc> = blockers.into_iter().map(|(loc, _)| loc).collect();
-            let (packet, expect) = evidence.map_or((None, None), |(packet, expect)| (packet, Some(expect)));
+            let (packet, expect) = evidence.map_or((None, None), |(packet, expect, _)| (packet, Some(expect)));
             let label = if same_action { "already takes its packets" } else { "takes its packets first" };
             let finding = Finding::new(context.ruleset, code, Some(loc.clone()), message)
                 .related(context.ruleset, blockers, label)
