@@ -12,26 +12,51 @@ use portcullis_engine::model::{Family, Ruleset};
 
 use crate::ReportFormat;
 
-/// What was read: the name and text the spans point into, the rulesets, and the reader's diagnostics.
-pub(crate) struct Loaded {
+/// One text that was read: its name, the text the spans point into, its rulesets, and the
+/// reader's errors.
+pub(crate) struct Source {
     pub(crate) name: String,
     pub(crate) text: String,
     pub(crate) rulesets: Vec<Ruleset>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads a dump, a script or a design file (compiled to both families; spans then point into
-/// the compiled rules).
-pub(crate) fn load(file: &Path) -> Result<Loaded, String> {
-    let (mut name, mut text) = crate::read_input(file)?;
-    if text.trim_start().starts_with('{') {
-        let design = Design::from_json(&text).map_err(|error| format!("{name}: {error}"))?;
-        text = Family::ALL.iter().map(|family| save::render(&design.compile(*family))).collect();
-        name = format!("{name} (compiled)");
+/// Everything read: one source for a dump or script, one per family for a design file (its
+/// compiled rules, which the spans point into).
+pub(crate) struct Loaded {
+    pub(crate) sources: Vec<Source>,
+}
+
+impl Loaded {
+    /// Every ruleset read.
+    pub(crate) fn rulesets(&self) -> impl Iterator<Item = &Ruleset> {
+        self.sources.iter().flat_map(|source| &source.rulesets)
     }
-    let parsed = portcullis_engine::import::import(&text, None);
+
+    /// Whether the reader found errors.
+    pub(crate) fn has_errors(&self) -> bool {
+        self.sources.iter().any(|source| !source.diagnostics.is_empty())
+    }
+}
+
+fn source(name: String, text: String, family: Option<Family>) -> Source {
+    let parsed = portcullis_engine::import::import(&text, family);
     let diagnostics = parsed.diagnostics.into_iter().filter(|diagnostic| diagnostic.severity == Severity::Error).collect();
-    Ok(Loaded { name, text, rulesets: parsed.value.rulesets, diagnostics })
+    Source { name, text, rulesets: parsed.value.rulesets, diagnostics }
+}
+
+/// Reads a dump, a script or a design file.
+pub(crate) fn load(file: &Path) -> Result<Loaded, String> {
+    let (name, text) = crate::read_input(file)?;
+    if !text.trim_start().starts_with('{') {
+        return Ok(Loaded { sources: vec![source(name, text, None)] });
+    }
+    let design = Design::from_json(&text).map_err(|error| format!("{name}: {error}"))?;
+    let sources = Family::ALL
+        .iter()
+        .map(|family| source(format!("{name} (compiled {family} rules)"), save::render(&design.compile(*family)), Some(*family)))
+        .collect();
+    Ok(Loaded { sources })
 }
 
 /// Reads `--admin-from`: a network, or an address (a /32 or /128).
@@ -42,26 +67,28 @@ pub(crate) fn parse_network(text: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("`{text}` is not an address or a network (203.0.113.7, 198.51.100.0/24, 2001:db8::/32)"))
 }
 
-/// Every finding for what was read, reader errors first.
-pub(crate) fn findings(loaded: &Loaded, options: &LintOptions) -> Vec<Finding> {
-    let mut out: Vec<Finding> = loaded
-        .diagnostics
-        .iter()
-        .map(|diagnostic| Finding { diagnostic: diagnostic.clone(), family: Family::V4, rule: None, related: Vec::new(), witness: None, expect: None })
-        .collect();
-    out.extend(host_bits(&loaded.text));
-    for ruleset in &loaded.rulesets {
-        out.extend(lint(ruleset, options));
+/// Every finding for what was read, reader errors first, each with the index of its source.
+pub(crate) fn findings(loaded: &Loaded, options: &LintOptions) -> Vec<(usize, Finding)> {
+    let mut out: Vec<(usize, Finding)> = Vec::new();
+    for (at, source) in loaded.sources.iter().enumerate() {
+        out.extend(source.diagnostics.iter().map(|diagnostic| {
+            (at, Finding { diagnostic: diagnostic.clone(), family: Family::V4, rule: None, related: Vec::new(), witness: None, expect: None })
+        }));
+        out.extend(host_bits(&source.text).into_iter().map(|finding| (at, finding)));
+        for ruleset in &source.rulesets {
+            out.extend(lint(ruleset, options).into_iter().map(|finding| (at, finding)));
+        }
     }
-    if let (Some(v4), Some(v6)) = (
-        loaded.rulesets.iter().find(|ruleset| ruleset.family == Family::V4),
-        loaded.rulesets.iter().find(|ruleset| ruleset.family == Family::V6),
-    ) {
-        out.extend(lint_pair(v4, v6, options));
+    let of = |family: Family| {
+        loaded.sources.iter().enumerate().find_map(|(at, source)| source.rulesets.iter().find(|ruleset| ruleset.family == family).map(|ruleset| (at, ruleset)))
+    };
+    if let (Some((at4, v4)), Some((at6, v6))) = (of(Family::V4), of(Family::V6)) {
+        out.extend(lint_pair(v4, v6, options).into_iter().map(|finding| (if finding.family == Family::V4 { at4 } else { at6 }, finding)));
     }
-    for finding in &mut out {
+    for (at, finding) in &mut out {
+        let text = loaded.sources.get(*at).map_or("", |source| source.text.as_str());
         if let Some(loc) = finding.rule.as_ref().filter(|loc| loc.index.is_none() && finding.diagnostic.span == Span::default()) {
-            finding.diagnostic.span = policy_span(&loaded.text, &loc.chain, finding.family).unwrap_or_default();
+            finding.diagnostic.span = policy_span(text, &loc.chain, finding.family).unwrap_or_default();
         }
     }
     out
@@ -93,13 +120,15 @@ fn rule_json(loc: &RuleLoc) -> serde_json::Value {
 }
 
 /// The findings as code frames with their witness, or as a JSON array.
-pub(crate) fn report(loaded: &Loaded, findings: &[Finding], format: ReportFormat) -> String {
-    let index = LineIndex::new(&loaded.text);
+pub(crate) fn report(loaded: &Loaded, findings: &[(usize, Finding)], format: ReportFormat) -> String {
+    let indexes: Vec<LineIndex> = loaded.sources.iter().map(|source| LineIndex::new(&source.text)).collect();
+    let source = |at: usize| loaded.sources.get(at).map_or(("", ""), |source| (source.name.as_str(), source.text.as_str()));
     match format {
         ReportFormat::Text => {
             let mut out = String::new();
-            for finding in findings {
-                out.push_str(&crate::report::text(&loaded.name, &loaded.text, std::slice::from_ref(&finding.diagnostic)));
+            for (at, finding) in findings {
+                let (name, text) = source(*at);
+                out.push_str(&crate::report::text(name, text, std::slice::from_ref(&finding.diagnostic)));
                 if let Some(witness) = &finding.witness {
                     let _ = write!(out, "      = witness: {witness}");
                     if let Some(expect) = &finding.expect {
@@ -113,9 +142,9 @@ pub(crate) fn report(loaded: &Loaded, findings: &[Finding], format: ReportFormat
         ReportFormat::Json => {
             let items: Vec<serde_json::Value> = findings
                 .iter()
-                .map(|finding| {
+                .map(|(at, finding)| {
                     let diagnostic = &finding.diagnostic;
-                    let (line, column) = index.position(&loaded.text, diagnostic.span.start);
+                    let (line, column) = indexes.get(*at).map_or((1, 1), |index| index.position(source(*at).1, diagnostic.span.start));
                     serde_json::json!({
                         "code": diagnostic.code.as_str(),
                         "kind": diagnostic.code.slug(),

@@ -143,13 +143,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let options = portcullis_engine::analysis::LintOptions { admin_ssh_port: admin_ssh, admin_from };
             let findings = lint::findings(&loaded, &options);
             write_out(&lint::report(&loaded, &findings, format))?;
-            let errors = findings.iter().any(|finding| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error);
+            let errors = findings.iter().any(|(_, finding)| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error);
             Ok(if errors { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Matrix { file, format } => {
             let loaded = lint::load(&file)?;
-            write_out(&matrix::report(&matrix::matrices(&loaded.rulesets), format))?;
-            Ok(if loaded.diagnostics.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            let rulesets: Vec<_> = loaded.rulesets().cloned().collect();
+            write_out(&matrix::report(&matrix::matrices(&rulesets), format))?;
+            Ok(if loaded.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Fmt { file } => {
             let (name, text) = read_input(&file)?;

@@ -103,3 +103,20 @@ fn matrix_partitions_sources_per_port() {
     let text = String::from_utf8(text.stdout).unwrap();
     insta::assert_snapshot!("matrix-redundant-pass", text);
 }
+
+#[test]
+fn a_design_file_is_linted_in_both_families_without_errors() {
+    let design = portcullis(&["design", "--preset", "web-mail"]);
+    let dir = std::env::temp_dir().join(format!("portcullis-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("web-mail.json");
+    std::fs::write(&path, &design.stdout).unwrap();
+    let output = portcullis(&["lint", "--format", "json", path.to_str().unwrap(), "--admin-from", "203.0.113.7"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let families: Vec<&str> = items.as_array().unwrap().iter().filter_map(|item| item["family"].as_str()).collect();
+    assert!(families.contains(&"v4") && families.contains(&"v6"), "{items}");
+    let matrix = portcullis(&["matrix", "--format", "json", path.to_str().unwrap()]);
+    let tables: serde_json::Value = serde_json::from_slice(&matrix.stdout).unwrap();
+    assert_eq!(tables.as_array().unwrap().len(), 2);
+}
