@@ -1,5 +1,7 @@
 //! `portcullis`: the command-line front end of the Portcullis engine.
 
+mod lint;
+mod matrix;
 mod report;
 mod simulate;
 
@@ -30,6 +32,31 @@ enum Command {
         /// The file to read, or `-` for standard input.
         file: PathBuf,
         /// How to print the diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
+    /// Find rules that never match, are shadowed or redundant, lockouts, missing conntrack and
+    /// ICMP rules, exposed services…, each with a witness packet.
+    ///
+    /// Exit code: 0 without errors, 1 with errors, 2 on usage or I/O errors.
+    Lint {
+        /// A dump, a script or a design file (JSON), or `-` for standard input.
+        file: PathBuf,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// The port the admin's SSH server listens on.
+        #[arg(long, value_name = "PORT", default_value_t = 22)]
+        admin_ssh: u16,
+        /// Where the admin connects from (repeat for several; both families allowed).
+        #[arg(long, value_name = "CIDR", value_parser = lint::parse_network)]
+        admin_from: Vec<ipnet::IpNet>,
+    },
+    /// For each port the rules mention, which sources get which verdict from which rule.
+    Matrix {
+        /// A dump, a script or a design file (JSON), or `-` for standard input.
+        file: PathBuf,
+        /// How to print the matrix.
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
     },
@@ -137,7 +164,7 @@ impl From<DistroArg> for Distro {
 
 /// How `check` prints diagnostics.
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// Code frames for people.
     Text,
     /// A JSON array for programs.
@@ -179,6 +206,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             write_out(&report)?;
             Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Lint { file, format, admin_ssh, admin_from } => {
+            let loaded = lint::load(&file)?;
+            let options = portcullis_engine::analysis::LintOptions { admin_ssh_port: admin_ssh, admin_from };
+            let findings = lint::findings(&loaded, &options);
+            write_out(&lint::report(&loaded, &findings, format))?;
+            let errors = findings.iter().any(|(_, finding)| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error);
+            Ok(if errors { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Matrix { file, format } => {
+            let loaded = lint::load(&file)?;
+            let rulesets: Vec<_> = loaded.rulesets().cloned().collect();
+            write_out(&matrix::report(&matrix::matrices(&rulesets), format))?;
+            Ok(if loaded.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Fmt { file } => {
             let (name, text) = read_input(&file)?;

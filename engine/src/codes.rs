@@ -1,4 +1,5 @@
-//! The one registry of diagnostic codes. Codes are stable and never reused: a retired code keeps
+//! The one registry of diagnostic codes: `P…` for reading rules, `L…` for the lints of
+//! [`crate::analysis`]. Codes are stable and never reused: a retired code keeps
 //! its number and is simply no longer emitted.
 //!
 //! | code | slug | severity | example |
@@ -28,6 +29,24 @@
 //! | P031 | `not-iptables` | info | `service iptables save` in a script |
 //! | P032 | `unresolved-variable` | warning | `$WAN` never assigned |
 //! | P033 | `host-name` | error | `-s example.com`: no DNS in the browser |
+//! | L001 | `never-matches` | warning | `-p tcp -m conntrack --ctproto udp` |
+//! | L002 | `shadowed-rule` | warning | `-j ACCEPT` after a `-j DROP` that takes all its packets |
+//! | L003 | `redundant-rule` | info | the same rule twice |
+//! | L004 | `undefined-chain` | error | `-j NOWHERE` in a model built by code |
+//! | L005 | `chain-cycle` | error | `a` jumps to `b`, `b` jumps to `a` |
+//! | L006 | `unused-chain` | info | `-N spare` that no rule jumps to |
+//! | L007 | `lockout` | error | `:INPUT DROP` without an SSH accept for the admin |
+//! | L008 | `no-established` | error | `:INPUT DROP` without `--ctstate ESTABLISHED,RELATED -j ACCEPT` |
+//! | L009 | `dns-blocked` | warning | `:OUTPUT DROP` without `-p udp --dport 53 -j ACCEPT` |
+//! | L010 | `invalid-not-dropped` | info | no `--ctstate INVALID -j DROP` before the accepts |
+//! | L011 | `icmp-blocked` | warning | `-p icmp -j DROP` (path MTU discovery breaks) |
+//! | L012 | `dual-stack-mismatch` | warning | port 80 open in IPv4, closed in IPv6 |
+//! | L013 | `exposed-risky-service` | error | `-p tcp --dport 3306 -j ACCEPT` from anywhere |
+//! | L014 | `cleartext-service` | warning | `-p tcp --dport 23 -j ACCEPT` from anywhere |
+//! | L015 | `default-accept` | warning | `:INPUT ACCEPT` without a final catch-all drop |
+//! | L016 | `host-bits-set` | warning | `-s 10.0.0.1/8` (read as 10.0.0.0/8) |
+//! | L017 | `deprecated-state` | info | `-m state --state NEW` |
+//! | L018 | `log-unlimited` | warning | `-j LOG` without `-m limit` |
 
 /// A diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,6 +102,42 @@ pub enum Code {
     UnresolvedVariable,
     /// P033
     HostName,
+    /// L001: see [`crate::analysis`].
+    NeverMatches,
+    /// L002: see [`crate::analysis`].
+    ShadowedRule,
+    /// L003: see [`crate::analysis`].
+    RedundantRule,
+    /// L004: see [`crate::analysis`].
+    UndefinedChain,
+    /// L005: see [`crate::analysis`].
+    ChainCycle,
+    /// L006: see [`crate::analysis`].
+    UnusedChain,
+    /// L007: see [`crate::analysis`].
+    Lockout,
+    /// L008: see [`crate::analysis`].
+    NoEstablished,
+    /// L009: see [`crate::analysis`].
+    DnsBlocked,
+    /// L010: see [`crate::analysis`].
+    InvalidNotDropped,
+    /// L011: see [`crate::analysis`].
+    IcmpBlocked,
+    /// L012: see [`crate::analysis`].
+    DualStackMismatch,
+    /// L013: see [`crate::analysis`].
+    ExposedRiskyService,
+    /// L014: see [`crate::analysis`].
+    CleartextService,
+    /// L015: see [`crate::analysis`].
+    DefaultAccept,
+    /// L016: see [`crate::analysis`].
+    HostBitsSet,
+    /// L017: see [`crate::analysis`].
+    DeprecatedState,
+    /// L018: see [`crate::analysis`].
+    LogUnlimited,
 }
 
 use crate::diagnostic::Severity;
@@ -115,6 +170,24 @@ impl Code {
         Code::NotIptables,
         Code::UnresolvedVariable,
         Code::HostName,
+        Code::NeverMatches,
+        Code::ShadowedRule,
+        Code::RedundantRule,
+        Code::UndefinedChain,
+        Code::ChainCycle,
+        Code::UnusedChain,
+        Code::Lockout,
+        Code::NoEstablished,
+        Code::DnsBlocked,
+        Code::InvalidNotDropped,
+        Code::IcmpBlocked,
+        Code::DualStackMismatch,
+        Code::ExposedRiskyService,
+        Code::CleartextService,
+        Code::DefaultAccept,
+        Code::HostBitsSet,
+        Code::DeprecatedState,
+        Code::LogUnlimited,
     ];
 
     /// The code as printed, e.g. `P022`; and its slug, e.g. `bad-value`.
@@ -146,6 +219,24 @@ impl Code {
             Code::NotIptables => ("P031", "not-iptables", Info),
             Code::UnresolvedVariable => ("P032", "unresolved-variable", Warning),
             Code::HostName => ("P033", "host-name", Error),
+            Code::NeverMatches => ("L001", "never-matches", Warning),
+            Code::ShadowedRule => ("L002", "shadowed-rule", Warning),
+            Code::RedundantRule => ("L003", "redundant-rule", Info),
+            Code::UndefinedChain => ("L004", "undefined-chain", Error),
+            Code::ChainCycle => ("L005", "chain-cycle", Error),
+            Code::UnusedChain => ("L006", "unused-chain", Info),
+            Code::Lockout => ("L007", "lockout", Error),
+            Code::NoEstablished => ("L008", "no-established", Error),
+            Code::DnsBlocked => ("L009", "dns-blocked", Warning),
+            Code::InvalidNotDropped => ("L010", "invalid-not-dropped", Info),
+            Code::IcmpBlocked => ("L011", "icmp-blocked", Warning),
+            Code::DualStackMismatch => ("L012", "dual-stack-mismatch", Warning),
+            Code::ExposedRiskyService => ("L013", "exposed-risky-service", Error),
+            Code::CleartextService => ("L014", "cleartext-service", Warning),
+            Code::DefaultAccept => ("L015", "default-accept", Warning),
+            Code::HostBitsSet => ("L016", "host-bits-set", Warning),
+            Code::DeprecatedState => ("L017", "deprecated-state", Info),
+            Code::LogUnlimited => ("L018", "log-unlimited", Warning),
         }
     }
 

@@ -33,6 +33,7 @@
 //! assert!(rules_v4.contains(":INPUT DROP [0:0]"));
 //! ```
 
+pub mod analysis;
 pub mod codes;
 pub mod design;
 pub mod diagnostic;

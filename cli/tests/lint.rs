@@ -1,0 +1,122 @@
+//! `portcullis lint` and `portcullis matrix`, run as a user would, over the lint fixtures
+//! (`tests/corpus/lint/<kind>/{fail,pass}.rules`).
+
+use std::process::Command;
+
+const ADMIN: [&str; 4] = ["--admin-from", "203.0.113.0/24", "--admin-from", "2001:db8:1::/48"];
+
+fn portcullis(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_portcullis")).args(args).output().expect("the binary runs")
+}
+
+fn corpus(path: &str) -> String {
+    format!("{}/../tests/corpus/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kinds(path: &str) -> Vec<String> {
+    let mut args = vec!["lint", "--format", "json", path];
+    args.extend(ADMIN);
+    let output = portcullis(&args);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    items.as_array().expect("an array").iter().map(|item| item["kind"].as_str().expect("a kind").to_owned()).collect()
+}
+
+fn fixture_kinds() -> Vec<String> {
+    let mut kinds: Vec<String> = std::fs::read_dir(corpus("lint"))
+        .expect("the lint fixtures")
+        .map(|entry| entry.expect("a fixture folder").file_name().to_string_lossy().into_owned())
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+#[test]
+fn every_fail_fixture_triggers_its_kind_and_no_pass_fixture_does() {
+    let kinds_seen = fixture_kinds();
+    assert!(kinds_seen.len() >= 17, "{kinds_seen:?}");
+    for kind in kinds_seen {
+        let dir = corpus(&format!("lint/{kind}"));
+        let mut files: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|entry| entry.unwrap().path().display().to_string()).collect();
+        files.sort();
+        for file in files {
+            let found = kinds(&file);
+            if file.contains("/fail") {
+                assert!(found.contains(&kind), "{file} should trigger {kind}: {found:?}");
+            } else {
+                assert!(!found.contains(&kind), "{file} should not trigger {kind}: {found:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fail_fixtures_print_code_frames_with_witnesses() {
+    for kind in fixture_kinds() {
+        let path = corpus(&format!("lint/{kind}/fail.rules"));
+        let mut args = vec!["lint", path.as_str()];
+        args.extend(ADMIN);
+        let output = portcullis(&args);
+        let text = String::from_utf8(output.stdout).unwrap().replace(&corpus(""), "tests/corpus/");
+        insta::assert_snapshot!(format!("lint-{kind}"), text);
+    }
+}
+
+#[test]
+fn lint_json_carries_the_witness_and_exit_codes_follow_severity() {
+    let mut args = vec!["lint", "--format", "json"];
+    let path = corpus("lint/lockout/fail.rules");
+    args.push(&path);
+    args.extend(ADMIN);
+    let output = portcullis(&args);
+    assert_eq!(output.status.code(), Some(1), "a lockout is an error");
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let lockout = items.as_array().unwrap().iter().find(|item| item["kind"] == "lockout").unwrap();
+    for key in ["code", "kind", "severity", "message", "line", "column", "help", "witness"] {
+        assert!(lockout.get(key).is_some(), "{key} missing in {lockout}");
+    }
+    let witness = lockout["witness"].as_str().unwrap();
+    assert!(witness.starts_with("tcp 203.0.113.") && witness.contains(":22 "), "{witness}");
+    // The witness text is a packet `simulate` reads.
+    assert!(portcullis_engine::simulate::Packet::parse(witness).is_ok());
+    let clean = corpus("lint/lockout/pass.rules");
+    let mut args = vec!["lint", clean.as_str()];
+    args.extend(ADMIN);
+    assert_eq!(portcullis(&args).status.code(), Some(0));
+    assert_eq!(portcullis(&["lint", "/nonexistent"]).status.code(), Some(2));
+    assert_eq!(portcullis(&["lint", &clean, "--admin-from", "not-a-net"]).status.code(), Some(2));
+}
+
+#[test]
+fn matrix_partitions_sources_per_port() {
+    let path = corpus("lint/redundant-rule/pass.rules");
+    let output = portcullis(&["matrix", "--format", "json", &path]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let tables: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = tables[0]["rows"].as_array().unwrap();
+    let https = rows.iter().find(|row| row["port"] == 443).unwrap();
+    let classes = https["classes"].as_array().unwrap();
+    assert_eq!(classes[0]["sources"][0], "198.51.100.0/24");
+    assert_eq!(classes[0]["verdict"], "ACCEPT");
+    assert_eq!(classes.last().unwrap()["verdict"], "DROP");
+    let text = portcullis(&["matrix", &path]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    insta::assert_snapshot!("matrix-redundant-pass", text);
+}
+
+#[test]
+fn a_design_file_is_linted_in_both_families_without_errors() {
+    let design = portcullis(&["design", "--preset", "web-mail"]);
+    let dir = std::env::temp_dir().join(format!("portcullis-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("web-mail.json");
+    std::fs::write(&path, &design.stdout).unwrap();
+    let output = portcullis(&["lint", "--format", "json", path.to_str().unwrap(), "--admin-from", "203.0.113.7"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let families: Vec<&str> = items.as_array().unwrap().iter().filter_map(|item| item["family"].as_str()).collect();
+    assert!(families.contains(&"v4") && families.contains(&"v6"), "{items}");
+    let matrix = portcullis(&["matrix", "--format", "json", path.to_str().unwrap()]);
+    let tables: serde_json::Value = serde_json::from_slice(&matrix.stdout).unwrap();
+    assert_eq!(tables.as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,185 @@
+//! The flow of packet sets through one built-in chain of the filter table: which packets reach
+//! each rule, which each rule decides, and what the policy gets.
+//!
+//! Jumps are followed into user chains (and come back, minus what the chain decided or, for a
+//! goto, continue in the caller's caller); `RETURN` hands packets back; in a built-in chain it
+//! hands them to the policy. A rule that only *may* match (see [`super::compile`]) never removes
+//! packets: the walk goes on with every packet, and a jump it may take is also walked, but what
+//! is decided there is marked uncertain. So `reach` of each rule is an over-approximation over
+//! every way the uncertain matches could go, and the *certain* decisions are exactly those of
+//! the simulator's first outcome (every uncertain match not matched). A rewrite of the packet
+//! (MARK, NOTRACK) or a jump loop makes later decisions uncertain.
+
+use std::collections::BTreeMap;
+
+use super::compile::{rule_matches, Matches, Universe};
+use super::space::{Space, MARK, STATE};
+use super::RuleLoc;
+use crate::model::{BuiltinChain, Chain, ChainName, Ct, Policy, Ruleset, Table, TableName, Target};
+use crate::simulate::{Path, Verdict};
+
+/// Deepest nesting of user chains followed.
+const MAX_DEPTH: usize = 32;
+
+/// What the analysis learnt about one rule.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleFacts {
+    /// What the rule matches.
+    pub(crate) matches: Matches,
+    /// Every packet that may reach it.
+    pub(crate) reach: Space,
+    /// Reached and matched for sure (over every way uncertain matches go).
+    pub(crate) hit: Space,
+    /// Reached and matched when no uncertain match matched.
+    pub(crate) certain_hit: Space,
+}
+
+/// A verdict given to a set of packets.
+#[derive(Debug, Clone)]
+pub(crate) struct Decision {
+    /// The deciding rule (index `None`: the policy).
+    pub(crate) by: RuleLoc,
+    /// The verdict.
+    pub(crate) verdict: Verdict,
+    /// The packets.
+    pub(crate) set: Space,
+    /// Whether the simulator's first outcome agrees for every packet of the set.
+    pub(crate) certain: bool,
+}
+
+/// The analysis of one built-in chain of the filter table.
+#[derive(Debug, Clone)]
+pub(crate) struct Flow {
+    /// The chain.
+    pub(crate) chain: BuiltinChain,
+    /// Its path.
+    pub(crate) path: Path,
+    /// The policy.
+    pub(crate) policy: Policy,
+    /// Facts per visited rule, by chain name and 0-based index.
+    pub(crate) rules: BTreeMap<(String, usize), RuleFacts>,
+    /// Every decision, in walk order; the policy's last.
+    pub(crate) decisions: Vec<Decision>,
+    exact: bool,
+}
+
+fn path_of(chain: BuiltinChain) -> Path {
+    match chain {
+        BuiltinChain::Output => Path::Output,
+        BuiltinChain::Forward | BuiltinChain::Postrouting => Path::Forward,
+        BuiltinChain::Input | BuiltinChain::Prerouting => Path::Input,
+    }
+}
+
+pub(crate) fn verdict_of(target: &Target) -> Option<Verdict> {
+    match target {
+        Target::Accept => Some(Verdict::Accept),
+        Target::Drop => Some(Verdict::Drop),
+        Target::Reject(_) => Some(Verdict::Reject),
+        _ => None,
+    }
+}
+
+impl Flow {
+    /// Walks filter `chain` of `ruleset`, if the filter table has it.
+    pub(crate) fn run(ruleset: &Ruleset, universe: &Universe, chain: BuiltinChain) -> Option<Self> {
+        let table = ruleset.table(TableName::Filter)?;
+        let root = table.chain(&ChainName::Builtin(chain))?;
+        let policy = root.policy.unwrap_or(Policy::Accept);
+        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true };
+        let mut stack = vec![chain.as_str().to_owned()];
+        let end = flow.walk(universe, table, root, universe.entering(chain), true, &mut stack);
+        let verdict = if policy == Policy::Accept { Verdict::Accept } else { Verdict::Drop };
+        let by = RuleLoc { table: TableName::Filter, chain: chain.as_str().to_owned(), index: None };
+        flow.decisions.push(Decision { by, verdict, set: end, certain: flow.exact });
+        Some(flow)
+    }
+
+    /// The facts of rule `index` (0-based) of `chain`, if the walk reached it.
+    pub(crate) fn facts(&self, chain: &str, index: usize) -> Option<&RuleFacts> {
+        self.rules.get(&(chain.to_owned(), index))
+    }
+
+    /// Every packet given `verdict` for sure (certain decisions only).
+    pub(crate) fn decided(&self, verdict: impl Fn(Verdict) -> bool) -> Space {
+        self.decisions.iter().filter(|decision| decision.certain && verdict(decision.verdict)).fold(Space::empty(), |acc, decision| acc.union(&decision.set))
+    }
+
+    /// The first certain decision that gives some packet of `probe` a verdict `wanted`, and that packet set.
+    pub(crate) fn first_decision(&self, probe: &Space, wanted: impl Fn(Verdict) -> bool) -> Option<(&Decision, Space)> {
+        self.decisions.iter().filter(|decision| decision.certain && wanted(decision.verdict)).find_map(|decision| {
+            let both = decision.set.intersect(probe);
+            (!both.is_empty()).then_some((decision, both))
+        })
+    }
+
+    /// Walks `chain` with the packets `reach`; returns the packets that leave it back to the caller.
+    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, mut reach: Space, certain: bool, stack: &mut Vec<String>) -> Space {
+        let name = chain.name.as_str().to_owned();
+        let mut leaving = Space::empty();
+        for (index, rule) in chain.rules.iter().enumerate() {
+            let key = (name.clone(), index);
+            let path = self.path;
+            let facts = self.rules.entry(key).or_insert_with(|| RuleFacts {
+                matches: rule_matches(universe, rule, path),
+                reach: Space::empty(),
+                hit: Space::empty(),
+                certain_hit: Space::empty(),
+            });
+            facts.reach = facts.reach.union(&reach);
+            let hit = reach.intersect(&facts.matches.definite);
+            facts.hit = facts.hit.union(&hit);
+            let sure = certain && self.exact;
+            if sure {
+                facts.certain_hit = facts.certain_hit.union(&hit);
+            }
+            let maybe = reach.intersect(&facts.matches.possible).minus(&facts.matches.definite);
+            let by = RuleLoc { table: TableName::Filter, chain: name.clone(), index: Some(index + 1) };
+            let Some(target) = &rule.target else { continue };
+            if let Some(verdict) = verdict_of(target) {
+                if !hit.is_empty() {
+                    self.decisions.push(Decision { by, verdict, set: hit.clone(), certain: sure });
+                }
+                reach = reach.minus(&hit);
+                continue;
+            }
+            match target {
+                Target::Return => {
+                    leaving = leaving.union(&hit);
+                    reach = reach.minus(&hit);
+                }
+                Target::Jump(user) | Target::Goto(user) => {
+                    let sub = table.chain(&ChainName::User(user.clone()));
+                    let looping = stack.iter().any(|seen| seen == user.as_str()) || stack.len() >= MAX_DEPTH;
+                    let Some(sub) = sub.filter(|_| !looping) else {
+                        // Undefined chain or a loop: the packets' fate is unknown from here on.
+                        self.exact = false;
+                        continue;
+                    };
+                    stack.push(user.as_str().to_owned());
+                    let back = if hit.is_empty() { Space::empty() } else { self.walk(universe, table, sub, hit.clone(), certain, stack) };
+                    if !maybe.is_empty() {
+                        self.walk(universe, table, sub, maybe, false, stack);
+                    }
+                    stack.pop();
+                    reach = reach.minus(&hit);
+                    if matches!(target, Target::Jump(_)) {
+                        reach = reach.union(&back);
+                    } else {
+                        leaving = leaving.union(&back);
+                    }
+                }
+                Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) if !hit.is_empty() || !maybe.is_empty() => {
+                    // The packet is rewritten: follow it loosely, and trust no later decision.
+                    let dim = if matches!(target, Target::Mark(_)) { MARK } else { STATE };
+                    let touched = hit.union(&maybe);
+                    let rewritten = Space(touched.cubes().iter().map(|cube| cube.with(dim, universe.domain(dim))).collect());
+                    reach = reach.union(&rewritten);
+                    self.exact = false;
+                }
+                _ => {}
+            }
+        }
+        leaving.union(&reach)
+    }
+}

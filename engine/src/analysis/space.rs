@@ -1,0 +1,347 @@
+//! Exact sets of packets: unions of boxes, each box a set of values per field.
+//!
+//! Every field of a packet the analysis looks at is a number (addresses as `u128`, interfaces as
+//! class indexes, conntrack states as indexes…). An [`Ints`] is a set of such numbers kept as
+//! sorted, disjoint, non-adjacent inclusive intervals; a [`Cube`] gives one [`Ints`] per field
+//! and stands for their product; a [`Space`] is a finite union of cubes. Intersection, difference
+//! and emptiness are exact, so a finding never rests on sampling.
+
+/// A field of the packet, as an index into a [`Cube`].
+pub(crate) type Dim = usize;
+
+/// Source address.
+pub(crate) const SRC: Dim = 0;
+/// Destination address.
+pub(crate) const DST: Dim = 1;
+/// Protocol number.
+pub(crate) const PROTO: Dim = 2;
+/// Source port.
+pub(crate) const SPORT: Dim = 3;
+/// Destination port.
+pub(crate) const DPORT: Dim = 4;
+/// Arriving interface class.
+pub(crate) const IN: Dim = 5;
+/// Leaving interface class.
+pub(crate) const OUT: Dim = 6;
+/// TCP flags (six bits).
+pub(crate) const FLAGS: Dim = 7;
+/// ICMP type.
+pub(crate) const ICMP_TYPE: Dim = 8;
+/// ICMP code.
+pub(crate) const ICMP_CODE: Dim = 9;
+/// Conntrack state index (see `compile::STATES`).
+pub(crate) const STATE: Dim = 10;
+/// Firewall mark.
+pub(crate) const MARK: Dim = 11;
+/// Non-first fragment (0 / 1).
+pub(crate) const FRAG: Dim = 12;
+/// Total length.
+pub(crate) const LENGTH: Dim = 13;
+/// TTL / hop limit.
+pub(crate) const TTL: Dim = 14;
+/// Link-layer packet type index.
+pub(crate) const PKTTYPE: Dim = 15;
+/// How many fields a cube has.
+pub(crate) const DIMS: usize = 16;
+
+/// A set of numbers: sorted, disjoint, non-adjacent inclusive intervals.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Ints(Vec<(u128, u128)>);
+
+impl Ints {
+    /// The empty set.
+    pub fn empty() -> Self {
+        Self(Vec::new())
+    }
+
+    /// `first..=last` (empty when reversed).
+    pub fn range(first: u128, last: u128) -> Self {
+        if first <= last {
+            Self(vec![(first, last)])
+        } else {
+            Self::empty()
+        }
+    }
+
+    /// One value.
+    pub fn single(value: u128) -> Self {
+        Self(vec![(value, value)])
+    }
+
+    /// The set of `values` (any order, duplicates allowed).
+    pub fn from_values(values: impl IntoIterator<Item = u128>) -> Self {
+        let mut set = Self::empty();
+        for value in values {
+            set = set.union(&Self::single(value));
+        }
+        set
+    }
+
+    /// The intervals, in order.
+    pub fn intervals(&self) -> &[(u128, u128)] {
+        &self.0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `value` is in the set.
+    pub fn contains(&self, value: u128) -> bool {
+        let at = self.0.partition_point(|&(_, last)| last < value);
+        self.0.get(at).is_some_and(|&(first, _)| first <= value)
+    }
+
+    /// The smallest value.
+    pub fn min(&self) -> Option<u128> {
+        self.0.first().map(|&(first, _)| first)
+    }
+
+    fn normalize(mut pieces: Vec<(u128, u128)>) -> Self {
+        pieces.sort_unstable();
+        let mut out: Vec<(u128, u128)> = Vec::with_capacity(pieces.len());
+        for (first, last) in pieces {
+            match out.last_mut() {
+                Some(previous) if first <= previous.1.saturating_add(1) => previous.1 = previous.1.max(last),
+                _ => out.push((first, last)),
+            }
+        }
+        Self(out)
+    }
+
+    /// Union.
+    #[must_use]
+    pub fn union(&self, other: &Self) -> Self {
+        Self::normalize(self.0.iter().chain(&other.0).copied().collect())
+    }
+
+    /// Intersection.
+    #[must_use]
+    pub fn intersect(&self, other: &Self) -> Self {
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.0.get(i), other.0.get(j)) {
+            let (first, last) = (a0.max(b0), a1.min(b1));
+            if first <= last {
+                out.push((first, last));
+            }
+            if a1 < b1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        Self(out)
+    }
+
+    /// `self` without `other`.
+    #[must_use]
+    pub fn minus(&self, other: &Self) -> Self {
+        let mut out = Vec::new();
+        for &(first, last) in &self.0 {
+            let mut start = first;
+            let mut open = true;
+            for &(b0, b1) in &other.0 {
+                if b1 < start || b0 > last {
+                    continue;
+                }
+                if b0 > start {
+                    out.push((start, b0 - 1));
+                }
+                if b1 >= last {
+                    open = false;
+                    break;
+                }
+                start = b1 + 1;
+            }
+            if open {
+                out.push((start, last));
+            }
+        }
+        Self(out)
+    }
+
+    /// Whether `self` is a subset of `other`.
+    pub fn is_subset(&self, other: &Self) -> bool {
+        self.minus(other).is_empty()
+    }
+}
+
+/// A box: the product of one [`Ints`] per field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cube(pub(crate) Vec<Ints>);
+
+impl Cube {
+    /// The set of values of field `dim`.
+    pub fn field(&self, dim: Dim) -> &Ints {
+        &self.0[dim]
+    }
+
+    /// Whether any field is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().any(Ints::is_empty)
+    }
+
+    /// The cube with field `dim` replaced.
+    #[must_use]
+    pub fn with(&self, dim: Dim, values: Ints) -> Self {
+        let mut cube = self.clone();
+        cube.0[dim] = values;
+        cube
+    }
+
+    fn intersect(&self, other: &Self) -> Option<Self> {
+        let mut fields = Vec::with_capacity(DIMS);
+        for (a, b) in self.0.iter().zip(&other.0) {
+            let both = a.intersect(b);
+            if both.is_empty() {
+                return None;
+            }
+            fields.push(both);
+        }
+        Some(Self(fields))
+    }
+
+    fn disjoint(&self, other: &Self) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a.intersect(b).is_empty())
+    }
+
+    /// `self` without `other`, as disjoint cubes.
+    fn minus(&self, other: &Self) -> Vec<Self> {
+        if self.disjoint(other) {
+            return vec![self.clone()];
+        }
+        let mut out = Vec::new();
+        let mut rest = self.clone();
+        for dim in 0..DIMS {
+            let outside = rest.0[dim].minus(&other.0[dim]);
+            if !outside.is_empty() {
+                out.push(rest.with(dim, outside));
+            }
+            rest.0[dim] = rest.0[dim].intersect(&other.0[dim]);
+        }
+        out
+    }
+}
+
+/// A set of packets: a union of cubes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Space(pub(crate) Vec<Cube>);
+
+impl Space {
+    /// No packet.
+    pub fn empty() -> Self {
+        Self(Vec::new())
+    }
+
+    /// One cube (nothing if it is empty).
+    pub fn cube(cube: Cube) -> Self {
+        if cube.is_empty() {
+            Self::empty()
+        } else {
+            Self(vec![cube])
+        }
+    }
+
+    /// The cubes.
+    pub fn cubes(&self) -> &[Cube] {
+        &self.0
+    }
+
+    /// Whether it holds no packet.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Intersection.
+    #[must_use]
+    pub fn intersect(&self, other: &Self) -> Self {
+        let mut out = Vec::new();
+        for a in &self.0 {
+            for b in &other.0 {
+                if let Some(both) = a.intersect(b) {
+                    out.push(both);
+                }
+            }
+        }
+        Self(out)
+    }
+
+    /// Whether the two share a packet.
+    pub fn meets(&self, other: &Self) -> bool {
+        self.0.iter().any(|a| other.0.iter().any(|b| !a.disjoint(b)))
+    }
+
+    /// Every packet of `self` that is not in `other`.
+    #[must_use]
+    pub fn minus(&self, other: &Self) -> Self {
+        let mut current = self.0.clone();
+        for b in &other.0 {
+            if current.is_empty() {
+                break;
+            }
+            current = current.iter().flat_map(|a| a.minus(b)).collect();
+        }
+        Self(current)
+    }
+
+    /// Union.
+    #[must_use]
+    pub fn union(&self, other: &Self) -> Self {
+        let mut cubes = self.0.clone();
+        cubes.extend(other.minus(self).0);
+        Self(cubes)
+    }
+
+    /// Whether every packet of `self` is in `other`.
+    pub fn is_subset(&self, other: &Self) -> bool {
+        self.minus(other).is_empty()
+    }
+
+    /// The values field `dim` takes over the whole set.
+    pub fn project(&self, dim: Dim) -> Ints {
+        self.0.iter().fold(Ints::empty(), |acc, cube| acc.union(&cube.0[dim]))
+    }
+
+    /// The packets whose field `dim` is in `values`.
+    #[must_use]
+    pub fn restrict(&self, dim: Dim, values: &Ints) -> Self {
+        Self(self.0.iter().filter_map(|cube| {
+            let cut = cube.0[dim].intersect(values);
+            (!cut.is_empty()).then(|| cube.with(dim, cut))
+        }).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> Cube {
+        Cube(vec![Ints::range(0, 9); DIMS])
+    }
+
+    #[test]
+    fn ints_algebra() {
+        let a = Ints::range(0, 10).union(&Ints::range(20, 30));
+        let b = Ints::range(5, 25);
+        assert_eq!(a.intersect(&b).intervals(), &[(5, 10), (20, 25)]);
+        assert_eq!(a.minus(&b).intervals(), &[(0, 4), (26, 30)]);
+        assert_eq!(Ints::range(0, 3).union(&Ints::range(4, 6)).intervals(), &[(0, 6)]);
+        assert!(Ints::range(3, 2).is_empty());
+        assert!(a.contains(20) && !a.contains(15));
+        assert_eq!(Ints::range(0, u128::MAX).minus(&Ints::single(u128::MAX)).intervals(), &[(0, u128::MAX - 1)]);
+    }
+
+    #[test]
+    fn difference_is_exact() {
+        let all = Space::cube(full());
+        let hole = Space::cube(full().with(SRC, Ints::range(2, 3)).with(DPORT, Ints::single(5)));
+        let rest = all.minus(&hole);
+        assert!(!rest.meets(&hole));
+        assert!(rest.union(&hole).is_subset(&all) && all.is_subset(&rest.union(&hole)));
+        assert!(all.minus(&all).is_empty());
+        assert_eq!(rest.project(SRC), Ints::range(0, 9));
+    }
+}
