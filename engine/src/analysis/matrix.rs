@@ -119,7 +119,19 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
     let universe = Universe::of(ruleset);
     let mut rows: Vec<Row> = Vec::new();
     let Some(flow) = Flow::run(ruleset, &universe, BuiltinChain::Input) else { return Matrix { family: ruleset.family, rows } };
+    // Each certain decision with the protocols and ports it covers, to skip the others quickly.
+    let decisions: Vec<(&super::flow::Decision, Ints, Ints)> = flow
+        .decisions
+        .iter()
+        .filter(|decision| decision.certain)
+        .map(|decision| (decision, decision.set.project(PROTO), decision.set.project(DPORT)))
+        .collect();
     for (protocol, port) in ports(ruleset, &flow) {
+        let relevant: Vec<&super::flow::Decision> = decisions
+            .iter()
+            .filter(|(_, protocols, ports)| protocols.contains(u128::from(protocol)) && ports.contains(u128::from(port)))
+            .map(|(decision, _, _)| *decision)
+            .collect();
         let mut base = universe.entering(BuiltinChain::Input);
         let mut fields = vec![
             (FRAG, Ints::single(0)),
@@ -138,7 +150,7 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
         for (low, high) in universe.interfaces.external().intervals().iter().copied() {
             for class in low..=high {
                 let probe = base.restrict(IN, &Ints::single(class));
-                by_class.push((universe.interfaces.label(class).to_owned(), partition(&universe, &flow, &probe)));
+                by_class.push((universe.interfaces.label(class).to_owned(), partition(&universe, &relevant, &probe)));
             }
         }
         let start = rows.len();
@@ -152,11 +164,11 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
     Matrix { family: ruleset.family, rows }
 }
 
-fn partition(universe: &Universe, flow: &Flow, probe: &Space) -> Vec<Class> {
+fn partition(universe: &Universe, decisions: &[&super::flow::Decision], probe: &Space) -> Vec<Class> {
     let mut assigned = Ints::empty();
     let mut classes: Vec<(Ints, Verdict, RuleLoc)> = Vec::new();
-    for decision in flow.decisions.iter().filter(|decision| decision.certain) {
-        let sources = decision.set.intersect(probe).project(SRC).minus(&assigned);
+    for decision in decisions {
+        let sources = decision.set.project_meeting(probe, SRC).minus(&assigned);
         if sources.is_empty() {
             continue;
         }
