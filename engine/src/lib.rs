@@ -13,7 +13,9 @@
 //! 2. [`model`] — the iptables model: families, tables, chains with policies, rules made of typed
 //!    matches and one target. [`design::Design::compile`] turns a design into one
 //!    [`model::Ruleset`] per address family.
-//! 3. [`export`] — text a server can load. Exports are deterministic: the same ruleset always
+//! 3. [`analysis`] — exact lints (packet sets as unions of boxes, each finding with a witness
+//!    packet the [`simulate`] walk confirms) and the service matrix.
+//! 4. [`export`] — text a server can load. Exports are deterministic: the same ruleset always
 //!    prints the same bytes, and user text is sanitized before it reaches a comment.
 //!
 //! # Examples
