@@ -13,7 +13,9 @@
 //! 2. [`model`] — the iptables model: families, tables, chains with policies, rules made of typed
 //!    matches and one target. [`design::Design::compile`] turns a design into one [`model::Ruleset`]
 //!    per address family. [`simulate`] walks a packet through a ruleset, with a trace.
-//! 3. [`export`] — text a server can load, from a pair of rulesets: `iptables-save` files
+//! 3. [`analysis`] — exact lints (packet sets as unions of boxes, each finding with a witness
+//!    packet the [`simulate`] walk confirms) and the service matrix.
+//! 4. [`export`] — text a server can load, from a pair of rulesets: `iptables-save` files
 //!    ([`export::save`]), plain commands ([`export::commands`]), one nftables file
 //!    ([`export::nft`], which refuses what it cannot translate exactly) and a safe apply script
 //!    ([`export::script`]). Exports are deterministic: the same ruleset always prints the same

@@ -5,7 +5,7 @@
 //! goto, continue in the caller's caller); `RETURN` hands packets back; in a built-in chain it
 //! hands them to the policy. A rule that only *may* match (see [`super::compile`]) never removes
 //! packets: the walk goes on with every packet, and a jump it may take is also walked, but what
-//! is decided there is marked uncertain. So `reach` of each rule is an over-approximation over
+//! is decided there is marked uncertain. So what reaches each rule is an over-approximation over
 //! every way the uncertain matches could go, and the *certain* decisions are exactly those of
 //! the simulator's first outcome (every uncertain match not matched). A rewrite of the packet
 //! (MARK, NOTRACK) or a jump loop makes later decisions uncertain.
@@ -26,8 +26,8 @@ const MAX_DEPTH: usize = 32;
 pub(crate) struct RuleFacts {
     /// What the rule matches.
     pub(crate) matches: Matches,
-    /// Every packet that may reach it.
-    pub(crate) reach: Space,
+    /// Whether a packet it may match may reach it.
+    pub(crate) reached: bool,
     /// Reached and matched for sure (over every way uncertain matches go).
     pub(crate) hit: Space,
     /// Reached and matched when no uncertain match matched.
@@ -100,11 +100,6 @@ impl Flow {
         self.rules.get(&(chain.to_owned(), index))
     }
 
-    /// Every packet given `verdict` for sure (certain decisions only).
-    pub(crate) fn decided(&self, verdict: impl Fn(Verdict) -> bool) -> Space {
-        self.decisions.iter().filter(|decision| decision.certain && verdict(decision.verdict)).fold(Space::empty(), |acc, decision| acc.union(&decision.set))
-    }
-
     /// The first certain decision that gives some packet of `probe` a verdict `wanted`, and that packet set.
     pub(crate) fn first_decision(&self, probe: &Space, wanted: impl Fn(Verdict) -> bool) -> Option<(&Decision, Space)> {
         self.decisions.iter().filter(|decision| decision.certain && wanted(decision.verdict)).find_map(|decision| {
@@ -122,31 +117,33 @@ impl Flow {
             let path = self.path;
             let facts = self.rules.entry(key).or_insert_with(|| RuleFacts {
                 matches: rule_matches(universe, rule, path),
-                reach: Space::empty(),
+                reached: false,
                 hit: Space::empty(),
                 certain_hit: Space::empty(),
             });
-            facts.reach = facts.reach.union(&reach);
+            facts.reached = facts.reached || reach.meets(&facts.matches.possible);
             let hit = reach.intersect(&facts.matches.definite);
-            facts.hit = facts.hit.union(&hit);
+            facts.hit.absorb(hit.clone());
             let sure = certain && self.exact;
             if sure {
-                facts.certain_hit = facts.certain_hit.union(&hit);
+                facts.certain_hit.absorb(hit.clone());
             }
             let maybe = reach.intersect(&facts.matches.possible).minus(&facts.matches.definite);
+            // reach minus hit is reach minus the rule's own set: far fewer cubes to subtract.
+            let definite = facts.matches.definite.clone();
             let by = RuleLoc { table: TableName::Filter, chain: name.clone(), index: Some(index + 1) };
             let Some(target) = &rule.target else { continue };
             if let Some(verdict) = verdict_of(target) {
                 if !hit.is_empty() {
                     self.decisions.push(Decision { by, verdict, set: hit.clone(), certain: sure });
                 }
-                reach = reach.minus(&hit);
+                reach = reach.without(&definite);
                 continue;
             }
             match target {
                 Target::Return => {
-                    leaving = leaving.union(&hit);
-                    reach = reach.minus(&hit);
+                    leaving.absorb(hit);
+                    reach = reach.without(&definite);
                 }
                 Target::Jump(user) | Target::Goto(user) => {
                     let sub = table.chain(&ChainName::User(user.clone()));
@@ -162,11 +159,11 @@ impl Flow {
                         self.walk(universe, table, sub, maybe, false, stack);
                     }
                     stack.pop();
-                    reach = reach.minus(&hit);
+                    reach = reach.without(&definite);
                     if matches!(target, Target::Jump(_)) {
-                        reach = reach.union(&back);
+                        reach.absorb(back);
                     } else {
-                        leaving = leaving.union(&back);
+                        leaving.absorb(back);
                     }
                 }
                 Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) if !hit.is_empty() || !maybe.is_empty() => {
@@ -174,12 +171,13 @@ impl Flow {
                     let dim = if matches!(target, Target::Mark(_)) { MARK } else { STATE };
                     let touched = hit.union(&maybe);
                     let rewritten = Space(touched.cubes().iter().map(|cube| cube.with(dim, universe.domain(dim))).collect());
-                    reach = reach.union(&rewritten);
+                    reach.absorb(rewritten);
                     self.exact = false;
                 }
                 _ => {}
             }
         }
-        leaving.union(&reach)
+        leaving.absorb(reach);
+        leaving
     }
 }

@@ -119,7 +119,26 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
     let universe = Universe::of(ruleset);
     let mut rows: Vec<Row> = Vec::new();
     let Some(flow) = Flow::run(ruleset, &universe, BuiltinChain::Input) else { return Matrix { family: ruleset.family, rows } };
+    // Each certain decision with the protocols and ports it covers, to skip the others quickly.
+    let exact = flow.decisions.iter().all(|decision| decision.certain);
+    let decisions: Vec<(&super::flow::Decision, Ints, Ints)> = flow
+        .decisions
+        .iter()
+        .filter(|decision| decision.certain)
+        .map(|decision| {
+            let cheap = exact && decision.by.index.is_none();
+            let covers = |dim| if cheap { Ints::empty() } else { decision.set.project(dim) };
+            (decision, covers(PROTO), covers(DPORT))
+        })
+        .collect();
     for (protocol, port) in ports(ruleset, &flow) {
+        let relevant: Vec<&super::flow::Decision> = decisions
+            .iter()
+            .filter(|(decision, protocols, ports)| {
+                (exact && decision.by.index.is_none()) || (protocols.contains(u128::from(protocol)) && ports.contains(u128::from(port)))
+            })
+            .map(|(decision, _, _)| *decision)
+            .collect();
         let mut base = universe.entering(BuiltinChain::Input);
         let mut fields = vec![
             (FRAG, Ints::single(0)),
@@ -138,7 +157,7 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
         for (low, high) in universe.interfaces.external().intervals().iter().copied() {
             for class in low..=high {
                 let probe = base.restrict(IN, &Ints::single(class));
-                by_class.push((universe.interfaces.label(class).to_owned(), partition(&universe, &flow, &probe)));
+                by_class.push((universe.interfaces.label(class).to_owned(), partition(&universe, &relevant, &probe, exact)));
             }
         }
         let start = rows.len();
@@ -152,18 +171,22 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
     Matrix { family: ruleset.family, rows }
 }
 
-fn partition(universe: &Universe, flow: &Flow, probe: &Space) -> Vec<Class> {
+fn partition(universe: &Universe, decisions: &[&super::flow::Decision], probe: &Space, exact: bool) -> Vec<Class> {
     let mut assigned = Ints::empty();
     let mut classes: Vec<(Ints, Verdict, RuleLoc)> = Vec::new();
-    for decision in flow.decisions.iter().filter(|decision| decision.certain) {
-        let sources = decision.set.intersect(probe).project(SRC).minus(&assigned);
-        if sources.is_empty() {
+    let sources = probe.project(SRC);
+    for (at, decision) in decisions.iter().enumerate() {
+        // Decisions split the packets that enter: what no rule decided goes to the policy, so the
+        // policy's (often fragmented) set need not be intersected.
+        let last_of_exact = exact && at + 1 == decisions.len() && decision.by.index.is_none();
+        let taken = if last_of_exact { sources.minus(&assigned) } else { decision.set.project_meeting(probe, SRC).minus(&assigned) };
+        if taken.is_empty() {
             continue;
         }
-        assigned = assigned.union(&sources);
+        assigned = assigned.union(&taken);
         match classes.iter_mut().find(|(_, verdict, by)| *verdict == decision.verdict && *by == decision.by) {
-            Some(class) => class.0 = class.0.union(&sources),
-            None => classes.push((sources, decision.verdict, decision.by.clone())),
+            Some(class) => class.0 = class.0.union(&taken),
+            None => classes.push((taken, decision.verdict, decision.by.clone())),
         }
     }
     classes.into_iter().map(|(sources, verdict, decided_by)| Class { sources: describe(universe, &sources), verdict, decided_by }).collect()
@@ -215,5 +238,30 @@ mod tests {
         }
         let dns: Vec<_> = table.rows.iter().filter(|row| row.port == 53).collect();
         assert_eq!(dns.len(), 2, "eth1 differs from the other interfaces: {dns:?}");
+    }
+
+    #[test]
+    fn every_class_replays_through_the_simulator() {
+        let text = "*filter\n:INPUT DROP [0:0]\n:ssh - [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ssh\n-A INPUT -s 192.0.2.0/24 -p tcp -m multiport --dports 80,443 -j REJECT\n-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT\n-A INPUT -i eth1 -p udp -m udp --dport 161 -j ACCEPT\n-A ssh -s 10.0.0.0/8 -j ACCEPT\n-A ssh -s 10.1.0.0/16 -j DROP\n-A ssh -m iprange --src-range 172.16.0.5-172.16.0.9 -j ACCEPT\n-A ssh -j RETURN\nCOMMIT\n";
+        let ruleset = import(text, None).value.rulesets.remove(0);
+        let table = matrix(&ruleset);
+        assert!(table.rows.len() >= 4, "{table:?}");
+        for row in &table.rows {
+            for class in &row.classes {
+                for source in &class.sources {
+                    let first = match source.as_str() {
+                        "any" => "198.51.100.9".to_owned(),
+                        text => text.split(['/', '-']).next().unwrap().to_owned(),
+                    };
+                    let interface = if row.interfaces[0] == "*" { "eth0" } else { row.interfaces[0].as_str() };
+                    let proto = if row.protocol == crate::model::Protocol::TCP { "tcp" } else { "udp" };
+                    let packet = Packet::parse(&format!("{proto} {first}:40000 -> 192.0.2.200:{} in {interface} syn new", row.port)).unwrap();
+                    let outcome = &simulate(&ruleset, &packet).outcomes[0];
+                    assert_eq!(outcome.verdict, class.verdict, "{packet} in {row:?}");
+                    let by = outcome.decided_by.as_ref().unwrap();
+                    assert_eq!((by.chain.as_str(), by.index), (class.decided_by.chain.as_str(), class.decided_by.index), "{packet}");
+                }
+            }
+        }
     }
 }

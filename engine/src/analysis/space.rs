@@ -166,6 +166,22 @@ impl Ints {
     pub fn is_subset(&self, other: &Self) -> bool {
         self.minus(other).is_empty()
     }
+
+    /// Whether the two share a value (without building the intersection).
+    pub fn overlaps(&self, other: &Self) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.0.get(i), other.0.get(j)) {
+            if a0.max(b0) <= a1.min(b1) {
+                return true;
+            }
+            if a1 < b1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
+    }
 }
 
 /// A box: the product of one [`Ints`] per field.
@@ -192,6 +208,9 @@ impl Cube {
     }
 
     fn intersect(&self, other: &Self) -> Option<Self> {
+        if self.disjoint(other) {
+            return None;
+        }
         let mut fields = Vec::with_capacity(DIMS);
         for (a, b) in self.0.iter().zip(&other.0) {
             let both = a.intersect(b);
@@ -204,7 +223,9 @@ impl Cube {
     }
 
     fn disjoint(&self, other: &Self) -> bool {
-        self.0.iter().zip(&other.0).any(|(a, b)| a.intersect(b).is_empty())
+        // The fields rules tell apart most often first: most pairs are decided in one or two.
+        const ORDER: [Dim; DIMS] = [DPORT, PROTO, SRC, STATE, IN, DST, SPORT, FLAGS, ICMP_TYPE, ICMP_CODE, OUT, MARK, FRAG, LENGTH, TTL, PKTTYPE];
+        ORDER.iter().any(|&dim| !self.0[dim].overlaps(&other.0[dim]))
     }
 
     /// `self` without `other`, as disjoint cubes.
@@ -276,27 +297,67 @@ impl Space {
     /// Every packet of `self` that is not in `other`.
     #[must_use]
     pub fn minus(&self, other: &Self) -> Self {
-        let mut current = self.0.clone();
-        for b in &other.0 {
-            if current.is_empty() {
-                break;
-            }
-            current = current.iter().flat_map(|a| a.minus(b)).collect();
-        }
-        Self(current)
+        self.clone().without(other)
     }
 
-    /// Union.
+    /// `self` without `other`, reusing `self`'s cubes.
+    #[must_use]
+    pub fn without(mut self, other: &Self) -> Self {
+        let mut settled = self.0.len();
+        for b in &other.0 {
+            if self.0.is_empty() {
+                break;
+            }
+            if self.0.iter().all(|a| a.disjoint(b)) {
+                continue;
+            }
+            let mut next = Vec::with_capacity(self.0.len() + 4);
+            for a in self.0.drain(..) {
+                if a.disjoint(b) {
+                    next.push(a);
+                } else {
+                    next.extend(a.minus(b));
+                }
+            }
+            self.0 = next;
+            if self.0.len() > 16 && self.0.len() > 2 * settled {
+                self.0 = coalesce(std::mem::take(&mut self.0));
+                settled = self.0.len();
+            }
+        }
+        self
+    }
+
+    /// Adds the packets of `other`.
+    pub fn absorb(&mut self, other: Space) {
+        self.0.extend(other.0);
+    }
+
+    /// Union (cubes may overlap: a space is the union of its cubes).
     #[must_use]
     pub fn union(&self, other: &Self) -> Self {
         let mut cubes = self.0.clone();
-        cubes.extend(other.minus(self).0);
+        cubes.extend(other.0.iter().cloned());
         Self(cubes)
     }
 
     /// Whether every packet of `self` is in `other`.
     pub fn is_subset(&self, other: &Self) -> bool {
         self.minus(other).is_empty()
+    }
+
+    /// The values field `dim` takes over the packets of `self` that are also in `other`
+    /// (without building the intersection).
+    pub fn project_meeting(&self, other: &Self, dim: Dim) -> Ints {
+        let mut pieces = Vec::new();
+        for a in &self.0 {
+            for b in &other.0 {
+                if !a.disjoint(b) {
+                    pieces.extend_from_slice(&a.0[dim].intersect(&b.0[dim]).0);
+                }
+            }
+        }
+        Ints::normalize(pieces)
     }
 
     /// The values field `dim` takes over the whole set.
@@ -311,6 +372,58 @@ impl Space {
             let cut = cube.0[dim].intersect(values);
             (!cut.is_empty()).then(|| cube.with(dim, cut))
         }).collect())
+    }
+}
+
+/// A cheap, deterministic hash of a set of numbers.
+fn fingerprint(ints: &Ints) -> u64 {
+    ints.0.iter().fold(0x9e37_79b9_7f4a_7c15_u64, |acc, &(first, last)| {
+        let mix = |acc: u64, value: u128| {
+            #[allow(clippy::cast_possible_truncation)] // folding the halves of the number
+            let folded = (value as u64) ^ ((value >> 64) as u64).rotate_left(29);
+            (acc ^ folded).wrapping_mul(0x0100_0000_01b3).rotate_left(31)
+        };
+        mix(mix(acc, first), last)
+    })
+}
+
+/// Merges cubes that differ in one field only (their union is then one cube) until nothing
+/// changes; the set is the same, and fragmentation from differences stays bounded.
+fn coalesce(mut cubes: Vec<Cube>) -> Vec<Cube> {
+    use std::collections::HashMap;
+    let mut prints: Vec<Vec<u64>> = cubes.iter().map(|cube| cube.0.iter().map(fingerprint).collect()).collect();
+    loop {
+        let before = cubes.len();
+        for dim in 0..DIMS {
+            let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
+            let mut merged: Vec<Cube> = Vec::with_capacity(cubes.len());
+            let mut merged_prints: Vec<Vec<u64>> = Vec::with_capacity(cubes.len());
+            for (cube, print) in cubes.into_iter().zip(prints) {
+                let key = print.iter().enumerate().filter(|(at, _)| *at != dim).fold(0_u64, |acc, (at, value)| {
+                    (acc ^ value.rotate_left(u32::try_from(at).unwrap_or(0) * 4)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                });
+                let same = groups.get(&key).and_then(|candidates| {
+                    candidates.iter().copied().find(|&at| merged[at].0.iter().zip(&cube.0).enumerate().all(|(d, (a, b))| d == dim || a == b))
+                });
+                match same {
+                    Some(at) => {
+                        let joined = merged[at].0[dim].union(&cube.0[dim]);
+                        merged_prints[at][dim] = fingerprint(&joined);
+                        merged[at].0[dim] = joined;
+                    }
+                    None => {
+                        groups.entry(key).or_default().push(merged.len());
+                        merged.push(cube);
+                        merged_prints.push(print);
+                    }
+                }
+            }
+            cubes = merged;
+            prints = merged_prints;
+        }
+        if cubes.len() == before {
+            return cubes;
+        }
     }
 }
 

@@ -45,7 +45,7 @@ pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
                         continue;
                     }
                     // A later rule that no packet reaches is reported itself; not both.
-                    let live = next_facts.reach.meets(&next_facts.matches.possible);
+                    let live = next_facts.reached;
                     if live && verdict_of(target) == Some(verdict) && next_facts.matches.is_exact() && taken.is_subset(&next_facts.matches.definite) {
                         found = Some(after);
                     }

@@ -37,7 +37,7 @@ pub(super) fn unreachable(context: &Context<'_>, code: Code) -> Vec<Unreachable>
             let visits: Vec<_> = context.flows.iter().filter_map(|flow| flow.facts(name, index).map(|facts| (flow, facts))).collect();
             let Some((_, first)) = visits.first() else { continue };
             let possible = &first.matches.possible;
-            if possible.is_empty() || visits.iter().any(|(_, facts)| facts.reach.meets(possible)) {
+            if possible.is_empty() || visits.iter().any(|(_, facts)| facts.reached) {
                 continue;
             }
             let mut blockers = Vec::new();
