@@ -360,3 +360,19 @@ fn a_value_that_looks_like_a_command_is_a_value() {
     let v4 = rules("iptables -A INPUT -m comment --comment -s -j DROP", Family::V4);
     assert!(v4.contains("--comment -s -j DROP"), "{v4}");
 }
+
+/// `iptables-save; ip6tables-save` pasted as one text: each dump goes to its own family, and
+/// findings point into the right dump.
+#[test]
+fn two_dumps_in_one_text_give_both_families() {
+    let text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -s 192.0.2.1/32 -j ACCEPT\nCOMMIT\n\
+                *filter\n:INPUT DROP [0:0]\n-A INPUT -s 2001:db8::1/128 -j ACCEPT\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n";
+    let parsed = import(text, None);
+    let families: Vec<Family> = parsed.value.rulesets.iter().map(|ruleset| ruleset.family).collect();
+    assert_eq!(families, [Family::V4, Family::V6]);
+    assert_eq!(parsed.value.ruleset(Family::V6).map(|ruleset| ruleset.tables[0].chains[0].rules.len()), Some(1));
+    let error = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error).expect("the bad port");
+    assert_eq!(&text[error.span.start..error.span.end], "--dport 99999");
+    // One family given: one ruleset, as before.
+    assert_eq!(import(text, Some(Family::V6)).value.rulesets.len(), 1);
+}

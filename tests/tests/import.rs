@@ -103,3 +103,26 @@ fn generated_rules_print_back_exactly_as_iptables_save_prints_them() {
     assert_eq!(mine.lines().count(), theirs.lines().count());
     eprintln!("generated differential: {count} rules printed identically");
 }
+
+/// What `iptables-save; ip6tables-save` prints, pasted as one text: the engine reads both
+/// families and prints each back as the real tools do.
+#[test]
+fn both_dumps_pasted_together_print_back_per_family() {
+    if !ready() {
+        return;
+    }
+    let folder = portcullis_e2e::workspace_root().join("tests/corpus/import");
+    let netns = Netns::create("both").expect("namespace");
+    for (file, restore) in [("modules-v4.rules", "iptables-restore"), ("icmp6-v6.rules", "ip6tables-restore")] {
+        let text = std::fs::read_to_string(folder.join(file)).expect("read");
+        netns.exec_with_input(restore, &[], Some(&text)).unwrap_or_else(|error| panic!("{file}: {error}"));
+    }
+    let v4 = netns.exec("iptables-save", &[]).expect("save");
+    let v6 = netns.exec("ip6tables-save", &[]).expect("save");
+    let parsed = import(&format!("{v4}{v6}"), None);
+    assert!(!parsed.has_errors(), "{:#?}", parsed.diagnostics);
+    for (family, theirs) in [(Family::V4, &v4), (Family::V6, &v6)] {
+        let ours = parsed.value.ruleset(family).map(render_tables).unwrap_or_default();
+        assert_eq!(ours, without_comments(theirs), "{family}");
+    }
+}

@@ -97,10 +97,28 @@ pub fn import(text: &str, family: Option<Family>) -> Parsed<Imported> {
     }
     let format = detect_format(text);
     let rulesets = match format {
-        Format::Save => {
+        Format::Save if family.is_some() || save::sections(text).len() == 1 => {
             let mut ruleset = Ruleset::new(family.unwrap_or_else(|| save_family(text)));
-            save::read(text, &mut ruleset, &mut diagnostics);
+            save::read(text, 0, &mut ruleset, &mut diagnostics);
             vec![ruleset]
+        }
+        Format::Save => {
+            // Several dumps one after the other (`iptables-save; ip6tables-save`): each section
+            // in the ruleset of its own family, IPv4 first.
+            let mut rulesets: Vec<Ruleset> = Vec::new();
+            for (base, section) in save::sections(text) {
+                let section_family = save_family(section);
+                let at = match rulesets.iter().position(|ruleset| ruleset.family == section_family) {
+                    Some(at) => at,
+                    None => {
+                        rulesets.push(Ruleset::new(section_family));
+                        rulesets.len() - 1
+                    }
+                };
+                save::read(section, base, &mut rulesets[at], &mut diagnostics);
+            }
+            rulesets.sort_by_key(|ruleset| ruleset.family);
+            rulesets
         }
         Format::Script => {
             let mut both = [Ruleset::new(Family::V4), Ruleset::new(Family::V6)];
