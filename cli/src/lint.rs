@@ -144,24 +144,17 @@ pub(crate) fn report(loaded: &Loaded, findings: &[(usize, Finding)], format: Rep
                 .iter()
                 .map(|(at, finding)| {
                     let diagnostic = &finding.diagnostic;
-                    let (line, column) = indexes.get(*at).map_or((1, 1), |index| index.position(source(*at).1, diagnostic.span.start));
-                    serde_json::json!({
-                        "code": diagnostic.code.as_str(),
-                        "kind": diagnostic.code.slug(),
-                        "severity": diagnostic.severity.as_str(),
-                        "message": diagnostic.message,
-                        "line": line,
-                        "column": column,
-                        "help": diagnostic.help,
-                        "family": if finding.family == Family::V4 { "v4" } else { "v6" },
-                        "rule": finding.rule.as_ref().map(rule_json),
-                        "related": finding.related.iter().map(rule_json).collect::<Vec<_>>(),
-                        "witness": finding.witness.as_ref().map(ToString::to_string),
-                        "expect": finding.expect.as_ref().map(|expect| serde_json::json!({
-                            "verdict": expect.verdict,
-                            "rule": rule_json(&expect.decided_by),
-                        })),
-                    })
+                    let position = indexes.get(*at).map_or((1, 1), |index| index.position(source(*at).1, diagnostic.span.start));
+                    let mut item = crate::report::fields(diagnostic, position);
+                    item["family"] = (if finding.family == Family::V4 { "v4" } else { "v6" }).into();
+                    item["rule"] = serde_json::json!(finding.rule.as_ref().map(rule_json));
+                    item["related"] = finding.related.iter().map(rule_json).collect();
+                    item["witness"] = serde_json::json!(finding.witness.as_ref().map(ToString::to_string));
+                    item["expect"] = serde_json::json!(finding.expect.as_ref().map(|expect| serde_json::json!({
+                        "verdict": expect.verdict,
+                        "rule": rule_json(&expect.decided_by),
+                    })));
+                    item
                 })
                 .collect();
             let mut out = serde_json::Value::Array(items).to_string();

@@ -23,25 +23,30 @@ pub(crate) fn text(name: &str, source: &str, diagnostics: &[Diagnostic]) -> Stri
     out
 }
 
+/// The JSON fields every finding has: `{code, kind, severity, message, line, column, help}`.
+pub(crate) fn fields(diagnostic: &Diagnostic, (line, column): (usize, usize)) -> serde_json::Value {
+    serde_json::json!({
+        "code": diagnostic.code.as_str(),
+        "kind": diagnostic.code.slug(),
+        "severity": diagnostic.severity.as_str(),
+        "message": diagnostic.message,
+        "line": line,
+        "column": column,
+        "help": diagnostic.help,
+    })
+}
+
 /// A JSON array of `{code, kind, severity, message, line, column, end_line, end_column, help}`.
 pub(crate) fn json(source: &str, diagnostics: &[Diagnostic]) -> String {
     let index = LineIndex::new(source);
     let items: Vec<serde_json::Value> = diagnostics
         .iter()
         .map(|diagnostic| {
-            let (line, column) = index.position(source, diagnostic.span.start);
+            let mut item = fields(diagnostic, index.position(source, diagnostic.span.start));
             let (end_line, end_column) = index.position(source, diagnostic.span.end);
-            serde_json::json!({
-                "code": diagnostic.code.as_str(),
-                "kind": diagnostic.code.slug(),
-                "severity": diagnostic.severity.as_str(),
-                "message": diagnostic.message,
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
-                "help": diagnostic.help,
-            })
+            item["end_line"] = end_line.into();
+            item["end_column"] = end_column.into();
+            item
         })
         .collect();
     let mut out = serde_json::Value::Array(items).to_string();

@@ -65,11 +65,7 @@ pub struct ExpireRange {
 
 impl fmt::Display for ExpireRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.min == self.max {
-            write!(f, "{}", self.min)
-        } else {
-            write!(f, "{}:{}", self.min, self.max)
-        }
+        super::fields::write_range(f, self.min, self.max, ':')
     }
 }
 

@@ -297,11 +297,7 @@ pub struct IdRange {
 
 impl fmt::Display for IdRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.first == self.last {
-            write!(f, "{}", self.first)
-        } else {
-            write!(f, "{}-{}", self.first, self.last)
-        }
+        super::fields::write_range(f, self.first, self.last, '-')
     }
 }
 

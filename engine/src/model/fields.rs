@@ -16,6 +16,16 @@ pub(crate) fn write_option<T: fmt::Display>(f: &mut fmt::Formatter<'_>, flag: &s
     }
 }
 
+/// Prints an inclusive range as iptables does: the single value when both ends are equal, else
+/// `FIRST{separator}LAST` (`:` for match ports and lengths, `-` for NAT ports and ids).
+pub(crate) fn write_range<T: fmt::Display + PartialEq + Copy>(f: &mut fmt::Formatter<'_>, first: T, last: T, separator: char) -> fmt::Result {
+    if first == last {
+        write!(f, "{first}")
+    } else {
+        write!(f, "{first}{separator}{last}")
+    }
+}
+
 /// Prints ` [!] FLAG` for a negatable flag without value.
 pub(crate) fn write_flag(f: &mut fmt::Formatter<'_>, flag: &str, value: Option<bool>) -> fmt::Result {
     match value {
@@ -273,11 +283,7 @@ impl LengthRange {
 
 impl fmt::Display for LengthRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.min == self.max {
-            write!(f, "{}", self.min)
-        } else {
-            write!(f, "{}:{}", self.min, self.max)
-        }
+        write_range(f, self.min, self.max, ':')
     }
 }
 

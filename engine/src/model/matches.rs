@@ -239,8 +239,42 @@ pub struct Rate {
     interval: u32,
 }
 
-/// Rate units, largest first, and their length in 1/10000 s (`libxt_limit.c`).
-const RATE_UNITS: [(&str, u32); 4] = [("day", 864_000_000), ("hour", 36_000_000), ("min", 600_000), ("sec", 10_000)];
+/// Rate units as iptables prints them, largest first, with their length in seconds.
+const RATE_UNITS: [(&str, u64); 4] = [("day", 86_400), ("hour", 3600), ("min", 60), ("sec", 1)];
+
+/// Splits `N[/unit]` as `libxt_limit.c` and `libxt_hashlimit.c` read it: the unit is any prefix of
+/// second, minute, hour or day (any case), per second by default; `N` is the leading digits.
+/// Returns `(N, unit length in seconds)`.
+pub(crate) fn rate_parts(text: &str) -> Result<(u64, u64), String> {
+    let (count, unit) = text.split_once('/').map_or((text, None), |(count, unit)| (count, Some(unit)));
+    let seconds = match unit.map(str::to_ascii_lowercase) {
+        None => 1,
+        Some(unit) if unit.is_empty() => return Err(format!("bad rate `{text}`: the unit is missing")),
+        Some(unit) if "second".starts_with(&unit) => 1,
+        Some(unit) if "minute".starts_with(&unit) => 60,
+        Some(unit) if "hour".starts_with(&unit) => 3600,
+        Some(unit) if "day".starts_with(&unit) => 86_400,
+        Some(_) => return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day)")),
+    };
+    // atoi: the leading digits.
+    let digits: String = count.chars().take_while(char::is_ascii_digit).collect();
+    match digits.parse::<u64>() {
+        Ok(count) if count > 0 => Ok((count, seconds)),
+        _ => Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day with N > 0)")),
+    }
+}
+
+/// The unit iptables prints an interval of `period` (in 1/`scale` s) in — the largest that is
+/// exact enough, as `print_rate` picks it — with its length in seconds.
+pub(crate) fn printed_rate_unit(period: u64, scale: u64) -> (&'static str, u64) {
+    for pair in RATE_UNITS.windows(2) {
+        let mult = pair[1].1 * scale;
+        if period > mult || mult / period < mult % period {
+            return pair[0];
+        }
+    }
+    RATE_UNITS[RATE_UNITS.len() - 1]
+}
 
 impl Rate {
     /// Reads `N[/unit]` as `libxt_limit.c` `parse_rate` does: the unit is any prefix of second,
@@ -257,26 +291,8 @@ impl Rate {
     /// assert!(Rate::parse("20000/s").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (count, unit) = match text.split_once('/') {
-            Some((count, unit)) => (count, Some(unit)),
-            None => (text, None),
-        };
-        let seconds: u32 = match unit.map(str::to_ascii_lowercase) {
-            None => 1,
-            Some(unit) if unit.is_empty() => return Err(format!("bad rate `{text}`: the unit is missing")),
-            Some(unit) if "second".starts_with(&unit) => 1,
-            Some(unit) if "minute".starts_with(&unit) => 60,
-            Some(unit) if "hour".starts_with(&unit) => 3600,
-            Some(unit) if "day".starts_with(&unit) => 86_400,
-            Some(_) => return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day)")),
-        };
-        // atoi: the leading digits.
-        let digits: String = count.chars().take_while(char::is_ascii_digit).collect();
-        let count: u32 = digits.parse().unwrap_or(0);
-        if count == 0 {
-            return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day with N > 0)"));
-        }
-        let interval = 10_000 * seconds / count;
+        let (count, seconds) = rate_parts(text)?;
+        let interval = u32::try_from(10_000 * seconds / count).unwrap_or(u32::MAX);
         if interval == 0 {
             return Err(format!("rate `{text}` is too fast (at most 10000/sec)"));
         }
@@ -292,16 +308,9 @@ impl Rate {
 impl fmt::Display for Rate {
     /// As `libxt_limit.c` `print_rate` prints it: the largest unit that is exact enough.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let period = self.interval;
-        let mut chosen = RATE_UNITS[RATE_UNITS.len() - 1];
-        for pair in RATE_UNITS.windows(2) {
-            let (_, mult) = pair[1];
-            if period > mult || mult / period < mult % period {
-                chosen = pair[0];
-                break;
-            }
-        }
-        write!(f, "{}/{}", chosen.1 / period, chosen.0)
+        let period = u64::from(self.interval);
+        let (name, seconds) = printed_rate_unit(period, 10_000);
+        write!(f, "{}/{name}", seconds * 10_000 / period)
     }
 }
 

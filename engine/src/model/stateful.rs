@@ -101,7 +101,6 @@ impl fmt::Display for Recent {
 
 /// One microsecond in `-m hashlimit`'s rate unit (revision 3: `XT_HASHLIMIT_SCALE_v2`).
 const HASHLIMIT_SCALE: u64 = 1_000_000;
-const HASHLIMIT_UNITS: [(&str, u64); 4] = [("day", 86_400), ("hour", 3600), ("min", 60), ("sec", 1)];
 
 /// A `-m hashlimit` packet rate: the average interval between packets, in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,47 +115,18 @@ impl HashRate {
     /// # Errors
     /// When the text is not a rate, or is faster than one packet per microsecond.
     pub fn parse(text: &str) -> Result<(Self, u32), String> {
-        let (count, unit) = text.split_once('/').map_or((text, None), |(count, unit)| (count, Some(unit)));
-        let unit_seconds = match unit.map(str::to_ascii_lowercase) {
-            None => 1,
-            Some(unit) if unit.is_empty() => return Err(format!("bad rate `{text}`: the unit is missing")),
-            Some(unit) if "second".starts_with(&unit) => 1,
-            Some(unit) if "minute".starts_with(&unit) => 60,
-            Some(unit) if "hour".starts_with(&unit) => 3600,
-            Some(unit) if "day".starts_with(&unit) => 86_400,
-            Some(_) => return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day)")),
-        };
-        let digits: String = count.chars().take_while(char::is_ascii_digit).collect();
-        let count: u64 = digits.parse().unwrap_or(0);
-        if count == 0 {
-            return Err(format!("bad rate `{text}` (use N/sec, N/min, N/hour or N/day with N > 0)"));
-        }
+        let (count, unit_seconds) = super::matches::rate_parts(text)?;
         let interval = HASHLIMIT_SCALE * unit_seconds / count;
         if interval == 0 {
             return Err(format!("rate `{text}` is too fast (at most 1000000/sec)"));
         }
         Ok((Self { interval }, u32::try_from(unit_seconds * 1000).unwrap_or(u32::MAX)))
     }
-
-
-    /// The unit `iptables-save` prints, and its length in seconds.
-    fn printed_unit(self) -> (&'static str, u64) {
-        let period = self.interval;
-        let mut chosen = HASHLIMIT_UNITS[HASHLIMIT_UNITS.len() - 1];
-        for pair in HASHLIMIT_UNITS.windows(2) {
-            let mult = pair[1].1 * HASHLIMIT_SCALE;
-            if period > mult || mult / period < mult % period {
-                chosen = pair[0];
-                break;
-            }
-        }
-        chosen
-    }
 }
 
 impl fmt::Display for HashRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, seconds) = self.printed_unit();
+        let (name, seconds) = super::matches::printed_rate_unit(self.interval, HASHLIMIT_SCALE);
         write!(f, "{}/{name}", seconds * HASHLIMIT_SCALE / self.interval)
     }
 }
@@ -212,7 +182,7 @@ impl fmt::Display for Hashlimit {
         if self.gc_interval != 1000 {
             write!(f, " --hashlimit-htable-gcinterval {}", self.gc_interval)?;
         }
-        let quantum = u32::try_from(self.rate.printed_unit().1 * 1000).unwrap_or(u32::MAX);
+        let quantum = u32::try_from(super::matches::printed_rate_unit(self.rate.interval, HASHLIMIT_SCALE).1 * 1000).unwrap_or(u32::MAX);
         if self.expire != quantum {
             write!(f, " --hashlimit-htable-expire {}", self.expire)?;
         }
