@@ -236,8 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if rules.as_os_str() == "-" && packets.as_ref().is_some_and(|packets| packets.as_os_str() == "-") {
                 return Err("the rules and the packets cannot both come from standard input".to_owned());
             }
-            let (name, text) = read_input(&rules)?;
-            let rules = match simulate::Rules::read(&name, text) {
+            let rules = match simulate::Rules::load(&rules)? {
                 Ok(rules) => rules,
                 Err(message) => {
                     eprintln!("portcullis: error: {message}");

@@ -3,50 +3,59 @@
 
 use std::fmt::Write as _;
 
-use portcullis_engine::design::Design;
+use std::path::Path;
+
+use portcullis_engine::analysis::{rule_at, RuleLoc};
 use portcullis_engine::diagnostic::LineIndex;
 use portcullis_engine::export::save::render_rule;
-use portcullis_engine::model::{Family, Rule, Ruleset};
+use portcullis_engine::model::{Family, Rule, Ruleset, TableName};
 use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, RuleRef, Simulation, StepResult};
 use serde_json::json;
 
-/// The rulesets of RULES: anything `check` reads, or a design file (JSON) compiled for both families.
+use crate::lint::Loaded;
+
+/// The rulesets of RULES, read as `lint` reads them: a dump, a script, or a design file (JSON)
+/// compiled for both families (lines then point into the compiled rules).
 pub(crate) struct Rules {
-    /// The text they were read from (empty for a design: its rules have no lines).
-    pub(crate) text: String,
-    /// One ruleset per family present.
-    pub(crate) rulesets: Vec<Ruleset>,
+    loaded: Loaded,
 }
 
 impl Rules {
-    /// Reads `text` named `name`; errors are printed as code frames and returned as `Err`.
-    pub(crate) fn read(name: &str, text: String) -> Result<Self, String> {
-        if text.trim_start().starts_with('{') {
-            let design = Design::from_json(&text).map_err(|error| format!("{name}: {error}"))?;
-            let rulesets = Family::ALL.iter().map(|family| design.compile(*family)).collect();
-            return Ok(Self { text: String::new(), rulesets });
+    /// Reads `file`; reader errors are returned as code frames.
+    ///
+    /// # Errors
+    /// The outer error is an I/O or design-file problem (usage, exit 2); the inner one lists the
+    /// reader's errors (exit 1).
+    pub(crate) fn load(file: &Path) -> Result<Result<Self, String>, String> {
+        let loaded = crate::lint::load(file)?;
+        if loaded.has_errors() {
+            let frames: String =
+                loaded.sources.iter().map(|source| crate::report::text(&source.name, &source.text, &source.diagnostics)).collect();
+            let name = file.display();
+            return Ok(Err(format!("{name} has errors; `portcullis check {name}` shows them\n{frames}")));
         }
-        let parsed = portcullis_engine::import::import(&text, None);
-        if parsed.has_errors() {
-            return Err(format!("{name} has errors; `portcullis check {name}` shows them\n{}", crate::report::text(name, &text, &parsed.diagnostics)));
-        }
-        Ok(Self { text, rulesets: parsed.value.rulesets })
+        Ok(Ok(Self { loaded }))
+    }
+
+    /// The source holding `family`'s ruleset, and that ruleset.
+    fn find(&self, family: Family) -> Option<(&crate::lint::Source, &Ruleset)> {
+        self.loaded.sources.iter().find_map(|source| source.rulesets.iter().find(|ruleset| ruleset.family == family).map(|ruleset| (source, ruleset)))
     }
 
     fn ruleset(&self, family: Family) -> Ruleset {
-        self.rulesets.iter().find(|ruleset| ruleset.family == family).cloned().unwrap_or_else(|| Ruleset::new(family))
+        self.find(family).map_or_else(|| Ruleset::new(family), |(_, ruleset)| ruleset.clone())
     }
 
     fn rule(&self, family: Family, reference: &RuleRef) -> Option<Rule> {
-        let ruleset = self.rulesets.iter().find(|ruleset| ruleset.family == family)?;
-        let table = ruleset.tables.iter().find(|table| table.name.as_str() == reference.table)?;
-        let chain = table.chains.iter().find(|chain| chain.name.as_str() == reference.chain)?;
-        chain.rules.get(reference.index?.checked_sub(1)?).cloned()
+        let (_, ruleset) = self.find(family)?;
+        let location = RuleLoc { table: TableName::from_name(reference.table)?, chain: reference.chain.clone(), index: reference.index };
+        rule_at(ruleset, &location).cloned()
     }
 
-    fn line(&self, reference: &RuleRef) -> Option<usize> {
+    fn line(&self, family: Family, reference: &RuleRef) -> Option<usize> {
         let offset = reference.origin?;
-        (!self.text.is_empty()).then(|| LineIndex::new(&self.text).position(&self.text, offset).0)
+        let (source, _) = self.find(family)?;
+        Some(LineIndex::new(&source.text).position(&source.text, offset).0)
     }
 
     /// Simulates `packet` in the ruleset of its family.
@@ -54,13 +63,13 @@ impl Rules {
         simulate(&self.ruleset(packet.family), packet)
     }
 
-    fn rule_json(&self, reference: Option<&RuleRef>) -> serde_json::Value {
+    fn rule_json(&self, family: Family, reference: Option<&RuleRef>) -> serde_json::Value {
         match reference {
             Some(reference) if reference.index.is_some() => json!({
                 "table": reference.table,
                 "chain": reference.chain,
                 "index": reference.index,
-                "line": self.line(reference),
+                "line": self.line(family, reference),
             }),
             _ => serde_json::Value::Null,
         }
@@ -70,13 +79,13 @@ impl Rules {
     pub(crate) fn result_json(&self, packet: &Packet, simulation: &Simulation) -> serde_json::Value {
         let verdict = simulation.verdict().map_or("MAYBE".to_owned(), |verdict| format!("{verdict:?}").to_ascii_uppercase());
         let first = &simulation.outcomes[0];
-        let rule = if simulation.verdict().is_some() && simulation.is_certain() { self.rule_json(first.decided_by.as_ref()) } else { serde_json::Value::Null };
+        let rule = if simulation.verdict().is_some() && simulation.is_certain() { self.rule_json(packet.family, first.decided_by.as_ref()) } else { serde_json::Value::Null };
         let outcomes: Vec<serde_json::Value> = simulation
             .outcomes
             .iter()
             .map(|outcome| json!({
                 "verdict": format!("{:?}", outcome.verdict).to_ascii_uppercase(),
-                "rule": self.rule_json(outcome.decided_by.as_ref()),
+                "rule": self.rule_json(packet.family, outcome.decided_by.as_ref()),
                 "packet": outcome.packet.to_string(),
             }))
             .collect();
@@ -115,7 +124,7 @@ impl Rules {
                 }
             }
             let decided = match &outcome.decided_by {
-                Some(reference) => match (reference.index, self.line(reference)) {
+                Some(reference) => match (reference.index, self.line(packet.family, reference)) {
                     (Some(index), Some(line)) => format!(" by {} {} rule {index} (line {line})", reference.table, reference.chain),
                     (Some(index), None) => format!(" by {} {} rule {index}", reference.table, reference.chain),
                     (None, _) => format!(" by the {} {} policy", reference.table, reference.chain),
