@@ -38,6 +38,7 @@
 pub mod analysis;
 pub mod codes;
 pub mod design;
+pub mod explain;
 pub mod diagnostic;
 pub mod export;
 pub mod import;

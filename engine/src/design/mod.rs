@@ -40,6 +40,7 @@ mod name;
 mod preset;
 mod protections;
 mod source;
+mod summary;
 
 pub use catalogue::{Purpose, Risk, ServiceId, ServiceInfo, UnknownService, CATALOGUE};
 pub use custom::{CustomService, PortList, PortListError, Transport, PORT_LIST_MAX};
@@ -48,6 +49,7 @@ pub use name::{Name, NameError, NAME_MAX_LEN};
 pub use preset::{Preset, UnknownPreset};
 pub use protections::{BlockAction, LogDropped, Ping, Protections, SshLimit, LOG_PREFIX};
 pub use source::{AddressRange, Source, SourceError};
+pub use summary::{Summary, SummaryLine};
 
 use std::collections::BTreeMap;
 use std::fmt;

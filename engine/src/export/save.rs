@@ -99,7 +99,7 @@ fn option<T: std::fmt::Display>(out: &mut String, flag: &str, value: Option<&Neg
     }
 }
 
-fn render_module(out: &mut String, module: &Module) {
+pub(crate) fn render_module(out: &mut String, module: &Module) {
     match module {
         Module::Tcp { source_port, destination_port, flags, option: tcp_option } => {
             out.push_str(" -m tcp");
@@ -223,7 +223,7 @@ impl std::fmt::Display for Comparison<'_> {
     }
 }
 
-fn render_target(out: &mut String, target: &Target, family: Family) {
+pub(crate) fn render_target(out: &mut String, target: &Target, family: Family) {
     match target {
         Target::Accept | Target::Drop | Target::Return | Target::NoTrack | Target::Trace => {
             let _ = write!(out, " -j {}", target.name());

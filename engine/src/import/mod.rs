@@ -14,6 +14,8 @@ mod script;
 mod targets;
 mod values;
 
+pub(crate) use values::icmp_type_name;
+
 use crate::diagnostic::{Code, Diagnostic, Parsed, Span};
 use crate::model::{Family, Ruleset};
 

@@ -303,6 +303,13 @@ const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
     ("neighbor-advertisement", 136, None), ("redirect", 137, None),
 ];
 
+/// The first name iptables gives `icmp` in `family` (`echo-request` for 8 in IPv4), if any.
+pub(crate) fn icmp_type_name(icmp: IcmpType, family: Family) -> Option<&'static str> {
+    let names = if family == Family::V4 { ICMP_NAMES } else { ICMPV6_NAMES };
+    let icmp_type = icmp.icmp_type?;
+    names.iter().find(|(_, named_type, code)| *named_type == icmp_type && *code == icmp.code).map(|(name, ..)| *name)
+}
+
 /// Reads an ICMP (`family` V4) or `ICMPv6` type: a name, `any`, `TYPE` or `TYPE/CODE`.
 pub(crate) fn icmp_type(text: &str, family: Family) -> Result<IcmpType, String> {
     // `any` is iptables' word for every ICMP type; ip6tables has no such word.

@@ -1,0 +1,177 @@
+//! The design in plain words: who may reach what, in a few sentences a beginner can check.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ipnet::IpNet;
+
+use super::{Access, Design, Ping};
+use crate::design::Source;
+
+/// One sentence of the summary: these people may reach these services.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryLine {
+    /// Who: `anywhere`, or the groups and addresses, e.g. `office (203.0.113.7)`.
+    pub who: String,
+    /// What: service names with their ports, e.g. `SSH (TCP 22)`, in design order.
+    pub services: Vec<String>,
+}
+
+/// The plain-language summary of a design.
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::design::{Access, Design, ServiceId, Source};
+/// let mut design = Design::default();
+/// design.allow(ServiceId::HTTP, vec![]);
+/// design.allow(ServiceId::HTTPS, vec![]);
+/// let office: portcullis_engine::design::Name = "office".parse().unwrap();
+/// design.set_group(office.clone(), Source::parse_list("203.0.113.7").unwrap());
+/// design.allow_access(ServiceId::SSH, Access::only(vec![office], vec![])).unwrap();
+/// assert_eq!(
+///     design.summary().to_string(),
+///     "From anywhere: HTTP (TCP 80), HTTPS (TCP 443). From office (203.0.113.7): SSH (TCP 22). \
+///      Everything else: dropped. Ping: answered, at most 1 per second."
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Who may reach what, anywhere first.
+    pub lines: Vec<SummaryLine>,
+    /// How ping is answered.
+    pub ping: String,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in &self.lines {
+            write!(f, "From {}: {}. ", line.who, line.services.join(", "))?;
+        }
+        let rest = if self.lines.is_empty() { "Every incoming connection" } else { "Everything else" };
+        write!(f, "{rest}: dropped. Ping: {}.", self.ping)
+    }
+}
+
+impl Design {
+    /// Who may reach what, grouped by identical sources, in plain words.
+    pub fn summary(&self) -> Summary {
+        let mut by_who: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
+        let open = self
+            .services()
+            .map(|(id, access)| (format!("{} ({})", id.info().name(), id.info().ports_text()), access))
+            .chain(
+                self.custom_services()
+                    .map(|(service, access)| (format!("{} ({})", service.name(), service.ports_text()), access)),
+            );
+        for (service, access) in open {
+            let Some(who) = self.who(access) else { continue };
+            // `false` sorts first: "anywhere" leads.
+            by_who.entry((who != "anywhere", who)).or_default().push(service);
+        }
+        let lines = by_who.into_iter().map(|((_, who), services)| SummaryLine { who, services }).collect();
+        let ping = match self.protections().ping {
+            Ping::Off => "not answered".to_owned(),
+            Ping::Limited { per_second } => format!("answered, at most {per_second} per second"),
+            Ping::On => "answered".to_owned(),
+        };
+        Summary { lines, ping }
+    }
+
+    /// `anywhere`, or the groups (with their sources) and inline sources; `None` when the access
+    /// lets nobody in (only empty groups).
+    fn who(&self, access: &Access) -> Option<String> {
+        let Access::Only { groups, sources } = access else { return Some("anywhere".to_owned()) };
+        let mut parts: Vec<String> = groups
+            .iter()
+            .filter_map(|name| {
+                let members = self.group(name).filter(|members| !members.is_empty())?;
+                Some(format!("{name} ({})", sources_text(members)))
+            })
+            .collect();
+        if !sources.is_empty() {
+            parts.push(sources_text(sources));
+        }
+        (!parts.is_empty()).then(|| parts.join(" and "))
+    }
+
+    /// The networks the SSH service is open to, for the lockout check: `None` when SSH is
+    /// closed, an empty list when it is open to everyone. Address ranges are given as the
+    /// smallest networks covering them exactly.
+    pub fn ssh_sources(&self) -> Option<Vec<IpNet>> {
+        let access = self.access(super::ServiceId::SSH)?;
+        let Access::Only { groups, sources } = access else { return Some(Vec::new()) };
+        let members = groups.iter().filter_map(|name| self.group(name)).flatten().chain(sources);
+        Some(members.flat_map(|source| source_networks(*source)).collect())
+    }
+}
+
+/// Sources as people write them, comma separated; addresses without a `/32` or `/128`.
+fn sources_text(sources: &[Source]) -> String {
+    sources
+        .iter()
+        .map(|source| match source.net() {
+            Some(net) if net.prefix_len() == net.max_prefix_len() => net.addr().to_string(),
+            _ => source.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The networks that make up a source exactly.
+fn source_networks(source: Source) -> Vec<IpNet> {
+    if let Some(net) = source.net() {
+        return vec![net];
+    }
+    let Some(range) = source.range() else { return Vec::new() };
+    match (range.first(), range.last()) {
+        (std::net::IpAddr::V4(first), std::net::IpAddr::V4(last)) => {
+            ipnet::Ipv4Subnets::new(first, last, 0).map(IpNet::V4).collect()
+        }
+        (std::net::IpAddr::V6(first), std::net::IpAddr::V6(last)) => {
+            ipnet::Ipv6Subnets::new(first, last, 0).map(IpNet::V6).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::{Name, ServiceId};
+
+    #[test]
+    fn nothing_open_says_every_connection_is_dropped() {
+        let mut design = Design::default();
+        design.set_protections(crate::design::Protections { ping: Ping::Off, ..Default::default() }).unwrap();
+        assert_eq!(design.summary().to_string(), "Every incoming connection: dropped. Ping: not answered.");
+        assert_eq!(design.ssh_sources(), None);
+    }
+
+    #[test]
+    fn services_restricted_to_an_empty_group_are_not_listed() {
+        let mut design = Design::default();
+        let app: Name = "app-servers".parse().unwrap();
+        design.set_group(app.clone(), Vec::new());
+        design.allow_access(ServiceId::MYSQL, Access::only(vec![app], Vec::new())).unwrap();
+        design.allow(ServiceId::SSH, Vec::new());
+        let summary = design.summary();
+        assert_eq!(summary.lines, [SummaryLine { who: "anywhere".into(), services: vec!["SSH (TCP 22)".into()] }]);
+        assert_eq!(design.ssh_sources(), Some(Vec::new()));
+    }
+
+    #[test]
+    fn ssh_sources_cover_groups_inline_sources_and_ranges() {
+        let mut design = Design::default();
+        let office: Name = "office".parse().unwrap();
+        design.set_group(office.clone(), Source::parse_list("203.0.113.7, 2001:db8::/64").unwrap());
+        let inline = Source::parse_list("198.51.100.4-198.51.100.7, 198.51.100.8").unwrap();
+        design.allow_access(ServiceId::SSH, Access::only(vec![office], inline)).unwrap();
+        let nets: Vec<String> = design.ssh_sources().unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(nets, ["203.0.113.7/32", "2001:db8::/64", "198.51.100.8/32", "198.51.100.4/30"]);
+        assert_eq!(
+            design.summary().to_string(),
+            "From office (203.0.113.7, 2001:db8::/64) and 198.51.100.8, 198.51.100.4-198.51.100.7: SSH (TCP 22). \
+             Everything else: dropped. Ping: answered, at most 1 per second."
+        );
+    }
+}
