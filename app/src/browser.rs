@@ -1,4 +1,5 @@
-//! The app's only side effects on the browser: copying to the clipboard and downloading a file.
+//! The app's only side effects on the browser: clipboard, downloads, `localStorage`, the URL
+//! fragment, the theme attribute and reading chosen files.
 //! Components call these from event handlers; nothing else touches browser APIs.
 
 use std::cell::Cell;
@@ -94,4 +95,87 @@ fn click_download_link(file_name: &str, url: &str) -> Result<(), JsValue> {
     anchor.click();
     anchor.remove();
     Ok(())
+}
+
+/// `localStorage`, or `None` where the browser denies it (private modes, disabled storage).
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Every `localStorage` entry (empty when storage is unavailable).
+pub(crate) fn storage_entries() -> Vec<(String, String)> {
+    let Some(storage) = local_storage() else { return Vec::new() };
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|index| storage.key(index).ok().flatten())
+        .filter_map(|key| storage.get_item(&key).ok().flatten().map(|value| (key, value)))
+        .collect()
+}
+
+/// One `localStorage` value.
+pub(crate) fn storage_get(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+/// Why something could not be saved in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StorageError {
+    /// No `localStorage` here.
+    Unavailable,
+    /// The browser refused the write (storage full).
+    Refused,
+}
+
+/// Stores `value` under `key`.
+pub(crate) fn storage_set(key: &str, value: &str) -> Result<(), StorageError> {
+    let storage = local_storage().ok_or(StorageError::Unavailable)?;
+    storage.set_item(key, value).map_err(|_| StorageError::Refused)
+}
+
+/// Removes `key` from storage (nothing happens where storage is unavailable).
+pub(crate) fn storage_remove(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// The URL fragment, with its `#`, or empty.
+pub(crate) fn location_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+/// Drops the fragment from the address bar without reloading or adding a history entry.
+pub(crate) fn clear_location_hash() {
+    let location = window().location();
+    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else { return };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")));
+    }
+}
+
+/// This page's address without its fragment.
+pub(crate) fn page_address() -> String {
+    let href = window().location().href().unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_owned()
+}
+
+/// Sets `data-theme` on the root element (`None`: follow the system).
+pub(crate) fn set_theme_attribute(theme: Option<&str>) {
+    if let Some(root) = document().document_element() {
+        let _ = match theme {
+            Some(theme) => root.set_attribute("data-theme", theme),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}
+
+/// The text of the first file chosen in a file input, or the browser's reason it cannot be read.
+pub(crate) async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<Result<(String, String), String>> {
+    let file = input.files()?.get(0)?;
+    let name = file.name();
+    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+    Some(match text.ok().and_then(|value| value.as_string()) {
+        Some(text) => Ok((name, text)),
+        None => Err(format!("The browser could not read {name}.")),
+    })
 }

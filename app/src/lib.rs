@@ -1,64 +1,103 @@
 //! # Portcullis in the browser
 //!
-//! A single page over the engine: the user ticks services from the catalogue, optionally
-//! restricts each to trusted sources, and reads the live `rules.v4` / `rules.v6` files.
+//! The beginner's wizard over the engine, in five steps: start from a server role, pick the
+//! services, say who may connect, choose the protections, then review the findings and export.
+//! Every step shows the rules it generates, each explained on hover or focus.
 //!
-//! - [`state`] holds the page's state as plain data (the engine's design plus the text being
-//!   typed) with named mutations; only text the engine accepts ever reaches the design.
-//! - `components` render that state; the generated files are derived in `Memo`s.
-//! - `browser` is the only place that touches browser APIs (clipboard, downloads).
-//! - `theme` holds the colours (light and dark) and the stylist helpers.
+//! - [`state`] holds the page's state as plain data (the engine's design, the text being typed,
+//!   the step, undo/redo) with named mutations; only values the engine accepts reach the design.
+//! - `persistence` saves every change to `localStorage`, keeps several named designs, and opens
+//!   designs from share links; nothing unreadable is ever overwritten.
+//! - `components` render the state; everything derived (rules, findings, exports) is a `Memo`.
+//! - `browser` is the only place that touches browser APIs.
+//! - `theme` holds the colours (light and dark, following the system or the user's choice).
 //!
 //! `main.rs` only mounts [`App`].
 
 mod browser;
 mod components;
+mod persistence;
 mod state;
 mod theme;
 
 use leptos::prelude::*;
-use portcullis_engine::model::Family;
 use stylist::style;
 
-use components::{RulesPanel, ServiceList, SiteHeader};
-use state::{DesignContext, DesignState};
+use components::{
+    AccessStep, DesignBar, Notices, ProtectionsStep, ReviewStep, RulesPreview, ServicesStep, SiteHeader, StartStep,
+    StepButtons, StepNav,
+};
+use state::{Step, WizardContext};
 use theme::class_name;
 
-/// The whole app: header, the services to open, and the two generated files.
+/// The whole app.
 ///
 /// Mount it with `leptos::mount::mount_to_body(App)` or `leptos::mount::mount_to`.
 #[component]
 pub fn App() -> impl IntoView {
     theme::install_global_style();
-    let state = RwSignal::new(DesignState::default());
-    provide_context(DesignContext(state));
-    let rules_v4 = Memo::new(move |_| state.with(|state| state.rules_text(Family::V4)));
-    let rules_v6 = Memo::new(move |_| state.with(|state| state.rules_text(Family::V6)));
+    let (wizard, session) = persistence::restore();
+    let context = WizardContext(RwSignal::new(wizard));
+    provide_context(context);
+    provide_context(session);
+    persistence::autosave(context, session);
+    undo_redo_keys(context);
+    let step = Memo::new(move |_| context.0.with(state::Wizard::step));
     let class = class_name(style!(
         r#"
-        main {
-            max-width: 76rem;
-            margin: 0 auto;
-            padding: 0.5rem 1rem 2rem;
-            display: grid;
-            gap: 1.25rem;
-        }
-        .files { display: grid; gap: 1rem; align-content: start; min-width: 0; }
-        @media (min-width: 60rem) {
-            main { grid-template-columns: minmax(0, 1fr) minmax(0, 1.15fr); }
+        .page { max-width: 80rem; margin: 0 auto; padding: 0 1rem 2rem; display: grid; gap: 0.9rem; }
+        main { display: grid; gap: 1.25rem; }
+        @media (min-width: 62rem) {
+            main { grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); }
+            main > aside { position: sticky; top: 0.5rem; }
         }
         "#
     ));
     view! {
         <div class=class data-testid="app-root">
             <SiteHeader/>
-            <main>
-                <ServiceList/>
-                <div class="files">
-                    <RulesPanel family=Family::V4 text=rules_v4/>
-                    <RulesPanel family=Family::V6 text=rules_v6/>
-                </div>
-            </main>
+            <div class="page">
+                <DesignBar/>
+                <Notices/>
+                <StepNav/>
+                <main>
+                    <div>
+                        {move || match step.get() {
+                            Step::Start => view! { <StartStep/> }.into_any(),
+                            Step::Services => view! { <ServicesStep/> }.into_any(),
+                            Step::Access => view! { <AccessStep/> }.into_any(),
+                            Step::Protections => view! { <ProtectionsStep/> }.into_any(),
+                            Step::Review => view! { <ReviewStep/> }.into_any(),
+                        }}
+                        <StepButtons/>
+                    </div>
+                    <RulesPreview/>
+                </main>
+            </div>
         </div>
     }
+}
+
+/// Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac) — except while typing in a text
+/// field, where the field's own undo applies.
+fn undo_redo_keys(WizardContext(wizard): WizardContext) {
+    let handle = window_event_listener(leptos::ev::keydown, move |event| {
+        if !(event.ctrl_key() || event.meta_key()) {
+            return;
+        }
+        let typing = event
+            .target()
+            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+            .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing {
+            return;
+        }
+        match (event.key().to_lowercase().as_str(), event.shift_key()) {
+            ("z", false) => wizard.update(state::Wizard::undo),
+            ("z", true) | ("y", _) => wizard.update(state::Wizard::redo),
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || handle.remove());
 }

@@ -1,237 +1,261 @@
-//! The app in a real browser: each test mounts `App` into a fresh element, drives it like a user
-//! would and reads the DOM by `data-testid`.
+//! The wizard in a real browser: each test mounts `App` into a fresh element on empty storage,
+//! drives it like a user would and reads the DOM by `data-testid`.
 
 mod support;
 
-use portcullis_engine::design::{Design, ServiceId};
-use portcullis_engine::export::save;
-use portcullis_engine::model::Family;
+use portcullis_engine::design::{Design, Preset, ServiceId, Source};
+use portcullis_engine::export::script::{Distro, ScriptOptions};
+use portcullis_engine::export::Exports;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-use support::{DownloadCatcher, FakeClipboard, Page};
+use support::{store, stored, DownloadCatcher, FakeClipboard, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SSH_FROM_ONE_ADDRESS: &str = "-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 22";
+const SSH_FROM_OFFICE: &str = "-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 22";
 
-fn engine_file(design: &Design, family: Family) -> String {
-    save::render(&design.compile(family))
+/// The tutorial's server: web + mail, SSH only from 203.0.113.7.
+fn tutorial_design() -> Design {
+    let mut design = Preset::WebMail.design();
+    design.allow(ServiceId::SSH, Source::parse_list("203.0.113.7").expect("valid"));
+    design
+}
+
+async fn open_review(page: &Page) {
+    page.click("nav-review").await;
+    assert!(page.find("step-review").is_some());
 }
 
 #[wasm_bindgen_test]
-async fn app_mounts_with_every_service_closed() {
+async fn a_first_visit_starts_at_the_presets_and_a_preset_opens_its_services() {
     let page = Page::mount().await;
-    assert!(page.find("app-root").is_some());
-    assert!(!page.input("service-ssh").checked());
-    assert!(
-        page.find("sources-ssh").is_none(),
-        "the sources field shows only once ticked"
-    );
-    assert_eq!(
-        page.text("rules-v4"),
-        engine_file(&Design::default(), Family::V4)
-    );
-    assert_eq!(
-        page.text("rules-v6"),
-        engine_file(&Design::default(), Family::V6)
-    );
+    assert!(page.find("step-start").is_some());
+    assert_eq!(page.all("preview-rule").len(), page.all("rule-explanation").len());
+    page.click("preset-web-mail").await;
+    assert!(page.find("step-services").is_some(), "a preset moves on to the services");
+    assert!(page.input("service-ssh").checked() && page.input("service-imaps").checked());
+    assert!(page.find("cleartext-pop3").is_some_and(|hint| hint.text_content().unwrap_or_default().contains("POP3S")));
+    let rules: Vec<String> = page.all("preview-rule").iter().filter_map(|rule| rule.text_content()).collect();
+    assert!(rules.iter().any(|rule| rule.contains("--dport 993")), "{rules:?}");
+    assert!(rules.iter().all(|rule| !rule.contains("INVALID")), "the services step shows only service rules");
 }
 
 #[wasm_bindgen_test]
-async fn ssh_from_an_ipv4_address_reaches_rules_v4_only() {
+async fn search_filters_the_catalogue_and_custom_services_are_validated() {
     let page = Page::mount().await;
-    page.click("service-ssh").await;
+    page.click("nav-services").await;
+    page.type_into("service-search", "postgres").await;
+    assert!(!page.get("service-postgresql").closest("li").ok().flatten().is_some_and(|li| li.has_attribute("hidden")));
+    assert!(page.get("service-ssh").closest("li").ok().flatten().is_some_and(|li| li.has_attribute("hidden")));
+    page.type_into("service-search", "no such thing").await;
+    assert!(page.find("no-service-found").is_some());
+
+    page.type_into("custom-name", "game").await;
+    page.type_into("custom-ports", "0").await;
+    page.submit("custom-add").await;
+    assert!(page.text("custom-error").contains("port 0"), "{}", page.text("custom-error"));
+    page.change_to("custom-transport", "udp").await;
+    page.type_into("custom-ports", "27015-27030").await;
+    page.submit("custom-add").await;
+    assert!(page.find("custom-error").is_none());
+    assert!(page.find("custom-game").is_some());
+    open_review(&page).await;
+    page.click("tab-v4").await;
+    assert!(page.text("export-v4").contains("-p udp -m udp --dport 27015:27030"), "{}", page.text("export-v4"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_address_shows_a_message_and_changes_nothing() {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.click("nav-access").await;
     page.type_into("sources-ssh", "203.0.113.7").await;
-    assert!(
-        page.text("rules-v4").contains(SSH_FROM_ONE_ADDRESS),
-        "{}",
-        page.text("rules-v4")
-    );
-    assert!(!page.text("rules-v6").contains("203.0.113.7"));
-    assert!(
-        !page.text("rules-v6").contains("--dport 22"),
-        "SSH stays closed on IPv6"
-    );
-    assert!(page.find("sources-error-ssh").is_none());
-}
-
-#[wasm_bindgen_test]
-async fn host_bits_show_the_engine_error_and_change_nothing() {
-    let page = Page::mount().await;
-    page.click("service-ssh").await;
-    page.type_into("sources-ssh", "203.0.113.7").await;
-    let before = page.text("rules-v4");
-
+    assert_eq!(page.text("access-status-ssh"), "Open only to the sources below.");
+    let rules_before = page.text("rules-preview");
+    assert!(rules_before.contains(SSH_FROM_OFFICE), "{rules_before}");
     page.type_into("sources-ssh", "203.0.113.7/24").await;
-    assert!(
-        page.text("sources-error-ssh").contains("host bits"),
-        "{}",
-        page.text("sources-error-ssh")
-    );
+    assert!(page.text("sources-ssh-error").contains("host bits"), "{}", page.text("sources-ssh-error"));
     let input = page.input("sources-ssh");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
-    let described_by = input.get_attribute("aria-describedby").unwrap_or_default();
-    assert!(
-        described_by.split(' ').any(|id| id == "sources-error-ssh"),
-        "{described_by}"
-    );
-    assert_eq!(
-        page.text("rules-v4"),
-        before,
-        "a refused entry keeps the last valid sources"
-    );
-
-    page.type_into("sources-ssh", "203.0.113.0/24").await;
-    assert!(
-        page.find("sources-error-ssh").is_none(),
-        "the error goes once the text is fixed"
-    );
-    assert_eq!(
-        input.get_attribute("aria-invalid").as_deref(),
-        Some("false")
-    );
-    assert!(page
-        .text("rules-v4")
-        .contains("-A INPUT -s 203.0.113.0/24 -p tcp -m tcp --dport 22"));
-}
-
-#[wasm_bindgen_test]
-async fn ticking_http_opens_port_80_on_both_families_and_unticking_closes_it() {
-    let page = Page::mount().await;
-    page.click("service-http").await;
-    assert!(page.input("service-http").checked());
-    assert!(page.text("rules-v4").contains("--dport 80"));
-    assert!(page.text("rules-v6").contains("--dport 80"));
-
-    page.click("service-http").await;
-    assert!(!page.text("rules-v4").contains("--dport 80"));
-    assert!(!page.text("rules-v6").contains("--dport 80"));
-    assert!(page.find("sources-http").is_none());
-}
-
-#[wasm_bindgen_test]
-async fn an_ipv6_source_goes_to_rules_v6() {
-    let page = Page::mount().await;
-    page.click("service-ssh").await;
-    page.type_into("sources-ssh", "2001:db8::/32").await;
-    assert!(page
-        .text("rules-v6")
-        .contains("-A INPUT -s 2001:db8::/32 -p tcp -m tcp --dport 22"));
-    assert!(
-        !page.text("rules-v4").contains("--dport 22"),
-        "SSH stays closed on IPv4"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn the_panels_show_exactly_the_engine_files() {
-    let page = Page::mount().await;
-    page.click("service-https").await;
-    page.click("service-mysql").await;
-    page.type_into("sources-mysql", "198.51.100.0/24, 2001:db8::7")
-        .await;
-
-    let mut design = Design::default();
-    design.allow(ServiceId::HTTPS, vec![]);
-    design.allow(
-        ServiceId::MYSQL,
-        portcullis_engine::design::Source::parse_list("198.51.100.0/24 2001:db8::7")
-            .expect("valid"),
-    );
-    assert_eq!(page.text("rules-v4"), engine_file(&design, Family::V4));
-    assert_eq!(page.text("rules-v6"), engine_file(&design, Family::V6));
-}
-
-#[wasm_bindgen_test]
-async fn no_input_breaks_the_page() {
-    let page = Page::mount().await;
-    page.click("service-ssh").await;
-    page.type_into("sources-ssh", "203.0.113.7").await;
-    let valid = page.text("rules-v4");
-    let long = "203.0.113.7,".repeat(2_000) + "x";
-    let nasty = [
-        "nonsense",
-        "203.0.113.7/",
-        "/24",
-        "203.0.113.0/33",
-        "203.0.113.0/-1",
-        "::::",
-        "1.2.3.4.5",
-        "２０３.０.１１３.７",
-        "\u{0}",
-        "<script>alert(1)</script>",
-        "203.0.113.7/99999999999999999999",
-        "fe80::1%eth0",
-        long.as_str(),
-    ];
-    for text in nasty {
-        page.type_into("sources-ssh", text).await;
-        assert!(
-            page.find("sources-error-ssh").is_some(),
-            "{text:?} should be refused"
-        );
-        assert_eq!(page.text("rules-v4"), valid, "{text:?} changed the rules");
+    assert!(input.get_attribute("aria-describedby").unwrap_or_default().split(' ').any(|id| id == "sources-ssh-error"));
+    assert_eq!(page.text("rules-preview"), rules_before, "a refused entry keeps the last valid sources");
+    for nasty in ["<script>alert(1)</script>", "\u{0}", "２０３.０.１１３.７", "fe80::1%eth0", &("203.0.113.7,".repeat(2_000) + "x")] {
+        page.type_into("sources-ssh", nasty).await;
+        assert!(page.find("sources-ssh-error").is_some(), "{:.60} should be refused", format!("{nasty:?}"));
+        assert!(page.text("rules-preview") == rules_before, "{:.60} changed the rules", format!("{nasty:?}"));
     }
     page.type_into("sources-ssh", "<b>x</b>").await;
-    assert!(
-        page.text("sources-error-ssh").contains("<b>x</b>"),
-        "user text is shown as text, never as markup"
-    );
-    page.type_into("sources-ssh", " , , ").await;
-    assert!(
-        page.find("sources-error-ssh").is_none(),
-        "separators alone mean everyone"
-    );
-    assert!(!page.text("rules-v4").contains("203.0.113.7"));
-    assert!(page.text("rules-v4").contains("-p tcp -m tcp --dport 22"));
+    assert!(page.text("sources-ssh-error").contains("<b>x</b>"), "user text is shown as text, never as markup");
 }
 
 #[wasm_bindgen_test]
-async fn copy_puts_the_panel_text_on_the_clipboard_and_says_so() {
+async fn groups_are_shared_by_services_and_kept_while_used() {
     let page = Page::mount().await;
+    page.click("preset-database").await;
+    page.click("nav-access").await;
+    page.type_into("group-new-name", "office").await;
+    page.submit("group-add").await;
+    page.type_into("group-office", "203.0.113.7, 2001:db8::7").await;
+    page.click("access-ssh-group-office").await;
+    page.click("nav-review").await;
+    page.click("tab-v6").await;
+    assert!(page.text("export-v6").contains("-A INPUT -s 2001:db8::7/128 -p tcp -m tcp --dport 22"), "{}", page.text("export-v6"));
+    page.click("nav-access").await;
+    page.click("group-remove-office").await;
+    assert!(page.text("group-remove-error-office").contains("still used"), "{}", page.text("group-remove-error-office"));
+    page.type_into("group-new-name", "bad name!").await;
+    page.submit("group-add").await;
+    assert!(page.find("group-add-error").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn undo_and_redo_by_button_and_keyboard() {
+    let page = Page::mount().await;
+    assert!(page.is_disabled("undo") && page.is_disabled("redo"));
+    page.click("nav-services").await;
     page.click("service-ssh").await;
-    let clipboard = FakeClipboard::install(Some(true));
-    page.click("copy-v6").await;
-    assert_eq!(
-        clipboard.copied.borrow().as_deref(),
-        Some(page.text("rules-v6").as_str())
-    );
-    assert_eq!(page.text("notice-v6"), "Copied");
-    assert_eq!(page.text("notice-v4"), "");
+    page.click("service-http").await;
+    page.click("undo").await;
+    assert!(page.input("service-ssh").checked() && !page.input("service-http").checked());
+    page.click("redo").await;
+    assert!(page.input("service-http").checked());
+    support::press_key("z", true, false).await;
+    assert!(!page.input("service-http").checked(), "Ctrl+Z undoes");
+    support::press_key("y", true, false).await;
+    assert!(page.input("service-http").checked(), "Ctrl+Y redoes");
+    support::press_key("z", true, true).await;
+    assert!(page.is_disabled("redo"), "nothing left to redo");
 }
 
 #[wasm_bindgen_test]
-async fn a_refused_or_missing_clipboard_is_explained() {
+async fn protections_change_the_rules_and_refuse_numbers_out_of_range() {
     let page = Page::mount().await;
-    {
-        let _clipboard = FakeClipboard::install(Some(false));
-        page.click("copy-v4").await;
-        assert!(
-            page.text("notice-v4").contains("refused to copy"),
-            "{}",
-            page.text("notice-v4")
-        );
-    }
-    let _clipboard = FakeClipboard::install(None);
-    page.click("copy-v4").await;
-    assert!(
-        page.text("notice-v4").contains("cannot use the clipboard"),
-        "{}",
-        page.text("notice-v4")
-    );
+    page.click("preset-web").await;
+    page.click("nav-protections").await;
+    assert!(page.text("rules-preview").contains("drop invalid packets"));
+    page.click("protect-drop-invalid").await;
+    assert!(!page.text("rules-preview").contains("drop invalid packets"));
+    page.change_to("ssh-limit-connections", "50").await;
+    assert!(page.text("protections-error").contains("1 to 19"), "{}", page.text("protections-error"));
+    assert!(page.text("rules-preview").contains("--hitcount 5"), "the last valid limit stays");
+    page.click("ping-off").await;
+    assert!(!page.text("rules-preview").contains("echo-request"));
+    page.type_into("block-list", "198.51.100.66").await;
+    assert!(page.text("rules-preview").contains("-A INPUT -s 198.51.100.66/32"), "{}", page.text("rules-preview"));
 }
 
 #[wasm_bindgen_test]
-async fn download_saves_each_panel_under_its_file_name() {
+async fn the_export_tabs_show_exactly_the_engine_exports() {
     let page = Page::mount().await;
-    page.click("service-smtp").await;
-    let downloads = DownloadCatcher::install();
-    page.click("download-v4").await;
-    page.click("download-v6").await;
-    let expected = vec![
-        ("rules.v4".to_owned(), page.text("rules-v4")),
-        ("rules.v6".to_owned(), page.text("rules-v6")),
+    page.click("preset-web-mail").await;
+    page.click("nav-access").await;
+    page.type_into("sources-ssh", "203.0.113.7").await;
+    open_review(&page).await;
+    page.change_to("distro", "rhel").await;
+    let exports = Exports::of(&tutorial_design(), &ScriptOptions { distro: Distro::Rhel, ..ScriptOptions::default() });
+    let expected = [
+        ("script", exports.script.expect("a script")),
+        ("v4", exports.rules_v4),
+        ("v6", exports.rules_v6),
+        ("commands", exports.commands),
+        ("nft", exports.nft.map(|nft| nft.text).unwrap_or_else(|error| format!("No nftables file: {error}"))),
+        ("json", exports.design_json),
     ];
-    assert_eq!(*downloads.caught.borrow(), expected);
-    assert!(expected[0].1.contains("--dport 25"));
+    for (slug, text) in expected {
+        page.click(&format!("tab-{slug}")).await;
+        assert_eq!(page.text(&format!("export-{slug}")), text, "tab {slug}");
+    }
+    assert!(page.text("summary").contains("From 203.0.113.7: SSH (TCP 22)"), "{}", page.text("summary"));
+    assert!(page.find("lockout-warning").is_none());
+    let downloads = DownloadCatcher::install();
+    page.click("tab-script").await;
+    page.click("download-script").await;
+    assert_eq!(downloads.caught.borrow()[0].0, "portcullis-apply.sh");
+    let clipboard = FakeClipboard::install(Some(true));
+    page.click("copy-script").await;
+    assert_eq!(clipboard.copied.borrow().as_deref(), Some(page.text("export-script").as_str()));
+    assert_eq!(page.text("notice-script"), "Copied");
+}
+
+#[wasm_bindgen_test]
+async fn a_lockout_holds_the_exports_until_explicitly_overridden() {
+    let page = Page::mount().await;
+    page.click("preset-empty").await;
+    open_review(&page).await;
+    assert!(page.find("lockout-warning").is_some());
+    assert!(page.find("finding-lockout").is_some());
+    assert!(page.is_disabled("download-script") && page.is_disabled("copy-script"));
+    assert!(page.text("notice-script").contains("lock you out"));
+    page.click("lockout-override").await;
+    assert!(!page.is_disabled("download-script"));
+}
+
+#[wasm_bindgen_test]
+async fn every_change_is_saved_and_a_reload_restores_it() {
+    let page = Page::mount().await;
+    page.click("preset-bastion").await;
+    page.click("nav-access").await;
+    page.type_into("sources-ssh", "203.0.113.7").await;
+    let reloaded = Page::mount_again().await;
+    assert!(reloaded.find("step-services").is_some(), "a returning user lands on the services");
+    reloaded.click("nav-access").await;
+    assert_eq!(reloaded.input("sources-ssh").value(), "203.0.113.7");
+    assert_eq!(reloaded.input("design-name").value(), "My server");
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_storage_is_reported_and_never_overwritten() {
+    support::clear_storage();
+    store("portcullis.design.Old", "{\"version\": 99}");
+    let page = Page::mount_again().await;
+    assert!(page.text("notices").contains("Old"), "{}", page.text("notices"));
+    page.click("preset-web").await;
+    assert_eq!(stored("portcullis.design.Old").as_deref(), Some("{\"version\": 99}"));
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_opens_its_design_as_a_new_saved_design() {
+    let page = Page::mount().await;
+    page.click("preset-mail").await;
+    let design = tutorial_design();
+    let fragment = format!("#design={}", js_sys::encode_uri_component(&design.to_json()));
+    support::set_hash(&fragment);
+    let opened = Page::mount_again().await;
+    assert!(opened.text("notices").contains("Shared design"));
+    assert_eq!(opened.input("design-name").value(), "Shared design");
+    opened.click("nav-review").await;
+    opened.click("tab-json").await;
+    assert_eq!(opened.text("export-json"), design.to_json());
+    assert_eq!(leptos::prelude::window().location().hash().unwrap_or_default(), "", "the fragment is consumed");
+    support::set_hash("#design=%7B%22broken");
+    let damaged = Page::mount_again().await;
+    assert!(damaged.text("notices").contains("could not be opened") || damaged.text("notices").contains("damaged"));
+}
+
+#[wasm_bindgen_test]
+async fn named_designs_can_be_created_renamed_and_switched() {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.change_to("design-name", "Web box").await;
+    page.click("design-new").await;
+    assert!(page.find("step-start").is_some());
+    page.click("preset-database").await;
+    assert!(stored("portcullis.design.Web box").is_some());
+    page.change_to("design-switch", "Web box").await;
+    assert_eq!(page.input("design-name").value(), "Web box");
+    page.click("nav-services").await;
+    assert!(page.input("service-https").checked() && !page.input("service-postgresql").checked());
+    page.change_to("design-name", "New design").await;
+    assert!(page.text("design-name-error").contains("already"));
+}
+
+#[wasm_bindgen_test]
+async fn the_theme_switch_sets_and_remembers_the_scheme() {
+    let page = Page::mount().await;
+    let root = leptos::prelude::document().document_element().expect("html");
+    page.change_to("theme", "dark").await;
+    assert_eq!(root.get_attribute("data-theme").as_deref(), Some("dark"));
+    assert_eq!(stored("portcullis.theme").as_deref(), Some("dark"));
+    page.change_to("theme", "system").await;
+    assert_eq!(root.get_attribute("data-theme"), None);
 }

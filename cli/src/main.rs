@@ -11,9 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use portcullis_engine::design::{Design, Preset};
-use portcullis_engine::export::script::{self, Distro, ScriptOptions};
-use portcullis_engine::export::{commands, nft, save};
-use portcullis_engine::model::Family;
+use portcullis_engine::export::script::{Distro, ScriptOptions};
+use portcullis_engine::export::{save, Exports};
 
 /// Design iptables firewalls that cannot lock you out.
 #[derive(Debug, Parser)]
@@ -284,13 +283,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Ok(design) => design,
                 Err(error) => return Ok(failure(&format!("{}: {error}", design.display()))),
             };
-            let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
+            let defaults = ScriptOptions::default();
+            let options = ScriptOptions {
+                distro: distro.map_or(defaults.distro, Distro::from),
+                rollback_seconds: rollback.unwrap_or(defaults.rollback_seconds),
+                ssh_port: ssh_port.unwrap_or(defaults.ssh_port),
+            };
+            let exports = Exports::of(&design, &options);
             let output = match format {
-                Format::SaveV4 => save::render(&v4),
-                Format::SaveV6 => save::render(&v6),
-                Format::Commands => format!("{}\n{}", commands::render(&v4), commands::render(&v6)),
-                Format::Json => design.to_json(),
-                Format::Nft => match nft::render(&v4, &v6) {
+                Format::SaveV4 => exports.rules_v4,
+                Format::SaveV6 => exports.rules_v6,
+                Format::Commands => exports.commands,
+                Format::Json => exports.design_json,
+                Format::Nft => match exports.nft {
                     Ok(export) => {
                         for note in &export.notes {
                             eprintln!("portcullis: note: {note}");
@@ -299,18 +304,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     }
                     Err(error) => return Ok(failure(&error.to_string())),
                 },
-                Format::Script => {
-                    let defaults = ScriptOptions::default();
-                    let options = ScriptOptions {
-                        distro: distro.map_or(defaults.distro, Distro::from),
-                        rollback_seconds: rollback.unwrap_or(defaults.rollback_seconds),
-                        ssh_port: ssh_port.unwrap_or(defaults.ssh_port),
-                    };
-                    match script::render(&save::render(&v4), &save::render(&v6), &options) {
-                        Ok(text) => text,
-                        Err(error) => return Ok(failure(&error.to_string())),
-                    }
-                }
+                Format::Script => match exports.script {
+                    Ok(text) => text,
+                    Err(error) => return Ok(failure(&error.to_string())),
+                },
             };
             write_out(&output)?;
             Ok(ExitCode::SUCCESS)

@@ -1,13 +1,31 @@
-//! The page's building blocks, one component family a file.
+//! The page's building blocks, one component family a file: the chrome (header, design bar,
+//! step list), one file per wizard step, and the shared pieces (validated field, export file,
+//! rules preview).
 
 // `#[component]` derives a props builder with `pub` methods, which this lint reports on every
 // `pub(crate)` component.
 #![allow(unreachable_pub)]
 
-mod rules_panel;
-mod service_list;
+mod access_step;
+mod design_bar;
+mod export_file;
+mod field;
+mod protections_step;
+mod review_step;
+mod rules_preview;
+mod services_step;
 mod site_header;
+mod start_step;
+mod step_nav;
 
-pub(crate) use rules_panel::RulesPanel;
-pub(crate) use service_list::ServiceList;
+pub(crate) use access_step::AccessStep;
+pub(crate) use design_bar::{DesignBar, Notices};
+pub(crate) use export_file::ExportFile;
+pub(crate) use field::ValidatedField;
+pub(crate) use protections_step::ProtectionsStep;
+pub(crate) use review_step::ReviewStep;
+pub(crate) use rules_preview::RulesPreview;
+pub(crate) use services_step::ServicesStep;
 pub(crate) use site_header::SiteHeader;
+pub(crate) use start_step::StartStep;
+pub(crate) use step_nav::{StepButtons, StepNav};

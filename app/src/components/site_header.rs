@@ -1,36 +1,50 @@
-//! The page header: the name and one line saying what Portcullis does.
+//! The page header: the name, one line saying what Portcullis does, and the theme switch.
 
 use leptos::prelude::*;
 use stylist::style;
 
-use crate::theme::class_name;
+use crate::browser;
+use crate::theme::{class_name, Theme};
 
 /// The page header.
 #[component]
 pub(crate) fn SiteHeader() -> impl IntoView {
+    let theme = RwSignal::new(browser::storage_get(Theme::STORAGE_KEY).map_or_else(Theme::default, |slug| Theme::from_slug(&slug)));
+    Effect::new(move |_| {
+        let theme = theme.get();
+        browser::set_theme_attribute(theme.attribute());
+        // Not remembered where storage is unavailable: the switch still works for this visit.
+        let _ = browser::storage_set(Theme::STORAGE_KEY, theme.slug());
+    });
     let class = class_name(style!(
         r#"
         padding: 1.25rem 1rem 0.5rem;
-        max-width: 76rem;
+        max-width: 80rem;
         margin: 0 auto;
-        h1 {
-            margin: 0;
-            font-size: 1.6rem;
-            letter-spacing: 0.01em;
-        }
-        p {
-            margin: 0.25rem 0 0;
-            color: var(--muted);
-        }
+        display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; justify-content: space-between;
+        h1 { margin: 0; font-size: 1.6rem; letter-spacing: 0.01em; }
+        p { margin: 0.25rem 0 0; color: var(--muted); max-width: 46rem; }
+        label { font-size: 0.85rem; }
+        select { margin-left: 0.35rem; padding: 0.25rem 0.4rem; background: var(--surface); border: 1px solid var(--border); border-radius: 0.3rem; }
         "#
     ));
     view! {
         <header class=class>
-            <h1>"Portcullis"</h1>
-            <p>
-                "Design a server firewall in your browser: tick the services you offer and get "
-                "iptables rules ready to load. Nothing leaves this page."
-            </p>
+            <div>
+                <h1>"Portcullis"</h1>
+                <p>
+                    "Design a server firewall in your browser: pick what your server offers and who may "
+                    "connect, and get rules that cannot lock you out. Nothing leaves this page."
+                </p>
+            </div>
+            <label>
+                "Theme"
+                <select data-testid="theme" on:change=move |event| theme.set(Theme::from_slug(&event_target_value(&event)))>
+                    {Theme::ALL.map(|choice| view! {
+                        <option value=choice.slug() selected=move || theme.get() == choice>{choice.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
         </header>
     }
 }

@@ -1,13 +1,29 @@
-//! The page's state as plain data: the engine's [`Design`](portcullis_engine::design::Design)
-//! plus what the user is typing. Mutations are named methods; components only call them.
+//! The page's state as plain data with named mutations; components only call them.
+//!
+//! - [`Wizard`]: the design, the text being typed, the current step, undo/redo.
+//! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
+//! - `review`: what is derived from a design (each step's rules, explained; the findings).
 
-mod design_state;
+mod history;
+pub(crate) mod library;
+pub(crate) mod review;
+mod wizard;
 
-pub(crate) use design_state::DesignState;
+pub(crate) use wizard::{ServiceKey, Step, Wizard};
 
 use leptos::prelude::RwSignal;
 
-/// The shared, reactive [`DesignState`] of one mounted app, provided as a context by `App` and
-/// read with `expect_context::<DesignContext>()`.
+/// The shared, reactive [`Wizard`] of one mounted app, provided as a context by `App`.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct DesignContext(pub(crate) RwSignal<DesignState>);
+pub(crate) struct WizardContext(pub(crate) RwSignal<Wizard>);
+
+/// The saved designs around the one being edited, provided as a context by `App`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionContext {
+    /// The name the current design is saved under.
+    pub(crate) name: RwSignal<String>,
+    /// Every saved design's name, sorted.
+    pub(crate) saved: RwSignal<Vec<String>>,
+    /// Messages about storage, files and links (corrupt entries, refused files…).
+    pub(crate) notices: RwSignal<Vec<String>>,
+}

@@ -16,7 +16,15 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    /// A fresh app on empty storage and an address without fragment: a first visit.
     pub(crate) async fn mount() -> Self {
+        clear_storage();
+        set_hash("");
+        Self::mount_again().await
+    }
+
+    /// Another app on the same storage and address: what a reload sees.
+    pub(crate) async fn mount_again() -> Self {
         console_error_panic_hook::set_once();
         let document = leptos::prelude::document();
         let root: HtmlElement = document
@@ -60,12 +68,68 @@ impl Page {
     pub(crate) async fn type_into(&self, test_id: &str, text: &str) {
         let input = self.input(test_id);
         input.set_value(text);
-        let init = EventInit::new();
-        init.set_bubbles(true);
-        let event = Event::new_with_event_init_dict("input", &init).expect("an input event");
-        input.dispatch_event(&event).expect("dispatched");
+        dispatch(&input, "input");
         settle().await;
     }
+
+    /// Sets an input's or a select's value and fires `change`, as leaving the field does.
+    pub(crate) async fn change_to(&self, test_id: &str, value: &str) {
+        let element = self.get(test_id);
+        js_sys::Reflect::set(&element, &"value".into(), &value.into()).expect("value set");
+        dispatch(&element, "change");
+        settle().await;
+    }
+
+    /// Submits the form around `test_id` (a field or button inside it).
+    pub(crate) async fn submit(&self, test_id: &str) {
+        let form = self.get(test_id).closest("form").expect("a selector").expect("inside a form");
+        dispatch(&form, "submit");
+        settle().await;
+    }
+
+    /// Every element with this test id, in order.
+    pub(crate) fn all(&self, test_id: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(&format!("[data-testid=\"{test_id}\"]")).expect("a valid selector");
+        (0..list.length()).filter_map(|at| list.item(at)).filter_map(|node| node.dyn_into::<Element>().ok()).collect()
+    }
+
+    pub(crate) fn is_disabled(&self, test_id: &str) -> bool {
+        self.get(test_id).has_attribute("disabled")
+    }
+}
+
+fn dispatch(target: &web_sys::EventTarget, kind: &str) {
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = Event::new_with_event_init_dict(kind, &init).expect("an event");
+    target.dispatch_event(&event).expect("dispatched");
+}
+
+/// Empties `localStorage`: each test starts as a first visit.
+pub(crate) fn clear_storage() {
+    if let Some(storage) = leptos::prelude::window().local_storage().ok().flatten() {
+        storage.clear().expect("storage cleared");
+    }
+}
+
+/// Sets `localStorage[key]`.
+pub(crate) fn store(key: &str, value: &str) {
+    let storage = leptos::prelude::window().local_storage().ok().flatten().expect("storage");
+    storage.set_item(key, value).expect("stored");
+}
+
+/// Reads `localStorage[key]`.
+pub(crate) fn stored(key: &str) -> Option<String> {
+    leptos::prelude::window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
+}
+
+/// Replaces the address's fragment without reloading.
+pub(crate) fn set_hash(fragment: &str) {
+    let window = leptos::prelude::window();
+    let location = window.location();
+    let url = format!("{}{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default(), fragment);
+    window.history().expect("history").replace_state_with_url(&JsValue::NULL, "", Some(&url)).expect("replaced");
 }
 
 /// Lets effects and promise callbacks run.
@@ -180,4 +244,18 @@ fn read_url(url: &str) -> String {
         .response_text()
         .expect("a text body")
         .unwrap_or_default()
+}
+
+/// Presses `key` on the page (not in a field), with Ctrl and optionally Shift.
+pub(crate) async fn press_key(key: &str, ctrl: bool, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("a key event");
+    let body = leptos::prelude::document().body().expect("a body");
+    body.dispatch_event(&event).expect("dispatched");
+    settle().await;
 }

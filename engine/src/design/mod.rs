@@ -39,6 +39,7 @@ mod file;
 mod name;
 mod preset;
 mod protections;
+mod review;
 mod source;
 mod summary;
 

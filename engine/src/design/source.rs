@@ -147,6 +147,25 @@ impl Source {
         }
     }
 
+    /// Sources as people write them: comma separated, addresses without `/32` or `/128`; what
+    /// [`Source::parse_list`] reads back.
+    ///
+    /// ```
+    /// use portcullis_engine::design::Source;
+    /// let sources = Source::parse_list("203.0.113.7/32 2001:db8::/32").unwrap();
+    /// assert_eq!(Source::list_text(&sources), "203.0.113.7, 2001:db8::/32");
+    /// ```
+    pub fn list_text(sources: &[Source]) -> String {
+        sources
+            .iter()
+            .map(|source| match source.net() {
+                Some(net) if net.prefix_len() == net.max_prefix_len() => net.addr().to_string(),
+                _ => source.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Parses a list of sources separated by commas and/or whitespace; empty text is an empty list.
     ///
     /// # Errors

@@ -85,11 +85,11 @@ impl Design {
             .iter()
             .filter_map(|name| {
                 let members = self.group(name).filter(|members| !members.is_empty())?;
-                Some(format!("{name} ({})", sources_text(members)))
+                Some(format!("{name} ({})", Source::list_text(members)))
             })
             .collect();
         if !sources.is_empty() {
-            parts.push(sources_text(sources));
+            parts.push(Source::list_text(sources));
         }
         (!parts.is_empty()).then(|| parts.join(" and "))
     }
@@ -103,18 +103,6 @@ impl Design {
         let members = groups.iter().filter_map(|name| self.group(name)).flatten().chain(sources);
         Some(members.flat_map(|source| source_networks(*source)).collect())
     }
-}
-
-/// Sources as people write them, comma separated; addresses without a `/32` or `/128`.
-fn sources_text(sources: &[Source]) -> String {
-    sources
-        .iter()
-        .map(|source| match source.net() {
-            Some(net) if net.prefix_len() == net.max_prefix_len() => net.addr().to_string(),
-            _ => source.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The networks that make up a source exactly.

@@ -6,8 +6,12 @@
 //! - [`nft`]: one `nft -f` file, `table inet portcullis`, holding both families.
 //! - [`script`]: a bash script that applies `rules.v4` / `rules.v6` safely: checks, backup,
 //!   `--test`, atomic apply, and a rollback unless confirmed from a new login.
+//! - [`Exports`]: all of them for one design.
 
+mod bundle;
 pub mod commands;
 pub mod nft;
 pub mod save;
 pub mod script;
+
+pub use bundle::Exports;

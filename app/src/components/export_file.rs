@@ -1,9 +1,8 @@
-//! A generated rules file (`rules.v4` or `rules.v6`) with its Copy and Download buttons.
+//! One exported file (script, `rules.v4`, nftables…) with its Copy and Download buttons.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
-use portcullis_engine::model::Family;
 use stylist::style;
 
 use crate::browser::{self, CopyError};
@@ -42,84 +41,57 @@ impl Notice {
     }
 }
 
-/// The short name used in file names and test ids: `v4` or `v6`.
-fn family_slug(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "v4",
-        Family::V6 => "v6",
-    }
-}
-
-/// One generated file, shown live, with buttons to copy it and to download it.
+/// One exported file, shown live, with buttons to copy it and to download it.
+///
+/// `text` is the file, or why there is none; `blocked` explains why copying and downloading are
+/// refused for now (a lockout not yet acknowledged).
 #[component]
-pub(crate) fn RulesPanel(
-    /// Which file: IPv4 rules (`rules.v4`) or IPv6 rules (`rules.v6`).
-    family: Family,
-    /// The file's text, kept up to date with the design.
-    text: Memo<String>,
+pub(crate) fn ExportFile(
+    /// The id in test ids: `v4`, `script`…
+    slug: &'static str,
+    /// The file name offered for download.
+    file_name: &'static str,
+    /// The file's text, kept up to date with the design, or why it cannot be made.
+    text: Signal<Result<String, String>>,
+    /// Why copy and download are refused, while they are.
+    blocked: Signal<Option<String>>,
 ) -> impl IntoView {
-    let slug = family_slug(family);
-    let file_name = format!("rules.{slug}");
-    let heading_id = format!("rules-heading-{slug}");
-    let labelled_by = heading_id.clone();
     let notice = RwSignal::new(Notice::None);
     let copy = move |_| {
-        browser::copy_text(&text.get_untracked(), move |outcome| {
-            show_copy_outcome(notice, outcome);
-        });
+        if let Ok(text) = text.get_untracked() {
+            browser::copy_text(&text, move |outcome| show_copy_outcome(notice, outcome));
+        }
     };
-    let download = {
-        let file_name = file_name.clone();
-        move |_| {
-            let shown = match browser::download_text(&file_name, &text.get_untracked()) {
+    let download = move |_| {
+        if let Ok(text) = text.get_untracked() {
+            let shown = match browser::download_text(file_name, &text) {
                 Ok(()) => Notice::None,
                 Err(_) => Notice::DownloadFailed,
             };
             notice.set(shown);
         }
     };
+    let disabled = move || blocked.with(Option::is_some) || text.with(Result::is_err);
     let class = panel_class();
     view! {
-        <section class=class aria-labelledby=labelled_by>
+        <div class=class>
             <div class="bar">
-                <h2 id=heading_id>
-                    {family.to_string()} " rules " <code>{file_name.clone()}</code>
-                </h2>
+                <code class="file">{file_name}</code>
                 <div class="actions">
-                    <button
-                        type="button"
-                        data-testid=format!("copy-{slug}")
-                        aria-label=format!("Copy {file_name}")
-                        on:click=copy
-                    >
-                        "Copy"
-                    </button>
-                    <button
-                        type="button"
-                        class="secondary"
-                        data-testid=format!("download-{slug}")
-                        aria-label=format!("Download {file_name}")
-                        on:click=download
-                    >
-                        "Download"
-                    </button>
+                    <button type="button" data-testid=format!("copy-{slug}") aria-label=format!("Copy {file_name}")
+                        disabled=disabled on:click=copy>"Copy"</button>
+                    <button type="button" class="secondary" data-testid=format!("download-{slug}")
+                        aria-label=format!("Download {file_name}") disabled=disabled on:click=download>"Download"</button>
                 </div>
             </div>
-            <p
-                role="status"
-                data-testid=format!("notice-{slug}")
-                class=move || if notice.get().is_problem() { "notice problem" } else { "notice" }
-            >
-                {move || notice.get().message()}
+            <p role="status" data-testid=format!("notice-{slug}")
+                class=move || if notice.get().is_problem() || blocked.with(Option::is_some) { "notice problem" } else { "notice" }>
+                {move || blocked.get().unwrap_or_else(|| notice.get().message().to_owned())}
             </p>
-            <pre
-                data-testid=format!("rules-{slug}")
-                tabindex="0"
-                aria-label=format!("{file_name} contents")
-            >
-                {move || text.get()}
+            <pre data-testid=format!("export-{slug}") tabindex="0" aria-label=format!("{file_name} contents")>
+                {move || match text.get() { Ok(text) | Err(text) => text }}
             </pre>
-        </section>
+        </div>
     }
 }
 
@@ -155,8 +127,8 @@ fn panel_class() -> String {
         min-width: 0;
         .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
         .actions { display: flex; gap: 0.5rem; }
-        h2 { font-size: 1.05rem; margin: 0; margin-right: auto; }
-        h2 code { font-weight: 400; color: var(--muted); }
+        .file { margin-right: auto; font: 0.95rem var(--mono); color: var(--muted); }
+        button:disabled { opacity: 0.5; cursor: not-allowed; }
         button {
             font: inherit;
             font-size: 0.9rem;
@@ -174,7 +146,7 @@ fn panel_class() -> String {
             margin: 0;
             padding: 0.6rem;
             overflow: auto;
-            max-height: 28rem;
+            max-height: 32rem;
             background: var(--code-bg);
             border: 1px solid var(--border);
             border-radius: 0.35rem;

@@ -1,0 +1,212 @@
+//! Step 4: the protections, each a choice with what it does and why; defaults preselected.
+
+use leptos::prelude::*;
+use portcullis_engine::design::{BlockAction, LogDropped, Ping, Protections, SshLimit};
+use stylist::style;
+
+use super::ValidatedField;
+use crate::state::WizardContext;
+use crate::theme::class_name;
+
+/// Changes the protections with `edit`; a value out of range shows the engine's message instead.
+fn edit_protections(wizard: RwSignal<crate::state::Wizard>, error: RwSignal<Option<String>>, edit: impl FnOnce(&mut Protections)) {
+    let mut protections = wizard.with_untracked(|wizard| wizard.protections().clone());
+    edit(&mut protections);
+    let outcome = wizard.try_update(|wizard| wizard.set_protections(protections));
+    error.set(outcome.and_then(Result::err));
+}
+
+/// A number typed in a protection's field, or 0 (refused by the engine's range check).
+fn number(event: &leptos::ev::Event) -> u32 {
+    event_target_value(event).trim().parse().unwrap_or(0)
+}
+
+/// The protections step.
+#[component]
+pub(crate) fn ProtectionsStep() -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let error = RwSignal::new(None::<String>);
+    let current = Memo::new(move |_| wizard.with(|wizard| wizard.protections().clone()));
+    let toggle = move |edit: fn(&mut Protections, bool)| {
+        move |event: leptos::ev::Event| {
+            let on = event_target_checked(&event);
+            edit_protections(wizard, error, |protections| edit(protections, on));
+        }
+    };
+    let class = class_name(style!(
+        r#"
+        h2 { font-size: 1.2rem; margin: 0 0 0.25rem; }
+        .intro { margin: 0 0 0.75rem; color: var(--muted); }
+        .choice { background: var(--surface); border: 1px solid var(--border); border-radius: 0.5rem; padding: 0.6rem 0.75rem; margin-bottom: 0.6rem; }
+        .choice > label, fieldset label { font-weight: 600; display: inline-flex; gap: 0.5rem; align-items: center; }
+        fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; }
+        legend { font-weight: 600; padding: 0; margin-bottom: 0.2rem; }
+        .why { margin: 0.2rem 0 0; color: var(--muted); font-size: 0.92rem; }
+        input[type="number"] { width: 5rem; padding: 0.25rem 0.4rem; background: var(--bg); border: 1px solid var(--border); border-radius: 0.3rem; }
+        .numbers { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin-top: 0.3rem; font-size: 0.92rem; }
+        .error { color: var(--error); }
+        .always { color: var(--muted); font-size: 0.92rem; }
+        "#
+    ));
+    view! {
+        <section class=class aria-labelledby="protections-heading" data-testid="step-protections">
+            <h2 id="protections-heading">"Protections"</h2>
+            <p class="intro">"Chosen as a careful admin would. Each says what it does and why."</p>
+            <p class="always" data-testid="always-on">
+                "Always on: incoming and forwarded traffic is dropped unless allowed; the server may talk to "
+                "itself (loopback); replies to its own connections come back (conntrack ESTABLISHED,RELATED); "
+                "the ICMP messages the internet needs (unreachable, fragmentation needed, time exceeded) and "
+                "IPv6 neighbour discovery (RFC 4890) pass."
+            </p>
+            <div role="alert" aria-live="assertive">
+                {move || error.get().map(|message| view! { <p class="error" data-testid="protections-error">{message}</p> })}
+            </div>
+            <div class="choice">
+                <label>
+                    <input type="checkbox" data-testid="protect-drop-invalid" prop:checked=move || current.get().drop_invalid
+                        on:change=toggle(|protections, on| protections.drop_invalid = on)/>
+                    "Drop invalid packets"
+                </label>
+                <p class="why">"Packets conntrack cannot place in any connection are never legitimate: stray replies, broken or forged packets."</p>
+            </div>
+            <div class="choice">
+                <label>
+                    <input type="checkbox" data-testid="protect-drop-scans" prop:checked=move || current.get().drop_scans
+                        on:change=toggle(|protections, on| protections.drop_scans = on)/>
+                    "Drop port scans (NULL, XMAS, new connections without SYN)"
+                </label>
+                <p class="why">"Scanners send TCP flag combinations no real connection uses, to map your server quietly."</p>
+            </div>
+            <PingChoice current error/>
+            <SshLimitChoice current error/>
+            <BlockListChoice current error/>
+            <div class="choice">
+                <label>
+                    <input type="checkbox" data-testid="protect-block-smtp" prop:checked=move || current.get().block_outgoing_smtp
+                        on:change=toggle(|protections, on| protections.block_outgoing_smtp = on)/>
+                    "Block outgoing mail (port 25)"
+                </label>
+                <p class="why">"If the server is ever compromised, it cannot send spam. Leave off on a mail server."</p>
+            </div>
+            <div class="choice">
+                <label>
+                    <input type="checkbox" data-testid="protect-restricted-output" prop:checked=move || current.get().restricted_output
+                        on:change=toggle(|protections, on| protections.restricted_output = on)/>
+                    "Restrict outgoing traffic to DNS, NTP, HTTP and HTTPS"
+                </label>
+                <p class="why">"Malware cannot call home on other ports. DNS (and its replies) stays open, so name resolution keeps working."</p>
+            </div>
+            <LogChoice current error/>
+        </section>
+    }
+}
+
+#[component]
+fn PingChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let set = move |ping: Ping| edit_protections(wizard, error, |protections| protections.ping = ping);
+    let mode = move || match current.get().ping {
+        Ping::Off => "off",
+        Ping::Limited { .. } => "limited",
+        Ping::On => "on",
+    };
+    let rate = move || match current.get().ping {
+        Ping::Limited { per_second } => per_second,
+        _ => 1,
+    };
+    view! {
+        <div class="choice">
+            <fieldset>
+                <legend>"Answer ping"</legend>
+                <label><input type="radio" name="ping" data-testid="ping-off" prop:checked=move || mode() == "off" on:change=move |_| set(Ping::Off)/>"No"</label>
+                <label><input type="radio" name="ping" data-testid="ping-limited" prop:checked=move || mode() == "limited" on:change=move |_| set(Ping::Limited { per_second: rate() })/>"Yes, rate limited"</label>
+                <label><input type="radio" name="ping" data-testid="ping-on" prop:checked=move || mode() == "on" on:change=move |_| set(Ping::On)/>"Yes, always"</label>
+            </fieldset>
+            <Show when=move || mode() == "limited">
+                <div class="numbers">
+                    <label>"Per second " <input type="number" min="1" max="100" data-testid="ping-rate" prop:value=move || rate().to_string()
+                        on:change=move |event| set(Ping::Limited { per_second: number(&event) })/></label>
+                </div>
+            </Show>
+            <p class="why">"Ping helps you and your provider check the server is up; a limit stops ping floods. Other ICMP always passes."</p>
+        </div>
+    }
+}
+
+#[component]
+fn SshLimitChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let limit = move || current.get().ssh_limit;
+    let set = move |limit: Option<SshLimit>| edit_protections(wizard, error, |protections| protections.ssh_limit = limit);
+    let shown = move || limit().unwrap_or(SshLimit { connections: 4, seconds: 60 });
+    view! {
+        <div class="choice">
+            <label>
+                <input type="checkbox" data-testid="protect-ssh-limit" prop:checked=move || limit().is_some()
+                    on:change=move |event| set(event_target_checked(&event).then(shown))/>
+                "Limit SSH login attempts"
+            </label>
+            <Show when=move || limit().is_some()>
+                <div class="numbers">
+                    <label>"Connections " <input type="number" min="1" max="19" data-testid="ssh-limit-connections" prop:value=move || shown().connections.to_string()
+                        on:change=move |event| set(Some(SshLimit { connections: number(&event), ..shown() }))/></label>
+                    <label>"within seconds " <input type="number" min="1" max="86400" data-testid="ssh-limit-seconds" prop:value=move || shown().seconds.to_string()
+                        on:change=move |event| set(Some(SshLimit { seconds: number(&event), ..shown() }))/></label>
+                </div>
+            </Show>
+            <p class="why">"Password-guessing bots open connection after connection; past the limit, a source waits out the window. Applies when SSH is open."</p>
+        </div>
+    }
+}
+
+#[component]
+fn BlockListChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let action = move || current.get().block_action;
+    let set = move |block_action: BlockAction| edit_protections(wizard, error, |protections| protections.block_action = block_action);
+    let field = move || {
+        wizard.with(|wizard| wizard.revision());
+        let initial = wizard.with_untracked(crate::state::Wizard::block_list_text);
+        let error = Signal::derive(move || wizard.with(crate::state::Wizard::block_list_error));
+        let on_input = Callback::new(move |text: String| wizard.update(|wizard| wizard.edit_block_list(&text)));
+        view! {
+            <ValidatedField id="block-list".to_owned() label="Block these sources".to_owned()
+                hint="Addresses or networks that may not reach anything, e.g. 198.51.100.66, 203.0.113.0/24.".to_owned()
+                placeholder="nobody" initial error on_input/>
+        }
+    };
+    view! {
+        <div class="choice">
+            {field}
+            <fieldset>
+                <legend>"Blocked sources get"</legend>
+                <label><input type="radio" name="block-action" data-testid="block-drop" prop:checked=move || action() == BlockAction::Drop on:change=move |_| set(BlockAction::Drop)/>"Silence (DROP)"</label>
+                <label><input type="radio" name="block-action" data-testid="block-reject" prop:checked=move || action() == BlockAction::Reject on:change=move |_| set(BlockAction::Reject)/>"A refusal (REJECT)"</label>
+            </fieldset>
+        </div>
+    }
+}
+
+#[component]
+fn LogChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let log = move || current.get().log_dropped;
+    let set = move |log: Option<LogDropped>| edit_protections(wizard, error, |protections| protections.log_dropped = log);
+    let rate = move || log().map_or(5, |log| log.per_minute);
+    view! {
+        <div class="choice">
+            <label>
+                <input type="checkbox" data-testid="protect-log" prop:checked=move || log().is_some()
+                    on:change=move |event| set(event_target_checked(&event).then(|| LogDropped { per_minute: rate() }))/>
+                "Log dropped packets"
+            </label>
+            <Show when=move || log().is_some()>
+                <div class="numbers">
+                    <label>"Lines per minute " <input type="number" min="1" max="600" data-testid="log-rate" prop:value=move || rate().to_string()
+                        on:change=move |event| set(Some(LogDropped { per_minute: number(&event) }))/></label>
+                </div>
+            </Show>
+            <p class="why">{format!("See what is refused with `grep '{}' /var/log/kern.log`; the limit keeps a flood from filling the disk.", portcullis_engine::design::LOG_PREFIX.trim_end())}</p>
+        </div>
+    }
+}

@@ -1,0 +1,200 @@
+//! Step 5: live findings (lockout first, with an explicit override), the design in plain words,
+//! and every export with Copy and Download, the distribution, and how to apply and undo.
+
+use leptos::prelude::*;
+use portcullis_engine::diagnostic::Severity;
+use portcullis_engine::export::script::{Distro, ScriptOptions};
+use portcullis_engine::export::Exports;
+use stylist::style;
+
+use super::ExportFile;
+use crate::state::review::{findings, ShownFinding};
+use crate::state::WizardContext;
+use crate::theme::class_name;
+
+/// The export tabs: slug, tab label, file name.
+const TABS: [(&str, &str, &str); 6] = [
+    ("script", "Script", "portcullis-apply.sh"),
+    ("v4", "rules.v4", "rules.v4"),
+    ("v6", "rules.v6", "rules.v6"),
+    ("commands", "Commands", "portcullis-commands.sh"),
+    ("nft", "nftables", "portcullis.nft"),
+    ("json", "Design file", "portcullis-design.json"),
+];
+
+fn distro_label(distro: Distro) -> &'static str {
+    match distro {
+        Distro::Debian => "Debian / Ubuntu",
+        Distro::Rhel => "RHEL / Alma / Rocky / Fedora",
+        Distro::Arch => "Arch",
+        Distro::Alpine => "Alpine",
+        Distro::None => "Do not make permanent",
+    }
+}
+
+/// The review step.
+#[component]
+pub(crate) fn ReviewStep() -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let found = Memo::new(move |_| wizard.with(|wizard| findings(wizard.design())));
+    let summary = Memo::new(move |_| wizard.with(|wizard| wizard.design().summary().to_string()));
+    let lockout = Memo::new(move |_| found.with(|found| found.iter().any(|finding| finding.kind == "lockout")));
+    let overridden = RwSignal::new(false);
+    let blocked = Signal::derive(move || {
+        (lockout.get() && !overridden.get())
+            .then(|| "Exports are held back: these rules would lock you out (see above).".to_owned())
+    });
+    let class = class_name(style!(
+        r#"
+        display: grid; gap: 1rem;
+        h2 { font-size: 1.2rem; margin: 0; }
+        h3 { font-size: 1.05rem; margin: 0 0 0.4rem; }
+        .box { background: var(--surface); border: 1px solid var(--border); border-radius: 0.5rem; padding: 0.75rem; }
+        .lockout { border: 2px solid var(--error); }
+        .lockout strong { color: var(--error); }
+        ul.findings { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.5rem; }
+        .finding { border-left: 4px solid var(--border); padding-left: 0.6rem; }
+        .finding.error { border-color: var(--error); }
+        .finding.warning { border-color: var(--warning); }
+        .finding .kind { font: 0.8rem var(--mono); color: var(--muted); }
+        .finding p { margin: 0.15rem 0; }
+        .finding code { font: 0.8rem var(--mono); overflow-wrap: anywhere; }
+        .clean { color: var(--ok); margin: 0; }
+        "#
+    ));
+    view! {
+        <section class=class aria-labelledby="review-heading" data-testid="step-review">
+            <h2 id="review-heading">"Review & export"</h2>
+            <Show when=move || lockout.get()>
+                <div class="box lockout" role="alert" data-testid="lockout-warning">
+                    <strong>"These rules would lock you out of SSH."</strong>
+                    <p>
+                        "Loading them over SSH would cut your session and refuse every new login: "
+                        "you would need your provider's web console to get back in. Open SSH to the "
+                        "address you connect from (step \u{201c}Who may connect\u{201d}), or continue only if "
+                        "you manage this server from a console."
+                    </p>
+                    <label>
+                        <input type="checkbox" data-testid="lockout-override" prop:checked=move || overridden.get()
+                            on:change=move |event| overridden.set(event_target_checked(&event))/>
+                        " I have console access; export anyway"
+                    </label>
+                </div>
+            </Show>
+            <div class="box">
+                <h3>"In plain words"</h3>
+                <p data-testid="summary">{move || summary.get()}</p>
+            </div>
+            <div class="box">
+                <h3>"Findings"</h3>
+                <Show when=move || !found.with(Vec::is_empty)
+                    fallback=|| view! { <p class="clean" data-testid="no-findings">"No problem found: you stay logged in, replies and DNS work, nothing is shadowed."</p> }>
+                    <ul class="findings" data-testid="findings">
+                        {move || found.get().into_iter().map(|finding| view! { <FindingItem finding/> }).collect_view()}
+                    </ul>
+                </Show>
+            </div>
+            <Exporter blocked/>
+            <HowToApply/>
+        </section>
+    }
+}
+
+#[component]
+fn FindingItem(finding: ShownFinding) -> impl IntoView {
+    let severity = match finding.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    view! {
+        <li class=format!("finding {severity}") data-testid=format!("finding-{}", finding.kind)>
+            <span class="kind">{format!("{severity} · {} · {}", finding.kind, finding.family)}</span>
+            <p>{finding.message}</p>
+            {finding.rule.map(|rule| view! { <p><code>{rule}</code></p> })}
+            {finding.help.map(|help| view! { <p class="help">{help}</p> })}
+        </li>
+    }
+}
+
+/// The export tabs and the distribution choice.
+#[component]
+fn Exporter(blocked: Signal<Option<String>>) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let distro = RwSignal::new(Distro::Debian);
+    let tab = RwSignal::new("script");
+    let exports = Memo::new(move |_| {
+        let options = ScriptOptions { distro: distro.get(), ..ScriptOptions::default() };
+        wizard.with(|wizard| {
+            let exports = Exports::of(wizard.design(), &options);
+            [
+                exports.script.map_err(|error| error.to_string()),
+                Ok(exports.rules_v4),
+                Ok(exports.rules_v6),
+                Ok(exports.commands),
+                exports.nft.map(|nft| nft.text).map_err(|error| format!("No nftables file: {error}")),
+                Ok(exports.design_json),
+            ]
+        })
+    });
+    let class = class_name(style!(
+        r#"
+        [role="tablist"] { display: flex; flex-wrap: wrap; gap: 0.25rem; margin: 0.5rem 0; }
+        [role="tab"] { padding: 0.35rem 0.8rem; border: 1px solid var(--border); border-radius: 0.35rem 0.35rem 0 0; background: var(--bg); cursor: pointer; }
+        [role="tab"][aria-selected="true"] { background: var(--surface); border-bottom-color: var(--surface); font-weight: 600; }
+        label { font-weight: 600; }
+        select { margin-left: 0.4rem; padding: 0.3rem; background: var(--surface); border: 1px solid var(--border); border-radius: 0.3rem; }
+        "#
+    ));
+    view! {
+        <div class=class>
+            <label>
+                "Your server's distribution"
+                <select data-testid="distro" on:change=move |event| {
+                    let chosen = event_target_value(&event);
+                    if let Some(found) = Distro::ALL.into_iter().find(|distro| distro.as_str() == chosen) {
+                        distro.set(found);
+                    }
+                }>
+                    {Distro::ALL.map(|choice| view! {
+                        <option value=choice.as_str() selected=move || distro.get() == choice>{distro_label(choice)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <div role="tablist" aria-label="Exports">
+                {TABS.map(|(slug, label, _)| view! {
+                    <button type="button" role="tab" id=format!("tab-{slug}") data-testid=format!("tab-{slug}")
+                        aria-selected=move || if tab.get() == slug { "true" } else { "false" }
+                        aria-controls="export-panel" on:click=move |_| tab.set(slug)>{label}</button>
+                }).collect_view()}
+            </div>
+            <div role="tabpanel" id="export-panel" aria-labelledby=move || format!("tab-{}", tab.get())>
+                {move || {
+                    let at = TABS.iter().position(|(slug, ..)| *slug == tab.get()).unwrap_or(0);
+                    let (slug, _, file_name) = TABS[at];
+                    let text = Signal::derive(move || exports.with(|files| files[at].clone()));
+                    view! { <ExportFile slug file_name text blocked/> }
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// How to apply, confirm from a new login, and undo.
+#[component]
+fn HowToApply() -> impl IntoView {
+    view! {
+        <div class="box" data-testid="how-to-apply">
+            <h3>"How to apply, confirm and undo"</h3>
+            <ol>
+                <li>"Download the script and copy it to the server: " <code>"scp portcullis-apply.sh you@server:"</code></li>
+                <li>"In your SSH session, run it as root: " <code>"sudo bash portcullis-apply.sh"</code>
+                    ". It checks the rules with iptables-restore --test, saves your current rules, applies the new ones and starts a 120-second countdown."</li>
+                <li>"Keep that session open. From a NEW terminal, log in again over SSH and run the confirm command the script printed. "
+                    "A confirmation from the old session is refused: only a new login proves new connections still work."</li>
+                <li>"Not confirmed in time (say, you were locked out)? The previous rules come back by themselves."</li>
+                <li>"To undo later, the script prints the exact restore command of the backup it saved."</li>
+            </ol>
+        </div>
+    }
+}
