@@ -71,7 +71,7 @@ fn port_forward(rules: &mut NatRules, design: &Design, forward: &PortForward) {
     let sources = sources_of(design, forward.access(), forward.family());
     for protocol in forward.transport().protocols() {
         let name = protocol.to_string().to_ascii_uppercase();
-        let what = format!("forward {name} {} to {}", forward.port(), forward.destination());
+        let what = format!("{name} {} to {}", forward.port(), forward.destination());
         let to = NatRange { addresses: Some((forward.to(), forward.to())), ports: Some(single(forward.to_port())) };
         let target = Target::Dnat(NatTarget { to, random: false, random_fully: false, persistent: false });
         let nat = Rule { target: Some(target), ..port_rule(*protocol, forward.port()) };
@@ -86,10 +86,10 @@ fn port_forward(rules: &mut NatRules, design: &Design, forward: &PortForward) {
                 .collect(),
         };
         for (nat, allowed, why) in each {
-            for (rule, why) in on_interfaces(&nat, &why, forward.interfaces()) {
+            for (rule, why) in on_interfaces(&nat, &format!("forward {why}"), forward.interfaces()) {
                 rules.prerouting.push(commented(rule, &why));
             }
-            for (rule, why) in on_interfaces(&allowed, &format!("{why} (forwarded)"), forward.interfaces()) {
+            for (rule, why) in on_interfaces(&allowed, &format!("forwarded {why}"), forward.interfaces()) {
                 rules.forward.push(accept(rule, &why));
             }
         }
