@@ -138,18 +138,19 @@ impl Topology {
     /// connection was made within 2 seconds.
     fn connect(&self, which: usize, to: &str, port: u16) -> Option<String> {
         let target = if to.contains(':') { format!("TCP6:[{to}]:{port},connect-timeout=2") } else { format!("TCP4:{to}:{port},connect-timeout=2") };
-        self.netns(which).exec("timeout", &["6", "socat", "-T", "3", "-", &target]).ok().map(|out| out.trim().to_owned())
+        let answer = self.netns(which).exec("timeout", &["6", "socat", "-T", "3", "-", &target]).ok()?;
+        // socat writes an IPv6 peer in full and bracketed: print it canonically.
+        let (tag, peer) = answer.trim().split_once(' ')?;
+        let peer: IpAddr = peer.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+        Some(format!("{tag} {peer}"))
     }
 }
 
 impl Drop for Topology {
     fn drop(&mut self) {
         for child in &mut self.listeners {
-            // TERM reaches `timeout`, which passes it on to socat.
-            if let Ok(pid) = i32::try_from(child.id()) {
-                // SAFETY: kill(2) on a child this test started; no memory is involved.
-                unsafe { libc::kill(pid, libc::SIGTERM) };
-            }
+            // TERM reaches `timeout` (this child, by its id), which passes it on to socat.
+            let _ = Command::new("kill").args(["-s", "TERM", &child.id().to_string()]).status();
             let _ = child.wait();
         }
     }
