@@ -13,51 +13,13 @@ use std::net::IpAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use portcullis_e2e::fixtures::{router_design, CLIENT, INSIDE, ROUTER_IN, ROUTER_OUT};
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::Netns;
-use portcullis_engine::design::{Access, CustomService, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Redirect, Source, Transport};
+use portcullis_engine::design::Design;
 use portcullis_engine::export::{nft, save};
 use portcullis_engine::model::Family;
 use portcullis_engine::simulate::{simulate, Packet, Verdict};
-
-const CLIENT: [&str; 2] = ["203.0.113.2", "2001:db8:1::2"];
-const ROUTER_OUT: [&str; 2] = ["203.0.113.1", "2001:db8:1::1"];
-const ROUTER_IN: [&str; 2] = ["198.51.100.1", "2001:db8:2::1"];
-const INSIDE: [&str; 2] = ["198.51.100.10", "2001:db8:2::10"];
-
-fn interface(name: &str) -> InterfaceName {
-    name.parse().expect("valid interface")
-}
-
-/// Redirect 80 → 8080; 8443 forwarded to the inside host's 443 (IPv4: from anywhere on eth0;
-/// IPv6: only from the client); 2222 forwarded to its 22 only from an address that is not the
-/// client; both inside networks masqueraded out of eth0; a database (5432) only on eth1.
-fn router_design() -> Design {
-    let mut design = Design::default();
-    let office: Name = "office".parse().expect("name");
-    design.set_group(office.clone(), Source::parse_list(CLIENT[1]).expect("source"));
-    let db = CustomService::new("db".parse().expect("name"), Transport::Tcp, "5432".parse().expect("ports"));
-    design.add_custom_service(db, Access::Everyone).expect("custom service");
-    design.limit_custom_to_interfaces(&"db".parse().expect("name"), vec![interface("eth1")]).expect("open");
-    let forward = |port, to: &str, to_port, interfaces, access| {
-        PortForward::new(Transport::Tcp, port, to.parse().expect("address"), to_port, interfaces, access).expect("forward")
-    };
-    let stranger = Access::only(vec![], Source::parse_list("192.0.2.99").expect("source"));
-    let nat = Nat {
-        redirects: vec![Redirect::new(Transport::Tcp, 80, 8080, vec![]).expect("redirect")],
-        port_forwards: vec![
-            forward(8443, INSIDE[0], 443, vec![interface("eth0")], Access::Everyone),
-            forward(8443, INSIDE[1], 443, vec![], Access::only(vec![office], vec![])),
-            forward(2222, INSIDE[0], 22, vec![], stranger),
-        ],
-        masquerades: vec![
-            Masquerade::new("198.51.100.0/24".parse().expect("net"), interface("eth0")).expect("masquerade"),
-            Masquerade::new("2001:db8:2::/64".parse().expect("net"), interface("eth0")).expect("masquerade"),
-        ],
-    };
-    design.set_nat(nat).expect("no clash");
-    design
-}
 
 /// The three namespaces, wired and addressed; deleted on drop (after the listeners).
 struct Topology {
