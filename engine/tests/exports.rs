@@ -154,3 +154,26 @@ fn router_rules_are_all_commented() {
         }
     }
 }
+
+/// The simulator applies the redirect and reads the original port and the DNAT bit as the kernel
+/// does (tests/tests/nat.rs checks the same packets in the kernel): port 80 is accepted by the
+/// redirect's INPUT rule, 8080 sent directly is not.
+#[test]
+fn router_simulation_follows_the_translation() {
+    use portcullis_engine::simulate::{simulate, Packet, Verdict};
+    let v4 = router().compile(Family::V4);
+    let redirected = simulate(&v4, &Packet::parse("tcp 203.0.113.2:40000 -> 203.0.113.1:80 in eth0 syn new").expect("packet"));
+    assert_eq!(redirected.verdict(), Some(Verdict::Accept));
+    let outcome = &redirected.outcomes[0];
+    assert_eq!((outcome.packet.destination_port, outcome.decided_by.as_ref().map(|rule| rule.chain.as_str())), (8080, Some("INPUT")));
+    assert_eq!(outcome.packet.translated.map(|t| (t.destination_port, t.destination_rewritten)), Some((80, true)));
+    let direct = simulate(&v4, &Packet::parse("tcp 203.0.113.2:40000 -> 203.0.113.1:8080 in eth0 syn new").expect("packet"));
+    assert_eq!(direct.verdict(), Some(Verdict::Drop));
+    let forwarded = simulate(&v4, &Packet::parse("tcp 203.0.113.2:40000 -> 203.0.113.1:8443 in eth0 out eth1 syn new").expect("packet"));
+    assert_eq!(forwarded.verdict(), Some(Verdict::Accept));
+    let straight = simulate(&v4, &Packet::parse("tcp 203.0.113.2:40000 -> 198.51.100.10:443 in eth0 out eth1 syn new").expect("packet"));
+    assert_eq!(straight.verdict(), Some(Verdict::Drop));
+    // FORWARD drops INVALID packets before anything else.
+    let running = simulate(&v4, &Packet::parse("tcp 203.0.113.2:40000 -> 198.51.100.10:443 in eth0 out eth1 ack invalid").expect("packet"));
+    assert_eq!(running.verdict(), Some(Verdict::Drop));
+}

@@ -2,7 +2,7 @@
 //! with migrations while the in-memory design stays simple.
 //!
 //! Version 4 (written by this Portcullis) is version 3 plus `interfaces` on services and custom
-//! services (the input interfaces a service is limited to) and `nat` (see [`super::nat`]):
+//! services (the input interfaces a service is limited to) and `nat` (see the `nat` module):
 //! ```json
 //! { "version": 4,
 //!   "services": [ { "service": "postgresql", "interfaces": ["eth1"] } ],

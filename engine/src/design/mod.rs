@@ -8,8 +8,11 @@
 //! Compiling a design for a [`Family`] gives the ruleset the seed tutorials teach, done right:
 //! policies INPUT DROP, FORWARD DROP, OUTPUT ACCEPT; loopback accepted; replies
 //! (`ESTABLISHED,RELATED`) accepted; on IPv6 the neighbour discovery messages without which IPv6
-//! stops working (RFC 4890); then one rule per service, port and trusted source, each commented
-//! with the service and the group it comes from.
+//! stops working (RFC 4890); then one rule per service, port, trusted source and input interface
+//! (a service may be limited to interfaces, e.g. a database only on the private `eth1`), each
+//! commented with the service, the group it comes from and the interface. A design's [`Nat`]
+//! entries (redirects, port forwards, masquerading) add the `nat` table and the INPUT / FORWARD
+//! rules that accept exactly the translated traffic (see the `nat` module).
 //!
 //! # Examples
 //! ```
