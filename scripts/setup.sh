@@ -39,6 +39,7 @@ if [ "$purpose" = test ]; then
     need_pkg nft nftables
     need_pkg shellcheck shellcheck
     need_pkg conntrack conntrack
+    need_pkg socat socat
     need_pkg ip iproute2
     need_pkg ipset ipset
 fi

@@ -1,6 +1,9 @@
 //! Designs shared by the suites, so every harness judges the same rules.
 
-use portcullis_engine::design::{Access, CustomService, Design, Name, ServiceId, Source, Transport, CATALOGUE};
+use portcullis_engine::design::{
+    Access, CustomService, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Redirect, ServiceId, Source, Transport,
+    CATALOGUE,
+};
 
 /// The admin's addresses in every suite.
 pub const ADMIN_V4: &str = "203.0.113.7";
@@ -55,5 +58,48 @@ pub fn grouped_design() -> Design {
     for (service, access) in custom {
         design.add_custom_service(service, access).unwrap_or_else(|error| unreachable!("fixture groups exist: {error}"));
     }
+    design
+}
+
+/// The router test's outside client (IPv4, IPv6).
+pub const CLIENT: [&str; 2] = ["203.0.113.2", "2001:db8:1::2"];
+/// The router's outside addresses.
+pub const ROUTER_OUT: [&str; 2] = ["203.0.113.1", "2001:db8:1::1"];
+/// The router's inside addresses.
+pub const ROUTER_IN: [&str; 2] = ["198.51.100.1", "2001:db8:2::1"];
+/// The inside host behind the router.
+pub const INSIDE: [&str; 2] = ["198.51.100.10", "2001:db8:2::10"];
+
+fn interface(name: &str) -> InterfaceName {
+    name.parse().unwrap_or_else(|error| unreachable!("fixture interfaces are valid: {error}"))
+}
+
+/// Redirect 80 → 8080; 8443 forwarded to the inside host's 443 (IPv4: from anywhere on eth0;
+/// IPv6: only from the client); 2222 forwarded to its 22 only from an address that is not the
+/// client; both inside networks masqueraded out of eth0; a database (5432) only on eth1.
+pub fn router_design() -> Design {
+    let mut design = Design::default();
+    let office: Name = "office".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
+    design.set_group(office.clone(), Source::parse_list(CLIENT[1]).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")));
+    let db = CustomService::new("db".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), Transport::Tcp, "5432".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")));
+    design.add_custom_service(db, Access::Everyone).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
+    design.limit_custom_to_interfaces(&"db".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), vec![interface("eth1")]).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
+    let forward = |port, to: &str, to_port, interfaces, access| {
+        PortForward::new(Transport::Tcp, port, to.parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), to_port, interfaces, access).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"))
+    };
+    let stranger = Access::only(vec![], Source::parse_list("192.0.2.99").unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")));
+    let nat = Nat {
+        redirects: vec![Redirect::new(Transport::Tcp, 80, 8080, vec![]).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"))],
+        port_forwards: vec![
+            forward(8443, INSIDE[0], 443, vec![interface("eth0")], Access::Everyone),
+            forward(8443, INSIDE[1], 443, vec![], Access::only(vec![office], vec![])),
+            forward(2222, INSIDE[0], 22, vec![], stranger),
+        ],
+        masquerades: vec![
+            Masquerade::new("198.51.100.0/24".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), interface("eth0")).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+            Masquerade::new("2001:db8:2::/64".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), interface("eth0")).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+        ],
+    };
+    design.set_nat(nat).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
     design
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use portcullis_e2e::fixtures::{every_service_design, slice_design};
+use portcullis_e2e::fixtures::{every_service_design, router_design, slice_design};
 use portcullis_e2e::iptables::{check_shell_script, without_comments};
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::Netns;
@@ -108,6 +108,7 @@ fn pairs(dir: &Path) -> Vec<(&'static str, Ruleset, Ruleset)> {
         ("empty", design(Design::default())),
         ("slice", design(slice_design())),
         ("every service", design(every_service_design())),
+        ("router", design(router_design())),
         ("tricky", tricky(dir)),
     ] {
         all.push((name, v4, v6));
@@ -198,13 +199,15 @@ fn scripts_pass_bash_n_and_shellcheck_for_every_distribution() {
         return;
     }
     let dir = temp_dir("script-lint");
-    let (v4, v6) = tricky(&dir);
-    for distro in Distro::ALL {
-        let options = ScriptOptions { distro, ..ScriptOptions::default() };
-        let text = script::render(&save::render(&v4), &save::render(&v6), &options).expect("script");
-        let file = dir.join(format!("apply-{distro}.sh"));
-        std::fs::write(&file, text).expect("write");
-        check_shell_script(&file).unwrap_or_else(|error| panic!("{distro}: {error}"));
+    let router = router_design();
+    for (name, (v4, v6)) in [("tricky", tricky(&dir)), ("router", (router.compile(Family::V4), router.compile(Family::V6)))] {
+        for distro in Distro::ALL {
+            let options = ScriptOptions { distro, ..ScriptOptions::default() };
+            let text = script::render(&save::render(&v4), &save::render(&v6), &options).expect("script");
+            let file = dir.join(format!("apply-{name}-{distro}.sh"));
+            std::fs::write(&file, text).expect("write");
+            check_shell_script(&file).unwrap_or_else(|error| panic!("{name} {distro}: {error}"));
+        }
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,7 +1,7 @@
 //! Every export is judged by the real tools: `iptables-restore --test`, a real load into a
 //! throwaway namespace, and `iptables-save` printing back exactly what we wrote.
 
-use portcullis_e2e::fixtures::{every_service_design, grouped_design, slice_design};
+use portcullis_e2e::fixtures::{every_service_design, grouped_design, router_design, slice_design};
 use portcullis_e2e::iptables::{check_shell_script, load_and_save, restore_test, without_comments};
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_engine::design::{Design, Preset};
@@ -14,6 +14,7 @@ fn designs() -> Vec<(&'static str, Design)> {
         ("slice", slice_design()),
         ("every service", every_service_design()),
         ("groups, ranges and custom services", grouped_design()),
+        ("router: NAT and per-interface services", router_design()),
     ];
     designs.extend(Preset::ALL.map(|preset| (preset.slug(), preset.design())));
     designs

@@ -7,7 +7,7 @@ use crate::model::{
 
 use std::collections::BTreeSet;
 
-use super::{protections, Access, Design, ServiceId, Source};
+use super::{nat_rules, protections, Access, Design, InterfaceName, ServiceId, Source};
 use crate::model::PortSpec;
 
 /// `ICMPv6` types a host must accept or IPv6 breaks (RFC 4890 §4.4.1): router solicitation and
@@ -19,11 +19,11 @@ const NEIGHBOUR_DISCOVERY: [(u8, &str); 4] = [
     (136, "neighbour advertisement"),
 ];
 
-fn accept(rule: Rule, why: &str) -> Rule {
+pub(super) fn accept(rule: Rule, why: &str) -> Rule {
     Rule { target: Some(Target::Accept), ..rule }.commented(&Comment::sanitize(&format!("portcullis: {why}")))
 }
 
-fn ports_module(protocol: Protocol, ports: PortSpec) -> Module {
+pub(super) fn ports_module(protocol: Protocol, ports: PortSpec) -> Module {
     let destination_port = Some(Negated::plain(ports));
     if protocol == Protocol::UDP {
         Module::Udp { source_port: None, destination_port }
@@ -32,7 +32,7 @@ fn ports_module(protocol: Protocol, ports: PortSpec) -> Module {
     }
 }
 
-fn commented(rule: Rule, why: &str) -> Rule {
+pub(super) fn commented(rule: Rule, why: &str) -> Rule {
     rule.commented(&Comment::sanitize(&format!("portcullis: {why}")))
 }
 
@@ -68,7 +68,7 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     for (service, access) in design.services() {
         let info = service.info();
         let before = input.rules.len();
-        service_rules(&mut input.rules, design, family, info.name(), info.ports(), access);
+        service_rules(&mut input.rules, design, family, info.name(), info.ports(), access, design.interfaces(service));
         // The SSH limit goes before SSH's accepts, in a family where SSH is open at all.
         if let (Some(limit), true) = (protections.ssh_limit, service == ServiceId::SSH && input.rules.len() > before) {
             let port = info.ports().first().map_or(22, |(_, ports)| ports.first());
@@ -78,8 +78,10 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     }
     for (service, access) in design.custom_services() {
         let name = format!("{} (custom)", service.name());
-        service_rules(&mut input.rules, design, family, &name, &service.ports(), access);
+        service_rules(&mut input.rules, design, family, &name, &service.ports(), access, design.custom_interfaces(service.name()));
     }
+    let nat = nat_rules::compile(design, family);
+    input.rules.extend(nat.input);
     if let Some(log) = &protections.log_dropped {
         input.rules.push(commented(protections::log_dropped(log), "log what is about to be dropped"));
     }
@@ -88,15 +90,26 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     for (rule, why) in protections::output_rules(protections, family) {
         output.rules.push(commented(rule, &why));
     }
-    let filter = Table {
-        name: TableName::Filter,
-        chains: vec![input, Chain::builtin(BuiltinChain::Forward, Policy::Drop), output],
-    };
-    Ruleset { family, tables: vec![filter] }
+    let mut forward = Chain::builtin(BuiltinChain::Forward, Policy::Drop);
+    forward.rules = nat.forward;
+    let filter = Table { name: TableName::Filter, chains: vec![input, forward, output] };
+    let mut tables = vec![filter];
+    if !nat.prerouting.is_empty() || !nat.postrouting.is_empty() {
+        let mut table = Table::new(TableName::Nat);
+        for chain in &mut table.chains {
+            match chain.name.builtin() {
+                Some(BuiltinChain::Prerouting) => chain.rules.clone_from(&nat.prerouting),
+                Some(BuiltinChain::Postrouting) => chain.rules.clone_from(&nat.postrouting),
+                _ => {}
+            }
+        }
+        tables.push(table);
+    }
+    Ruleset { family, tables }
 }
 
 /// The rule matching `source` (`-s NET` or `-m iprange --src-range A-B`) added to `rule`.
-fn from_source(rule: &Rule, source: Source) -> Rule {
+pub(super) fn from_source(rule: &Rule, source: Source) -> Rule {
     let mut rule = rule.clone();
     if let Some(net) = source.net() {
         rule.source = Some(Negated::plain(net));
@@ -108,42 +121,66 @@ fn from_source(rule: &Rule, source: Source) -> Rule {
     rule
 }
 
-/// One accepting rule per port and source of one service, each commented with the service and
-/// the group the source comes from. A source listed twice (in two groups, or in a group and
-/// inline) gets one rule, commented with the first group.
-fn service_rules(
-    rules: &mut Vec<Rule>,
-    design: &Design,
-    family: Family,
-    service: &str,
-    ports: &[(Protocol, PortSpec)],
-    access: &Access,
-) {
+/// Who may connect, for one family: `None` for everyone, otherwise each source of the family
+/// once, labelled with the first group it comes from (`office (203.0.113.7/32)`) or itself.
+pub(super) fn sources_of(design: &Design, access: &Access, family: Family) -> Option<Vec<(Source, String)>> {
+    if *access == Access::Everyone {
+        return None;
+    }
+    let mut done = BTreeSet::new();
+    let grouped = access.groups().iter().flat_map(|group| {
+        let sources = design.group(group).unwrap_or_default();
+        sources.iter().map(move |source| (*source, Some(group)))
+    });
+    let inline = access.sources().iter().map(|source| (*source, None));
+    let mut list = Vec::new();
+    for (source, group) in grouped.chain(inline) {
+        if source.family() != family || !done.insert(source) {
+            continue;
+        }
+        let label = match group {
+            Some(group) => format!("{group} ({source})"),
+            None => source.to_string(),
+        };
+        list.push((source, label));
+    }
+    Some(list)
+}
+
+/// `rule` once per interface (`-i IF`, and ` on IF` added to `why`), or once as it is when
+/// `interfaces` is empty.
+pub(super) fn on_interfaces(rule: &Rule, why: &str, interfaces: &[InterfaceName]) -> Vec<(Rule, String)> {
+    if interfaces.is_empty() {
+        return vec![(rule.clone(), why.to_owned())];
+    }
+    interfaces
+        .iter()
+        .map(|interface| {
+            let rule = Rule { in_interface: Some(Negated::plain(interface.to_interface())), ..rule.clone() };
+            (rule, format!("{why} on {interface}"))
+        })
+        .collect()
+}
+
+/// One accepting rule per port, source and interface of one service, each commented with the
+/// service, the group the source comes from and the interface. A source listed twice (in two
+/// groups, or in a group and inline) gets one rule, commented with the first group.
+fn service_rules(rules: &mut Vec<Rule>, design: &Design, family: Family, service: &str, ports: &[(Protocol, PortSpec)], access: &Access, interfaces: &[InterfaceName]) {
+    let sources = sources_of(design, access, family);
     for &(protocol, ports) in ports {
         let service_rule = Rule {
             protocol: Some(Negated::plain(protocol)),
             modules: vec![ports_module(protocol, ports)],
             ..Rule::default()
         };
-        if *access == Access::Everyone {
-            rules.push(accept(service_rule, &format!("{service} from anywhere")));
-            continue;
-        }
-        let mut done = BTreeSet::new();
-        let grouped = access.groups().iter().flat_map(|group| {
-            let sources = design.group(group).unwrap_or_default();
-            sources.iter().map(move |source| (*source, Some(group)))
-        });
-        let inline = access.sources().iter().map(|source| (*source, None));
-        for (source, group) in grouped.chain(inline) {
-            if source.family() != family || !done.insert(source) {
-                continue;
+        let each: Vec<(Rule, String)> = match &sources {
+            None => vec![(service_rule, format!("{service} from anywhere"))],
+            Some(list) => list.iter().map(|(source, label)| (from_source(&service_rule, *source), format!("{service} from {label}"))).collect(),
+        };
+        for (rule, why) in each {
+            for (rule, why) in on_interfaces(&rule, &why, interfaces) {
+                rules.push(accept(rule, &why));
             }
-            let why = match group {
-                Some(group) => format!("{service} from {group} ({source})"),
-                None => format!("{service} from {source}"),
-            };
-            rules.push(accept(from_source(&service_rule, source), &why));
         }
     }
 }

@@ -1,8 +1,23 @@
 //! The design save file: versioned JSON, kept apart from [`Design`] so the file format can evolve
 //! with migrations while the in-memory design stays simple.
 //!
-//! Version 3 (written by this Portcullis) is version 2 plus `protections` (every field optional,
-//! the careful defaults otherwise) and `block_list`:
+//! Version 4 (written by this Portcullis) is version 3 plus `interfaces` on services and custom
+//! services (the input interfaces a service is limited to) and `nat` (see the `nat` module):
+//! ```json
+//! { "version": 4,
+//!   "services": [ { "service": "postgresql", "interfaces": ["eth1"] } ],
+//!   "nat": {
+//!     "redirects": [ { "protocol": "tcp", "port": 80, "to_port": 8080 } ],
+//!     "port_forwards": [ { "protocol": "tcp", "port": 8443, "to": "198.51.100.10", "to_port": 443,
+//!                          "interfaces": ["eth0"], "groups": ["office"], "sources": ["192.0.2.7"] } ],
+//!     "masquerades": [ { "network": "198.51.100.0/24", "out_interface": "eth0" } ] } }
+//! ```
+//! Every list may be left out when empty; a port forward without `groups` and `sources` is open
+//! to everyone. Files of versions 1 to 3 open unchanged (no interfaces, no NAT) and are saved as
+//! version 4.
+//!
+//! Version 3 is version 2 plus `protections` (every field optional, the careful defaults
+//! otherwise) and `block_list`:
 //! ```json
 //! { "version": 3,
 //!   "services": [ { "service": "ssh", "sources": ["203.0.113.7/32"] } ],
@@ -35,10 +50,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Access, CustomService, Design, DesignError, Name, PortList, Protections, ServiceId, Source, Transport};
+use super::{
+    Access, CustomService, Design, DesignError, InterfaceName, Name, Nat, PortList, Protections, ServiceId, Source, Transport,
+};
 
 /// The version this Portcullis writes, and the newest it reads.
-pub const DESIGN_FILE_VERSION: u32 = 3;
+pub const DESIGN_FILE_VERSION: u32 = 4;
 
 /// Why a text is not a design file this Portcullis can open.
 #[derive(Debug)]
@@ -152,6 +169,18 @@ struct FileV2 {
     /// Version 3: blocked sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     block_list: Vec<Source>,
+    /// Version 4: redirects, port forwards, masquerading.
+    #[serde(default, skip_serializing_if = "Nat::is_empty")]
+    nat: Nat,
+}
+
+impl FileV2 {
+    /// Whether the file uses a field of version 4.
+    fn has_version_4_fields(&self) -> bool {
+        !self.nat.is_empty()
+            || self.services.iter().any(|entry| !entry.interfaces.is_empty())
+            || self.custom_services.iter().any(|entry| !entry.interfaces.is_empty())
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -169,6 +198,9 @@ struct ServiceEntryV2 {
     groups: Vec<Name>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sources: Vec<Source>,
+    /// Version 4: the input interfaces the service is limited to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    interfaces: Vec<InterfaceName>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,6 +213,9 @@ struct CustomEntryV2 {
     groups: Vec<Name>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sources: Vec<Source>,
+    /// Version 4: the input interfaces the service is limited to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    interfaces: Vec<InterfaceName>,
 }
 
 /// Version 1 → version 2: the same services, no groups, no custom services.
@@ -191,11 +226,12 @@ fn migrate_v1(file: FileV1) -> FileV2 {
         services: file
             .services
             .into_iter()
-            .map(|entry| ServiceEntryV2 { service: entry.service, groups: Vec::new(), sources: entry.sources })
+            .map(|entry| ServiceEntryV2 { service: entry.service, groups: Vec::new(), sources: entry.sources, interfaces: Vec::new() })
             .collect(),
         custom_services: Vec::new(),
         protections: None,
         block_list: Vec::new(),
+        nat: Nat::default(),
     }
 }
 
@@ -221,20 +257,23 @@ impl TryFrom<FileV2> for Design {
             design
                 .allow_access(entry.service, Access::only(entry.groups, entry.sources))
                 .map_err(DesignFileErrorKind::Design)?;
+            design.limit_to_interfaces(entry.service, entry.interfaces).map_err(DesignFileErrorKind::Design)?;
         }
         for entry in file.custom_services {
             if design.custom_services().any(|(service, _)| *service.name() == entry.name) {
                 return Err(DesignFileErrorKind::DuplicateCustomService(entry.name).into());
             }
-            let service = CustomService::new(entry.name, entry.protocol, entry.ports);
+            let service = CustomService::new(entry.name.clone(), entry.protocol, entry.ports);
             design
                 .add_custom_service(service, Access::only(entry.groups, entry.sources))
                 .map_err(DesignFileErrorKind::Design)?;
+            design.limit_custom_to_interfaces(&entry.name, entry.interfaces).map_err(DesignFileErrorKind::Design)?;
         }
         if let Some(protections) = file.protections {
             design.set_protections(protections).map_err(DesignFileErrorKind::Protections)?;
         }
         design.set_block_list(file.block_list);
+        design.set_nat(file.nat).map_err(DesignFileErrorKind::Design)?;
         Ok(design)
     }
 }
@@ -271,9 +310,19 @@ impl Design {
                 if file.protections.is_some() || !file.block_list.is_empty() {
                     return Err(DesignFileErrorKind::NeedsVersion { field: "protections / block_list", version: 3 }.into());
                 }
+                if file.has_version_4_fields() {
+                    return Err(DesignFileErrorKind::NeedsVersion { field: "interfaces / nat", version: 4 }.into());
+                }
                 file
             }
-            3 => parse(text, 3)?,
+            3 => {
+                let file: FileV2 = parse(text, 3)?;
+                if file.has_version_4_fields() {
+                    return Err(DesignFileErrorKind::NeedsVersion { field: "interfaces / nat", version: 4 }.into());
+                }
+                file
+            }
+            4 => parse(text, 4)?,
             newer => return Err(DesignFileErrorKind::TooNew(newer).into()),
         };
         Design::try_from(file)
@@ -292,7 +341,7 @@ impl Design {
                 .services()
                 .map(|(service, access)| {
                     let (groups, sources) = entry(access);
-                    ServiceEntryV2 { service, groups, sources }
+                    ServiceEntryV2 { service, groups, sources, interfaces: self.interfaces(service).to_vec() }
                 })
                 .collect(),
             custom_services: self
@@ -305,11 +354,13 @@ impl Design {
                         ports: service.port_list().clone(),
                         groups,
                         sources,
+                        interfaces: self.custom_interfaces(service.name()).to_vec(),
                     }
                 })
                 .collect(),
             protections: Some(self.protections().clone()),
             block_list: self.block_list().to_vec(),
+            nat: self.nat().clone(),
         };
         let mut text = serde_json::to_string_pretty(&file)
             .unwrap_or_else(|error| unreachable!("plain structs always serialize: {error}"));
@@ -333,8 +384,8 @@ mod tests {
         assert!(error(r#"{"version":"1","services":[]}"#).contains("no numeric `version`"));
         assert!(error(r#"{"version":0,"services":[]}"#).contains("no numeric `version`"));
         assert_eq!(
-            error(r#"{"version":4,"services":[]}"#),
-            "this design file is version 4, made by a newer Portcullis; this one reads up to version 3"
+            error(r#"{"version":5,"services":[]}"#),
+            "this design file is version 5, made by a newer Portcullis; this one reads up to version 4"
         );
         assert!(error(r#"{"version":1,"services":[{"service":"quake"}]}"#).contains("unknown service `quake`"));
         assert!(error(r#"{"version":2,"services":[{"service":"postgres"}]}"#).contains("did you mean `postgresql`"));
@@ -383,7 +434,7 @@ mod tests {
         expected.allow(ServiceId::MYSQL, Source::parse_list("198.51.100.0/24").unwrap());
         assert_eq!(design, expected);
         let saved = design.to_json();
-        assert!(saved.starts_with("{\n  \"version\": 3,\n"), "{saved}");
+        assert!(saved.starts_with("{\n  \"version\": 4,\n"), "{saved}");
         assert_eq!(Design::from_json(&saved).unwrap(), expected);
     }
 
@@ -391,8 +442,9 @@ mod tests {
     fn a_minimal_version_2_file_is_an_empty_design() {
         assert_eq!(Design::from_json(r#"{"version":2}"#).unwrap(), Design::default());
         assert_eq!(Design::from_json(r#"{"version":3}"#).unwrap(), Design::default());
+        assert_eq!(Design::from_json(r#"{"version":4}"#).unwrap(), Design::default());
         let saved = Design::default().to_json();
-        assert!(saved.starts_with("{\n  \"version\": 3,\n  \"services\": [],\n  \"protections\": {"), "{saved}");
+        assert!(saved.starts_with("{\n  \"version\": 4,\n  \"services\": [],\n  \"protections\": {"), "{saved}");
     }
 
     #[test]
@@ -406,5 +458,31 @@ mod tests {
         assert!(error(r#"{"version":2,"block_list":["198.51.100.66"]}"#).contains("from version 3 on"));
         assert!(error(r#"{"version":3,"protections":{"ssh_limit":{"connections":50,"seconds":60}}}"#).contains("1 to 19"));
         assert!(error(r#"{"version":3,"protections":{"pingg":{"mode":"off"}}}"#).contains("unknown field"));
+    }
+
+    #[test]
+    fn interfaces_and_nat_round_trip_and_need_version_4() {
+        let text = r#"{"version":4,
+          "groups":[{"name":"office","sources":["203.0.113.7"]}],
+          "services":[{"service":"postgresql","interfaces":["eth1","eth1"]}],
+          "custom_services":[{"name":"game","protocol":"udp","ports":"27015","interfaces":["eth0"]}],
+          "nat":{"redirects":[{"protocol":"tcp","port":80,"to_port":8080}],
+                 "port_forwards":[{"protocol":"tcp","port":8443,"to":"198.51.100.10","to_port":443,"groups":["office"]}],
+                 "masquerades":[{"network":"198.51.100.0/24","out_interface":"eth0"}]}}"#;
+        let design = Design::from_json(text).unwrap();
+        assert_eq!(design.interfaces(ServiceId::POSTGRESQL).len(), 1);
+        assert_eq!(design.custom_interfaces(&"game".parse().unwrap()).len(), 1);
+        assert_eq!(design.nat().port_forwards.len(), 1);
+        assert_eq!(Design::from_json(&design.to_json()).unwrap(), design);
+        assert!(error(r#"{"version":3,"services":[{"service":"ssh","interfaces":["eth0"]}]}"#).contains("from version 4 on"));
+        assert!(error(r#"{"version":2,"nat":{"redirects":[{"protocol":"tcp","port":80,"to_port":8080}]}}"#)
+            .contains("from version 4 on"));
+        assert!(error(r#"{"version":1,"services":[{"service":"ssh","interfaces":["eth0"]}]}"#).contains("unknown field"));
+        assert!(error(r#"{"version":4,"services":[{"service":"ssh","interfaces":["eth0:1"]}]}"#).contains("holds ':'"));
+        assert!(error(r#"{"version":4,"nat":{"port_forwards":[{"protocol":"tcp","port":1,"to":"198.51.100.10","to_port":1,"groups":["x"]}]}}"#)
+            .contains("refers to the group `x`"));
+        assert!(error(r#"{"version":4,"nat":{"redirects":[{"protocol":"tcp","port":80,"to_port":81},{"protocol":"tcp+udp","port":80,"to_port":82}]}}"#)
+            .contains("already translates"));
+        assert!(error(r#"{"version":4,"nat":{"redirect":[]}}"#).contains("unknown field `redirect`"));
     }
 }

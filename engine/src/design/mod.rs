@@ -8,8 +8,11 @@
 //! Compiling a design for a [`Family`] gives the ruleset the seed tutorials teach, done right:
 //! policies INPUT DROP, FORWARD DROP, OUTPUT ACCEPT; loopback accepted; replies
 //! (`ESTABLISHED,RELATED`) accepted; on IPv6 the neighbour discovery messages without which IPv6
-//! stops working (RFC 4890); then one rule per service, port and trusted source, each commented
-//! with the service and the group it comes from.
+//! stops working (RFC 4890); then one rule per service, port, trusted source and input interface
+//! (a service may be limited to interfaces, e.g. a database only on the private `eth1`), each
+//! commented with the service, the group it comes from and the interface. A design's [`Nat`]
+//! entries (redirects, port forwards, masquerading) add the `nat` table and the INPUT / FORWARD
+//! rules that accept exactly the translated traffic (see the `nat` module).
 //!
 //! # Examples
 //! ```
@@ -36,7 +39,10 @@ mod catalogue;
 mod compile;
 mod custom;
 mod file;
+mod interface;
 mod name;
+mod nat;
+mod nat_rules;
 mod preset;
 mod protections;
 mod review;
@@ -46,7 +52,9 @@ mod summary;
 pub use catalogue::{Purpose, Risk, ServiceId, ServiceInfo, UnknownService, CATALOGUE};
 pub use custom::{CustomService, PortList, PortListError, Transport, PORT_LIST_MAX};
 pub use file::{DesignFileError, DESIGN_FILE_VERSION};
+pub use interface::{InterfaceName, InterfaceNameError};
 pub use name::{Name, NameError, NAME_MAX_LEN};
+pub use nat::{Masquerade, Nat, NatError, PortForward, Redirect, INTERFACES_MAX};
 pub use preset::{Preset, UnknownPreset};
 pub use protections::{BlockAction, LogDropped, Ping, Protections, SshLimit, LOG_PREFIX};
 pub use source::{AddressRange, Source, SourceError};
@@ -128,6 +136,9 @@ pub struct DesignError {
 enum DesignErrorKind {
     UnknownGroup { group: Name, service: String },
     GroupInUse { group: Name, services: Vec<String> },
+    Nat(NatError),
+    NatClash(String),
+    NotOpen(String),
 }
 
 impl fmt::Display for DesignError {
@@ -141,6 +152,9 @@ impl fmt::Display for DesignError {
                 "the group `{group}` is still used by {}; remove it from them first",
                 services.join(", ")
             ),
+            DesignErrorKind::Nat(error) => write!(f, "{error}"),
+            DesignErrorKind::NatClash(message) => f.write_str(message),
+            DesignErrorKind::NotOpen(service) => write!(f, "{service} is not open: open it before choosing its interfaces"),
         }
     }
 }
@@ -165,6 +179,11 @@ pub struct Design {
     custom_services: BTreeMap<Name, (CustomService, Access)>,
     protections: Protections,
     block_list: Vec<Source>,
+    /// Input interfaces a catalogue service is limited to (absent: every interface).
+    service_interfaces: BTreeMap<ServiceId, Vec<InterfaceName>>,
+    /// Input interfaces a custom service is limited to (absent: every interface).
+    custom_interfaces: BTreeMap<Name, Vec<InterfaceName>>,
+    nat: Nat,
 }
 
 impl Design {
@@ -185,9 +204,77 @@ impl Design {
         Ok(())
     }
 
-    /// Closes `service`.
+    /// Closes `service` (and forgets its interfaces).
     pub fn close(&mut self, service: ServiceId) {
         self.services.remove(&service);
+        self.service_interfaces.remove(&service);
+    }
+
+    /// Limits the open `service` to traffic arriving on `interfaces` (e.g. a database only on the
+    /// private `eth1`); an empty list lifts the limit. Kept sorted, without repeats.
+    ///
+    /// # Errors
+    /// When the service is not open, or more than [`INTERFACES_MAX`] interfaces are given.
+    pub fn limit_to_interfaces(&mut self, service: ServiceId, interfaces: Vec<InterfaceName>) -> Result<(), DesignError> {
+        if self.access(service).is_none() {
+            return Err(DesignError { kind: DesignErrorKind::NotOpen(service.info().name().to_owned()) });
+        }
+        let interfaces = nat::interface_list(interfaces).map_err(|error| DesignError { kind: DesignErrorKind::Nat(error) })?;
+        if interfaces.is_empty() {
+            self.service_interfaces.remove(&service);
+        } else {
+            self.service_interfaces.insert(service, interfaces);
+        }
+        Ok(())
+    }
+
+    /// The interfaces `service` is limited to; empty: every interface.
+    pub fn interfaces(&self, service: ServiceId) -> &[InterfaceName] {
+        self.service_interfaces.get(&service).map_or(&[], Vec::as_slice)
+    }
+
+    /// Limits the custom service `name` to `interfaces`, like [`Design::limit_to_interfaces`].
+    ///
+    /// # Errors
+    /// When there is no such custom service, or more than [`INTERFACES_MAX`] interfaces are given.
+    pub fn limit_custom_to_interfaces(&mut self, name: &Name, interfaces: Vec<InterfaceName>) -> Result<(), DesignError> {
+        if !self.custom_services.contains_key(name) {
+            return Err(DesignError { kind: DesignErrorKind::NotOpen(format!("the custom service `{name}`")) });
+        }
+        let interfaces = nat::interface_list(interfaces).map_err(|error| DesignError { kind: DesignErrorKind::Nat(error) })?;
+        if interfaces.is_empty() {
+            self.custom_interfaces.remove(name);
+        } else {
+            self.custom_interfaces.insert(name.clone(), interfaces);
+        }
+        Ok(())
+    }
+
+    /// The interfaces the custom service `name` is limited to; empty: every interface.
+    pub fn custom_interfaces(&self, name: &Name) -> &[InterfaceName] {
+        self.custom_interfaces.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The NAT entries.
+    pub fn nat(&self) -> &Nat {
+        &self.nat
+    }
+
+    /// Replaces the NAT entries.
+    ///
+    /// # Errors
+    /// When a port forward names a group the design does not have, or two entries clash (the same
+    /// protocol and public port translated twice in one family; a network masqueraded twice out
+    /// of one interface).
+    pub fn set_nat(&mut self, nat: Nat) -> Result<(), DesignError> {
+        for forward in &nat.port_forwards {
+            self.check_groups(forward.access(), || format!("the forward of port {}", forward.port()))?;
+        }
+        if let Some(clash) = nat.clash() {
+            return Err(DesignError { kind: DesignErrorKind::NatClash(clash) });
+        }
+        self.nat = nat;
+        Ok(())
     }
 
     /// Who may reach `service`, or `None` when it is closed.
@@ -223,6 +310,13 @@ impl Design {
                 .filter(|(_, access)| access.groups().contains(name))
                 .map(|(service, _)| service.name().to_string()),
         );
+        users.extend(
+            self.nat
+                .port_forwards
+                .iter()
+                .filter(|forward| forward.access().groups().contains(name))
+                .map(|forward| format!("the forward of port {}", forward.port())),
+        );
         if !users.is_empty() {
             return Err(DesignError { kind: DesignErrorKind::GroupInUse { group: name.clone(), services: users } });
         }
@@ -253,6 +347,7 @@ impl Design {
 
     /// Removes the custom service `name`, returning it if there was one.
     pub fn remove_custom_service(&mut self, name: &Name) -> Option<CustomService> {
+        self.custom_interfaces.remove(name);
         self.custom_services.remove(name).map(|(service, _)| service)
     }
 

@@ -85,8 +85,16 @@ fn states_match(states: &ConnStates, packet: &Packet) -> Truth {
     if states.contains(packet.state) {
         return Truth::Yes;
     }
-    // SNAT / DNAT are extra bits of translated connections, which a plain packet does not carry.
-    if states.contains(ConnState::Snat) || states.contains(ConnState::Dnat) {
+    // SNAT / DNAT are status bits of translated connections. The walk records the translations it
+    // applies; a NEW packet met them all (its connection starts here), for any other packet an
+    // earlier packet's translation is unknown.
+    let translated = packet.translated;
+    let dnat = translated.is_some_and(|t| t.destination_rewritten);
+    let snat = translated.is_some_and(|t| t.source_rewritten);
+    if (states.contains(ConnState::Dnat) && dnat) || (states.contains(ConnState::Snat) && snat) {
+        return Truth::Yes;
+    }
+    if (states.contains(ConnState::Snat) || states.contains(ConnState::Dnat)) && packet.state != ConnState::New {
         return Truth::Maybe;
     }
     Truth::No
@@ -125,13 +133,19 @@ fn conntrack_matches(conntrack: &ConnTrack, packet: &Packet) -> Truth {
     let port = |value: &Option<Negated<PortSpec>>, port: u16| {
         negated_check(value.as_ref(), |spec| Truth::from(has_ports(packet) && port_in(*spec, port)))
     };
+    // The original tuple is the packet before any rewrite; the reply tuple answers the rewritten
+    // packet (its source is where DNAT sent the packet).
+    let (source, destination, source_port, destination_port) = packet.translated.map_or(
+        (packet.source, packet.destination, packet.source_port, packet.destination_port),
+        |t| (t.source, t.destination, t.source_port, t.destination_port),
+    );
     truth
-        .and(|| address(&conntrack.original_source, packet.source))
-        .and(|| address(&conntrack.original_destination, packet.destination))
+        .and(|| address(&conntrack.original_source, source))
+        .and(|| address(&conntrack.original_destination, destination))
         .and(|| address(&conntrack.reply_source, packet.destination))
         .and(|| address(&conntrack.reply_destination, packet.source))
-        .and(|| port(&conntrack.original_source_port, packet.source_port))
-        .and(|| port(&conntrack.original_destination_port, packet.destination_port))
+        .and(|| port(&conntrack.original_source_port, source_port))
+        .and(|| port(&conntrack.original_destination_port, destination_port))
         .and(|| port(&conntrack.reply_source_port, packet.destination_port))
         .and(|| port(&conntrack.reply_destination_port, packet.source_port))
         .and(|| Truth::from(conntrack.direction != Some(crate::model::ConnDirection::Reply)))

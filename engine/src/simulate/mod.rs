@@ -28,7 +28,7 @@ mod walk;
 
 pub use conversation::{converse, Conversation, Exchange};
 pub use matching::{evaluate, Evaluation, Truth};
-pub use packet::{Packet, PacketError, PacketJson, Path};
+pub use packet::{Packet, PacketError, PacketJson, Path, Translated};
 pub use walk::{Outcome, RuleRef, Step, StepResult, Verdict};
 
 use crate::model::Ruleset;

@@ -59,6 +59,27 @@ pub struct Packet {
     pub packet_type: PacketType,
     /// A non-first IPv4 fragment (`-f`).
     pub fragment: bool,
+    /// What address translation did to the packet's connection so far in the walk (`None`:
+    /// nothing): conntrack matches read the original tuple and the SNAT / DNAT bits from it.
+    pub translated: Option<Translated>,
+}
+
+/// A connection NAT rewrote: its original tuple (as the first packet was before any rewrite) and
+/// which sides were rewritten — what `-m conntrack --ctorigdst…` and `--ctstate DNAT|SNAT` read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Translated {
+    /// Original source address.
+    pub source: IpAddr,
+    /// Original destination address.
+    pub destination: IpAddr,
+    /// Original source port.
+    pub source_port: u16,
+    /// Original destination port.
+    pub destination_port: u16,
+    /// The destination was rewritten (DNAT, REDIRECT): `--ctstate DNAT`.
+    pub destination_rewritten: bool,
+    /// The source was rewritten (SNAT, MASQUERADE): `--ctstate SNAT`.
+    pub source_rewritten: bool,
 }
 
 /// Why a packet description cannot be read.
@@ -167,6 +188,7 @@ impl Packet {
             ttl: 64,
             packet_type: PacketType::Unicast,
             fragment: false,
+            translated: None,
         })
     }
 

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::matching::{evaluate, Truth};
-use super::packet::{Packet, Path};
+use super::packet::{Packet, Path, Translated};
 use crate::model::{BuiltinChain, Chain, ChainName, ConnState, Ct, Policy, RejectWith, Ruleset, TableName, Target};
 
 /// Where a rule sits: table, chain and 1-based position (`None` for the chain's policy).
@@ -255,6 +255,24 @@ fn chain_end(table: TableName, chain: &Chain, walk: &mut Walk) -> Flow {
     }
 }
 
+/// Records that NAT rewrites the packet's destination (`true`) or source: the first rewrite keeps
+/// the original tuple, as conntrack does.
+fn translate(packet: &mut Packet, destination: bool) {
+    let original = packet.translated.get_or_insert(Translated {
+        source: packet.source,
+        destination: packet.destination,
+        source_port: packet.source_port,
+        destination_port: packet.destination_port,
+        destination_rewritten: false,
+        source_rewritten: false,
+    });
+    if destination {
+        original.destination_rewritten = true;
+    } else {
+        original.source_rewritten = true;
+    }
+}
+
 fn local_address(packet: &Packet) -> IpAddr {
     packet.destination
 }
@@ -310,6 +328,7 @@ fn apply(table: TableName, target: &Target, reference: RuleRef, walk: &mut Walk,
             Flow::Next
         }
         Target::Dnat(nat) => {
+            translate(&mut walk.packet, true);
             if let Some((first, _)) = nat.to.addresses {
                 walk.packet.destination = first;
             }
@@ -319,6 +338,7 @@ fn apply(table: TableName, target: &Target, reference: RuleRef, walk: &mut Walk,
             Flow::EndTable
         }
         Target::Redirect(redirect) => {
+            translate(&mut walk.packet, true);
             walk.packet.destination = local_address(&walk.packet);
             if let Some(ports) = redirect.ports {
                 walk.packet.destination_port = ports.first;
@@ -326,12 +346,16 @@ fn apply(table: TableName, target: &Target, reference: RuleRef, walk: &mut Walk,
             Flow::EndTable
         }
         Target::Snat(nat) => {
+            translate(&mut walk.packet, false);
             if let Some((first, _)) = nat.to.addresses {
                 walk.packet.source = first;
             }
             Flow::EndTable
         }
-        Target::Masquerade(_) => Flow::EndTable,
+        Target::Masquerade(_) => {
+            translate(&mut walk.packet, false);
+            Flow::EndTable
+        }
         Target::Log(_)
         | Target::Nflog(_)
         | Target::ConnMark(_)

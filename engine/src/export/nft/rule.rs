@@ -184,7 +184,36 @@ fn icmp_statements(out: &mut Vec<String>, name: &str, icmp: &Negated<IcmpType>) 
     Ok(())
 }
 
+/// `--ctstate SNAT` / `DNAT` are the connection's NAT status bits (`xt_conntrack.c` sets them from
+/// `IPS_SRC_NAT` / `IPS_DST_NAT`): nft's `ct status snat` / `dnat`. A set mixing them with real
+/// states is an "or" across two keys, which one nft expression cannot say.
+fn nat_states(states: &Negated<ConnStates>) -> Option<Result<String, String>> {
+    let all = states.value.states();
+    let bits: Vec<&str> = all
+        .iter()
+        .filter_map(|state| match state {
+            ConnState::Snat => Some("snat"),
+            ConnState::Dnat => Some("dnat"),
+            _ => None,
+        })
+        .collect();
+    if bits.is_empty() {
+        return None;
+    }
+    if bits.len() != all.len() {
+        return Some(Err("conntrack states mixing SNAT/DNAT with other states have no exact nft translation".to_owned()));
+    }
+    Some(Ok(if states.negated {
+        format!("ct status & ({}) == 0", bits.join(" | "))
+    } else {
+        format!("ct status {}", bits.join(","))
+    }))
+}
+
 fn states(states: &Negated<ConnStates>) -> Result<String, String> {
+    if let Some(translated) = nat_states(states) {
+        return translated;
+    }
     let mut names = Vec::new();
     for state in states.value.states() {
         names.push(match state {
@@ -193,9 +222,7 @@ fn states(states: &Negated<ConnStates>) -> Result<String, String> {
             ConnState::Related => "related",
             ConnState::Established => "established",
             ConnState::Untracked => "untracked",
-            ConnState::Snat | ConnState::Dnat => {
-                return Err("conntrack states SNAT/DNAT have no exact nft translation here".to_owned())
-            }
+            ConnState::Snat | ConnState::Dnat => unreachable!("nat_states takes every set holding SNAT or DNAT"),
         });
     }
     Ok(if states.negated { format!("ct state & ({}) == 0", names.join(" | ")) } else { format!("ct state {}", names.join(",")) })
@@ -222,16 +249,27 @@ fn conntrack(conntrack: &ConnTrack, out: &mut Vec<String>) -> Result<(), String>
         || original_destination.is_some()
         || reply_source.is_some()
         || reply_destination.is_some()
-        || original_source_port.is_some()
-        || original_destination_port.is_some()
-        || reply_source_port.is_some()
-        || reply_destination_port.is_some()
         || expire.is_some();
     if untranslated {
-        return Err("`-m conntrack` options other than --ctstate, --ctstatus and --ctdir are not translated".to_owned());
+        return Err(
+            "`-m conntrack` options other than --ctstate, --ctstatus, --ctdir and the tuple ports are not translated".to_owned(),
+        );
     }
     if let Some(state) = state {
         out.push(states(state)?);
+    }
+    // The ports of the connection's original and reply tuples (`--ctorigdstport 80`: the
+    // connection's first packet went to port 80, whatever NAT made of it).
+    let tuple_ports = [
+        (original_source_port, "original proto-src"),
+        (original_destination_port, "original proto-dst"),
+        (reply_source_port, "reply proto-src"),
+        (reply_destination_port, "reply proto-dst"),
+    ];
+    for (value, key) in tuple_ports {
+        if let Some(Negated { negated, value }) = value {
+            out.push(format!("ct {key} {}{}", not(*negated), ports(*value)));
+        }
     }
     if let Some(Negated { negated, value }) = status {
         let names: Vec<String> = value.to_string().to_ascii_lowercase().split(',').map(|name| name.replace('_', "-")).collect();

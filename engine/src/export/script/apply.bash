@@ -212,6 +212,14 @@ if ! ip6tables-restore <"$backup_dir/applied.v6"; then
     die "ip6tables-restore failed; the previous rules are restored"
 fi
 say "the new rules are active (IPv4 and IPv6)."
+# Rules that forward traffic (port forwards, masquerading) need the kernel to route it. This
+# script never changes sysctls: it says what is missing.
+if grep -q '^-A FORWARD .*-j ACCEPT' "$backup_dir/applied.v4" && [ "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || echo 0)" != 1 ]; then
+    warn "these rules forward IPv4 traffic, but IPv4 forwarding is off: run 'sysctl -w net.ipv4.ip_forward=1' (and add it to /etc/sysctl.d/) for port forwards and masquerading to work."
+fi
+if grep -q '^-A FORWARD .*-j ACCEPT' "$backup_dir/applied.v6" && [ "$(cat /proc/sys/net/ipv6/conf/all/forwarding 2>/dev/null || echo 0)" != 1 ]; then
+    warn "these rules forward IPv6 traffic, but IPv6 forwarding is off: run 'sysctl -w net.ipv6.conf.all.forwarding=1' (and add it to /etc/sysctl.d/) for port forwards and masquerading to work."
+fi
 
 # 6. Wait for a confirmation from a new login.
 interrupted=0
