@@ -38,6 +38,8 @@ pub struct SummaryLine {
 pub struct Summary {
     /// Who may reach what, anywhere first.
     pub lines: Vec<SummaryLine>,
+    /// Address translation, one sentence per entry: redirects, port forwards, masquerades.
+    pub nat: Vec<String>,
     /// How ping is answered.
     pub ping: String,
 }
@@ -48,7 +50,11 @@ impl fmt::Display for Summary {
             write!(f, "From {}: {}. ", line.who, line.services.join(", "))?;
         }
         let rest = if self.lines.is_empty() { "Every incoming connection" } else { "Everything else" };
-        write!(f, "{rest}: dropped. Ping: {}.", self.ping)
+        write!(f, "{rest}: dropped. Ping: {}.", self.ping)?;
+        for sentence in &self.nat {
+            write!(f, " {sentence}.")?;
+        }
+        Ok(())
     }
 }
 
@@ -58,11 +64,11 @@ impl Design {
         let mut by_who: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
         let open = self
             .services()
-            .map(|(id, access)| (format!("{} ({})", id.info().name(), id.info().ports_text()), access))
-            .chain(
-                self.custom_services()
-                    .map(|(service, access)| (format!("{} ({})", service.name(), service.ports_text()), access)),
-            );
+            .map(|(id, access)| (format!("{} ({}){}", id.info().name(), id.info().ports_text(), on(self.interfaces(id))), access))
+            .chain(self.custom_services().map(|(service, access)| {
+                let interfaces = on(self.custom_interfaces(service.name()));
+                (format!("{} ({}){interfaces}", service.name(), service.ports_text()), access)
+            }));
         for (service, access) in open {
             let Some(who) = self.who(access) else { continue };
             // `false` sorts first: "anywhere" leads.
@@ -74,7 +80,37 @@ impl Design {
             Ping::Limited { per_second } => format!("answered, at most {per_second} per second"),
             Ping::On => "answered".to_owned(),
         };
-        Summary { lines, ping }
+        Summary { lines, nat: self.nat_sentences(), ping }
+    }
+
+    fn nat_sentences(&self) -> Vec<String> {
+        let nat = self.nat();
+        let mut sentences: Vec<String> = nat
+            .redirects
+            .iter()
+            .map(|redirect| {
+                let protocols = redirect.transport().as_str().to_uppercase();
+                format!("{protocols} port {} redirected to port {} here{}", redirect.port(), redirect.to_port(), on(redirect.interfaces()))
+            })
+            .collect();
+        sentences.extend(nat.port_forwards.iter().map(|forward| {
+            let to = match forward.to() {
+                std::net::IpAddr::V6(address) => format!("[{address}]"),
+                address @ std::net::IpAddr::V4(_) => address.to_string(),
+            };
+            let who = self.who(forward.access()).unwrap_or_else(|| "nobody yet".to_owned());
+            format!(
+                "{} port {} forwarded to {to}:{} from {who}{}",
+                forward.transport().as_str().to_uppercase(),
+                forward.port(),
+                forward.to_port(),
+                on(forward.interfaces())
+            )
+        }));
+        sentences.extend(nat.masquerades.iter().map(|masquerade| {
+            format!("{} goes out to the internet by {} under this server's address", masquerade.network(), masquerade.out_interface())
+        }));
+        sentences
     }
 
     /// `anywhere`, or the groups (with their sources) and inline sources; `None` when the access
@@ -103,6 +139,15 @@ impl Design {
         let members = groups.iter().filter_map(|name| self.group(name)).flatten().chain(sources);
         Some(members.flat_map(|source| source_networks(*source)).collect())
     }
+}
+
+/// ` on eth1` for services limited to interfaces, nothing otherwise.
+fn on(interfaces: &[super::InterfaceName]) -> String {
+    if interfaces.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = interfaces.iter().map(ToString::to_string).collect();
+    format!(" on {}", names.join(", "))
 }
 
 /// The networks that make up a source exactly.
@@ -161,5 +206,24 @@ mod tests {
             "From office (203.0.113.7, 2001:db8::/64) and 198.51.100.8, 198.51.100.4-198.51.100.7: SSH (TCP 22). \
              Everything else: dropped. Ping: answered, at most 1 per second."
         );
+    }
+
+    #[test]
+    fn interfaces_and_translations_are_said() {
+        use crate::design::{Masquerade, Nat, PortForward, Redirect, Transport};
+        let mut design = Design::default();
+        design.allow(ServiceId::POSTGRESQL, Vec::new());
+        design.limit_to_interfaces(ServiceId::POSTGRESQL, vec!["eth1".parse().unwrap()]).unwrap();
+        let nat = Nat {
+            redirects: vec![Redirect::new(Transport::Tcp, 80, 8080, Vec::new()).unwrap()],
+            port_forwards: vec![PortForward::new(Transport::Tcp, 8443, "198.51.100.10".parse().unwrap(), 443, Vec::new(), Access::Everyone).unwrap()],
+            masquerades: vec![Masquerade::new("198.51.100.0/24".parse().unwrap(), "eth0".parse().unwrap()).unwrap()],
+        };
+        design.set_nat(nat).unwrap();
+        let said = design.summary().to_string();
+        assert!(said.contains("From anywhere: PostgreSQL (TCP 5432) on eth1."), "{said}");
+        assert!(said.contains("TCP port 80 redirected to port 8080 here."), "{said}");
+        assert!(said.contains("TCP port 8443 forwarded to 198.51.100.10:443 from anywhere."), "{said}");
+        assert!(said.contains("198.51.100.0/24 goes out to the internet by eth0 under this server's address."), "{said}");
     }
 }
