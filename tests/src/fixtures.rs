@@ -67,8 +67,8 @@ pub fn example_designs() -> Vec<(String, Design)> {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
         .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|extension| extension == "json"))
         .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".json"))
         .collect();
     names.sort();
     names

@@ -51,7 +51,7 @@ fn sources_of(design: &Design, access: &Access, family: Family) -> Vec<Source> {
 
 /// An address inside `source`: the network's first address, or the range's first.
 fn inside(source: Source) -> IpAddr {
-    source.net().map(|net| net.addr()).or_else(|| source.range().map(|range| range.first())).expect("a network or a range")
+    source.net().map(|net| net.addr()).or_else(|| source.range().map(portcullis_engine::design::AddressRange::first)).expect("a network or a range")
 }
 
 fn covers(source: Source, address: IpAddr) -> bool {

@@ -61,8 +61,8 @@ enum DesignFileErrorKind {
     Protections(String),
 }
 
-/// `message` with every `` `quoted` `` value cut as [`super::shown`] cuts it: serde's messages
-/// (`unknown variant `…``) quote the whole offending value.
+/// `message` with every value between backticks cut as [`super::shown`] cuts it: serde's
+/// messages ("unknown variant" and the value) quote the whole offending value.
 fn shorten_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(512));
     for (index, part) in message.split('`').enumerate() {

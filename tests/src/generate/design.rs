@@ -139,7 +139,7 @@ pub fn design(rng: &mut Rng) -> Design {
     }
     let services = 1 + rng.below(10);
     for _ in 0..services {
-        let info = rng.pick(&CATALOGUE);
+        let info = rng.pick(CATALOGUE);
         let access = access(rng, &groups);
         design.allow_access(info.id(), access).unwrap_or_else(|error| panic!("generated groups exist: {error}"));
     }

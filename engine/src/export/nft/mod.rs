@@ -246,7 +246,7 @@ pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
     for declaration in sets.values() {
         text.push_str(declaration);
     }
-    let _ = write!(text, "{body}}}\n");
+    let _ = writeln!(text, "{body}}}");
     Ok(NftExport { text, notes })
 }
 
