@@ -1,5 +1,5 @@
-//! Snapshots of every export for the tutorial's server shape: SSH only from the admin's address,
-//! the web open to everyone.
+//! Snapshots of every export for the tutorial's server (`examples/tutorial-web-mail.json`): web
+//! and mail for everyone, SSH only from the office address, the careful default protections.
 
 use portcullis_engine::design::{Design, ServiceId, Source};
 use portcullis_engine::export::script::{Distro, ScriptOptions};
@@ -7,12 +7,7 @@ use portcullis_engine::export::{commands, nft, save, script};
 use portcullis_engine::model::Family;
 
 fn tutorial_server() -> Design {
-    let mut design = Design::default();
-    let admin = Source::parse_list("203.0.113.7, 2001:db8:1::7").expect("valid sources");
-    design.allow(ServiceId::SSH, admin);
-    design.allow(ServiceId::HTTP, vec![]);
-    design.allow(ServiceId::HTTPS, vec![]);
-    design
+    Design::from_json(include_str!("../../examples/tutorial-web-mail.json")).expect("the example loads")
 }
 
 #[test]
@@ -34,11 +29,8 @@ fn tutorial_server_commands() {
 
 #[test]
 fn tutorial_server_nft() {
-    // The nft export does not translate the SSH limit's `-m recent` yet: it lists such rules as
-    // errors (tested in the nft module), so this snapshot is of the design without the limit.
-    let mut design = tutorial_server();
-    let protections = portcullis_engine::design::Protections { ssh_limit: None, ..design.protections().clone() };
-    design.set_protections(protections).expect("valid protections");
+    // The whole design, SSH limit included (as a meter).
+    let design = tutorial_server();
     let export = nft::render(&design.compile(Family::V4), &design.compile(Family::V6)).expect("translatable");
     assert!(export.notes.is_empty(), "{:?}", export.notes);
     insta::assert_snapshot!(export.text);

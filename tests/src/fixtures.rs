@@ -1,8 +1,8 @@
 //! Designs shared by the suites, so every harness judges the same rules.
 
 use portcullis_engine::design::{
-    Access, CustomService, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Redirect, ServiceId, Source, Transport,
-    CATALOGUE,
+    Access, CustomService, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Preset, Redirect, ServiceId, Source,
+    Transport, CATALOGUE,
 };
 
 /// The admin's addresses in every suite.
@@ -102,4 +102,32 @@ pub fn router_design() -> Design {
     };
     design.set_nat(nat).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
     design
+/// The example designs of `examples/`, by file name (sorted), each loaded by the engine.
+///
+/// # Panics
+/// When the folder cannot be read or a file does not load: `engine/tests/examples.rs` names it.
+pub fn example_designs() -> Vec<(String, Design)> {
+    let dir = crate::workspace_root().join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|extension| extension == "json"))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(dir.join(&name)).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let design = Design::from_json(&text).unwrap_or_else(|error| panic!("examples/{name}: {error}"));
+            (name, design)
+        })
+        .collect()
+}
+
+/// Every preset (by slug) and every example (by file name).
+pub fn presets_and_examples() -> Vec<(String, Design)> {
+    let mut all: Vec<(String, Design)> = Preset::ALL.iter().map(|preset| (preset.slug().to_owned(), preset.design())).collect();
+    all.extend(example_designs());
+    all
 }

@@ -140,3 +140,7 @@ pub use validity::{validity_case, ValidityCase};
 mod simulation;
 
 pub use simulation::{simulation_packet, simulation_ruleset};
+
+mod design;
+
+pub use design::design;

@@ -39,6 +39,14 @@ const SILENCE_SERVER: &str = "table inet portcullis_lab {
 }
 ";
 
+/// Counts every incoming packet before and after the chains at priority `filter` (0), so an nft
+/// export's verdict shows without touching its rules.
+const NFT_WITNESS: &str = "table inet portcullis_witness {
+    chain before { type filter hook input priority -10; policy accept; counter; }
+    chain after { type filter hook input priority 10; policy accept; counter; }
+}
+";
+
 /// How long a probe may take to show up in the counters before the oracle gives up.
 const PROBE_DEADLINE: Duration = Duration::from_secs(5);
 
@@ -146,21 +154,25 @@ impl Lab {
     /// # Errors
     /// When the probe cannot be built or sent, or never reaches any counted rule or policy.
     pub fn probe(&self, probe: &Probe) -> Result<Observation, String> {
+        self.probe_after(probe, &[])
+    }
+
+    /// Like [`Lab::probe`], with conntrack entries created after the flush and before the probe:
+    /// each item holds the arguments of one `conntrack -I` (e.g. the server's own DNS query, so
+    /// that the probe is its reply).
+    ///
+    /// # Errors
+    /// As [`Lab::probe`], and when `conntrack -I` refuses an entry.
+    pub fn probe_after(&self, probe: &Probe, entries: &[Vec<String>]) -> Result<Observation, String> {
         let family = if probe.source.is_ipv4() { Family::V4 } else { Family::V6 };
-        if probe.link >= self.links {
-            return Err(format!("probe on link {} but the lab has {} links", probe.link, self.links));
-        }
-        let destination = probe
-            .destination
-            .or_else(|| self.server_address(probe.link, family))
-            .ok_or("no server address for the probe")?;
-        let bytes = frame(probe, destination, client_mac(probe.link), server_mac(probe.link))?;
-        // A fresh conntrack table: the probe's state must not depend on the probes before it.
-        for conntrack_family in ["ipv4", "ipv6"] {
-            let _ = self.server.exec("conntrack", &["-F", "-f", conntrack_family]);
+        let (link, bytes) = self.frame(probe)?;
+        self.flush_conntrack();
+        for entry in entries {
+            let args: Vec<&str> = std::iter::once("-I").chain(entry.iter().map(String::as_str)).collect();
+            self.server.exec("conntrack", &args)?;
         }
         let before = self.counters(family)?;
-        crate::wire::send_frame(self.client.name(), &format!("peer{}", probe.link), bytes)?;
+        crate::wire::send_frame(self.client.name(), &format!("peer{link}"), bytes)?;
         let deadline = Instant::now() + PROBE_DEADLINE;
         loop {
             let after = self.counters(family)?;
@@ -175,6 +187,73 @@ impl Lab {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The link and Ethernet frame of `probe`.
+    fn frame(&self, probe: &Probe) -> Result<(usize, Vec<u8>), String> {
+        let family = if probe.source.is_ipv4() { Family::V4 } else { Family::V6 };
+        if probe.link >= self.links {
+            return Err(format!("probe on link {} but the lab has {} links", probe.link, self.links));
+        }
+        let destination = probe
+            .destination
+            .or_else(|| self.server_address(probe.link, family))
+            .ok_or("no server address for the probe")?;
+        Ok((probe.link, frame(probe, destination, client_mac(probe.link), server_mac(probe.link))?))
+    }
+
+    /// A fresh conntrack table: a probe's state must not depend on the probes before it.
+    fn flush_conntrack(&self) {
+        for conntrack_family in ["ipv4", "ipv6"] {
+            let _ = self.server.exec("conntrack", &["-F", "-f", conntrack_family]);
+        }
+    }
+
+    /// Loads an `nft -f` file into the server (with `nft -f`, as a user would), next to a witness
+    /// table whose two input chains count every incoming packet before (priority -10) and after
+    /// (priority 10) the file's `filter`-priority chains: see [`Lab::nft_probe`].
+    ///
+    /// # Errors
+    /// When `nft` refuses the file.
+    pub fn load_nft(&self, text: &str) -> Result<(), String> {
+        self.server.exec_with_input("nft", &["-f", "-"], Some(text))?;
+        self.server.exec_with_input("nft", &["-f", "-"], Some(NFT_WITNESS)).map(drop)
+    }
+
+    /// Sends `probe` to a server loaded with [`Lab::load_nft`]: `Accept` when the packet got past
+    /// the priority-0 chains (the witness after them counted it), `Drop` when only the witness
+    /// before them did. Conntrack is flushed first; nft sets (meters) are not.
+    ///
+    /// # Errors
+    /// When the probe cannot be sent or never reaches the first witness.
+    pub fn nft_probe(&self, probe: &Probe) -> Result<Verdict, String> {
+        let (link, bytes) = self.frame(probe)?;
+        self.flush_conntrack();
+        let before = self.witness()?;
+        crate::wire::send_frame(self.client.name(), &format!("peer{link}"), bytes)?;
+        let deadline = Instant::now() + PROBE_DEADLINE;
+        loop {
+            let after = self.witness()?;
+            if after.0 > before.0 {
+                let settled = self.witness()?;
+                return Ok(if settled.1 > before.1 { Verdict::Accept } else { Verdict::Drop });
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the probe {probe:?} never reached the nft input hook"));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The witness counters: packets seen before and after the filter chains.
+    fn witness(&self) -> Result<(u64, u64), String> {
+        let text = self.server.exec("nft", &["list", "table", "inet", "portcullis_witness"])?;
+        let count = |chain: &str| -> Result<u64, String> {
+            let body = text.split(&format!("chain {chain} {{")).nth(1).ok_or(format!("no witness chain {chain}"))?;
+            let packets = body.split("counter packets ").nth(1).and_then(|rest| rest.split_whitespace().next());
+            packets.and_then(|number| number.parse().ok()).ok_or(format!("no counter in witness chain {chain}: {text}"))
+        };
+        Ok((count("before")?, count("after")?))
     }
 
     fn counters(&self, family: Family) -> Result<Vec<Counter>, String> {

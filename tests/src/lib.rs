@@ -8,6 +8,8 @@
 //!   (table, chain, position) so the engine's simulator can be compared with it case by case.
 //! - [`iptables`]: `iptables-restore --test`, real loads in throwaway namespaces, `bash -n` and
 //!   `shellcheck`.
+//! - [`judge`]: every export of a design (save files, nft, script, commands) before every real
+//!   tool at once.
 //! - [`browser`] and [`site`]: the built `dist/` served on 127.0.0.1 and driven by headless
 //!   Chromium through chromedriver (`WebDriver`); the browser and its driver are killed on drop.
 //! - [`require`]: the skip policy. Under `CI=true` a missing tool or privilege fails the test;
@@ -17,6 +19,7 @@ pub mod browser;
 pub mod fixtures;
 pub mod generate;
 pub mod iptables;
+pub mod judge;
 pub mod kernel;
 mod netns;
 pub mod packet;

@@ -160,23 +160,6 @@ fn nft_files_pass_nft_check_and_load_twice() {
     }
     let dir = temp_dir("nft");
     for (name, v4, v6) in pairs(&dir) {
-        // The SSH limit (`-m recent`) has no exact nft translation yet: the export refuses it,
-        // naming the rules; check that, then check the rest of the design without it.
-        let (v4, v6) = match nft::render(&v4, &v6) {
-            Err(error) if error.issues().iter().all(|issue| issue.reason.contains("-m recent")) => {
-                let strip = |ruleset: &Ruleset| {
-                    let mut ruleset = ruleset.clone();
-                    for table in &mut ruleset.tables {
-                        for chain in &mut table.chains {
-                            chain.rules.retain(|rule| !rule.modules.iter().any(|module| matches!(module, portcullis_engine::model::Module::Recent(_))));
-                        }
-                    }
-                    ruleset
-                };
-                (strip(&v4), strip(&v6))
-            }
-            _ => (v4, v6),
-        };
         let export = nft::render(&v4, &v6).unwrap_or_else(|error| panic!("{name}: {error}"));
         let file = dir.join("rules.nft");
         std::fs::write(&file, &export.text).expect("write");
@@ -226,6 +209,8 @@ impl Run {
         let child = Command::new("ip")
             .args(["netns", "exec", netns.name(), "bash"])
             .arg(script)
+            // Relative canaries (`touch c`) would land here.
+            .current_dir(dir)
             .env("PORTCULLIS_ROLLBACK_SECONDS", rollback.to_string())
             .env("PORTCULLIS_BACKUP_DIR", dir.join("backups"))
             .env("PORTCULLIS_STATE_DIR", dir.join("state"))
@@ -374,4 +359,89 @@ fn quoted_words_reach_programs_byte_for_byte() {
             .collect();
         assert_eq!(received, words, "{shell} received other words");
     }
+}
+
+/// Shell syntax in every free-text slot a ruleset has: user chain names, interface names, log
+/// prefixes and comments (quotes, `$(…)`, backticks, `;`, `|`, `&`, `${…}`, unicode, a long one).
+/// Names cannot hold blanks, so their payloads use `${IFS}`, and create `c` in the working
+/// directory if ever run; the comment creates the absolute canary.
+fn hostile(dir: &Path, family: Family) -> Ruleset {
+    let canary = canary(dir).display().to_string();
+    let long = "ü✓".repeat(50);
+    let text = format!(
+        r#"*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:$(touch${{IFS}}c) - [0:0]
+:`touch${{IFS}}c` - [0:0]
+:;touch${{IFS}}c;|x&y - [0:0]
+:'$(touch${{IFS}}c)' - [0:0]
+:ü✓日本 - [0:0]
+-A INPUT -i $(touch${{IFS}}c) -j ACCEPT
+-A INPUT -i `touch${{IFS}}c` -j ACCEPT
+-A OUTPUT -o ;touch${{IFS}}c; -j ACCEPT
+-A INPUT -j $(touch${{IFS}}c)
+-A INPUT -j `touch${{IFS}}c`
+-A INPUT -j ;touch${{IFS}}c;|x&y
+-A INPUT -j '$(touch${{IFS}}c)'
+-A INPUT -j ü✓日本
+-A INPUT -m limit --limit 1/sec -j LOG --log-prefix "$(touch${{IFS}}c) "
+-A INPUT -m limit --limit 1/sec -j LOG --log-prefix "`touch c`;'x' \"q\""
+-A INPUT -m comment --comment "$(touch {canary}) `touch {canary}` 'x' \"y\" ; | & ${{HOME}} \\ ü ✓" -j ACCEPT
+-A INPUT -m comment --comment "{long}" -j ACCEPT
+COMMIT
+"#
+    );
+    let parsed = portcullis_engine::import::import(&text, Some(family));
+    assert!(!parsed.has_errors(), "the hostile fixture does not import: {:?}", parsed.diagnostics);
+    parsed.value.ruleset(family).cloned().expect("the fixture has this family")
+}
+
+#[test]
+fn shell_syntax_in_every_free_text_slot_stays_inert_in_commands_and_script() {
+    if !can_run(
+        "injection corpus in namespaces",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("setsid"), Need::Program("shellcheck")],
+    ) {
+        return;
+    }
+    let dir = temp_dir("hostile");
+    let (v4, v6) = (hostile(&dir, Family::V4), hostile(&dir, Family::V6));
+    // The commands, run by bash in a fresh namespace (working directory: the canary folder).
+    for ruleset in [&v4, &v6] {
+        let netns = Netns::create("hostile-cmds").expect("namespace");
+        let text = commands::render(ruleset);
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", netns.name(), "bash", "-e", "-s"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("bash runs");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), text.as_bytes()).expect("write");
+        let output = child.wait_with_output().expect("bash ends");
+        assert!(output.status.success(), "{}: {}\n{text}", ruleset.family, String::from_utf8_lossy(&output.stderr));
+        let saved = netns.exec(save_tool(ruleset.family), &[]).expect("save");
+        assert_eq!(normalized(&saved), save::render_tables(ruleset), "{}: the commands left another ruleset", ruleset.family);
+    }
+    // The apply script: linted, run, confirmed from a new session; the rules arrive byte for byte.
+    let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
+    let text = script::render(&rules_v4, &rules_v6, &ScriptOptions { rollback_seconds: 30, ..ScriptOptions::default() }).expect("script");
+    let script = dir.join("apply.sh");
+    std::fs::write(&script, text).expect("write");
+    check_shell_script(&script).unwrap_or_else(|error| panic!("{error}"));
+    let netns = Netns::create("hostile-script").expect("namespace");
+    let mut run = Run::start(&netns, &script, &dir, 30);
+    let (path, token) = run.confirm_command();
+    let accepted = confirm(&path, &token, true);
+    assert!(accepted.status.success(), "{accepted:?}");
+    let (code, output) = run.wait();
+    assert_eq!(code, Some(0), "{output}");
+    assert_eq!(saved(&netns), (without_comments(&rules_v4), without_comments(&rules_v6)), "the rules must arrive byte for byte");
+    for file in [canary(&dir), dir.join("c")] {
+        assert!(!file.exists(), "{} exists: text from the rules reached the shell", file.display());
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }

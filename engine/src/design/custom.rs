@@ -84,7 +84,7 @@ enum PortListErrorKind {
 
 impl fmt::Display for PortListError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let item = &self.item;
+        let item = super::shown(&self.item);
         match self.kind {
             PortListErrorKind::Empty => f.write_str("at least one port is needed (examples: 8080, 27015-27030)"),
             PortListErrorKind::NotAPort => write!(f, "`{item}` is not a port (1 to 65535) or a range like 8000-8100"),

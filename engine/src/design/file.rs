@@ -78,6 +78,24 @@ enum DesignFileErrorKind {
     Protections(String),
 }
 
+/// `message` with every value between backticks cut as [`super::shown`] cuts it: serde's
+/// messages ("unknown variant" and the value) quote the whole offending value.
+fn shorten_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    for (index, part) in message.split('`').enumerate() {
+        if index > 0 {
+            out.push('`');
+        }
+        // Odd parts lie between backticks.
+        if index % 2 == 1 {
+            out.push_str(&super::shown(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 impl fmt::Display for DesignFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
@@ -90,7 +108,7 @@ impl fmt::Display for DesignFileError {
                 "this design file is version {version}, made by a newer Portcullis; this one reads up to version {DESIGN_FILE_VERSION}"
             ),
             DesignFileErrorKind::Invalid { version, error } => {
-                write!(f, "invalid design file (version {version}): {error}")
+                write!(f, "invalid design file (version {version}): {}", shorten_quoted(&error.to_string()))
             }
             DesignFileErrorKind::DuplicateService(service) => {
                 write!(f, "invalid design file: service `{service}` is listed twice; merge its sources into one entry")

@@ -125,6 +125,16 @@ impl Access {
     }
 }
 
+/// `text` as error messages show it: at most 64 characters, `…` after a cut, so a pasted
+/// megabyte cannot flood the message (the whole text stays available to the caller).
+pub(crate) fn shown(text: &str) -> String {
+    let mut shown: String = text.chars().take(64).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// Why a change to a design was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesignError {

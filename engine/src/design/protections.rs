@@ -196,10 +196,18 @@ pub(super) fn ssh_limit(limit: SshLimit, port: u16, family: Family) -> [(Rule, S
         ],
         ..Rule::default()
     };
+    // One list per family: the kernel keeps one address mask per list name, taken from the
+    // first rule that uses it, so an IPv6 rule sharing the IPv4 rules' list sees every IPv6
+    // address cut to its first 32 bits, and one IPv6 source would lock out its whole /32
+    // (seen in the kernel oracle, tests/tests/kernel_designs.rs).
+    let name = match family {
+        Family::V4 => "portcullis-ssh",
+        Family::V6 => "portcullis-ssh6",
+    };
     let mut record = Recent::new(RecentAction::Set, family);
-    "portcullis-ssh".clone_into(&mut record.name);
+    name.clone_into(&mut record.name);
     let mut check = Recent::new(RecentAction::Update, family);
-    "portcullis-ssh".clone_into(&mut check.name);
+    name.clone_into(&mut check.name);
     check.seconds = limit.seconds;
     check.hit_count = limit.connections + 1;
     let mut set = base.clone();
@@ -267,4 +275,18 @@ pub(super) fn output_rules(protections: &Protections, family: Family) -> Vec<(Ru
         rules.push((accept(icmp_out), "out: ICMP".to_owned()));
     }
     rules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_family_has_its_own_ssh_list() {
+        let name = |family| match &ssh_limit(SshLimit { connections: 4, seconds: 60 }, 22, family)[0].0.modules[2] {
+            Module::Recent(recent) => recent.name.clone(),
+            other => panic!("the third match is the recent list, not {other:?}"),
+        };
+        assert_ne!(name(Family::V4), name(Family::V6), "a shared list masks IPv6 addresses to /32 in the kernel");
+    }
 }

@@ -90,7 +90,7 @@ impl SourceError {
 
 impl fmt::Display for SourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = &self.text;
+        let text = super::shown(&self.text);
         match &self.kind {
             SourceErrorKind::Empty => f.write_str("an address is needed here"),
             SourceErrorKind::NotAnAddress => write!(

@@ -32,7 +32,7 @@ impl Exports {
     /// use portcullis_engine::export::{Exports, script::ScriptOptions};
     /// let exports = Exports::of(&Preset::Web.design(), &ScriptOptions::default());
     /// assert!(exports.rules_v4.contains("--dport 443"));
-    /// assert!(exports.script.unwrap().starts_with("#!/usr/bin/env bash"));
+    /// assert!(exports.script.unwrap().starts_with("#!/bin/bash"));
     /// ```
     pub fn of(design: &Design, options: &ScriptOptions) -> Self {
         let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));

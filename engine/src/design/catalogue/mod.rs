@@ -420,7 +420,7 @@ impl UnknownService {
 
 impl fmt::Display for UnknownService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown service `{}`", self.text)?;
+        write!(f, "unknown service `{}`", crate::design::shown(&self.text))?;
         match self.suggestion {
             Some(id) => write!(f, "; did you mean `{id}` ({})?", id.info().name),
             None => write!(

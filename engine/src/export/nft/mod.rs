@@ -26,21 +26,30 @@
 //! `accept` and a last `meta nfproto … drop` rule stands in for the `DROP` one.
 //!
 //! # What cannot be translated
-//! Interfaces, addresses, protocols, `tcp`/`udp` ports and flags, `multiport`, `icmp`/`icmp6`
-//! types, conntrack state/status/direction, `state`, `limit`, comments, and the targets ACCEPT,
+//! Interfaces, addresses and `iprange` ranges, protocols, `tcp`/`udp` ports and flags,
+//! `multiport`, `icmp`/`icmp6` types, conntrack state/status/direction, `state`, `limit`,
+//! comments, and the targets ACCEPT,
 //! DROP, RETURN, REJECT, LOG, jumps, gotos, DNAT, SNAT, MASQUERADE, REDIRECT, NOTRACK and TRACE
-//! translate exactly. Anything else is an [`NftError`] naming every such rule: a rule is never
+//! translate exactly. The brute-force idiom of `-m recent` (a `--set` rule, then an `--update
+//! --seconds S --hitcount H` rule on the same packets: the design's SSH limit) becomes a meter, a
+//! per-source token bucket in a dynamic set; `recent` module docs say exactly how its meaning
+//! differs. Anything else is an [`NftError`] naming every such rule: a rule is never
 //! dropped or broadened silently. Harmless changes (a comment over nft's 128 bytes shortened, a
 //! `"` in a comment written `'`) are reported as notes.
 
+mod recent;
 mod rule;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
-use crate::model::{BuiltinChain, ChainName, Family, Policy, Ruleset, TableName};
+use crate::model::{BuiltinChain, ChainName, Family, Policy, Rule, Ruleset, TableName};
 
 use rule::{translate, Statements};
+
+/// Written above the sets of `recent` meters, for whoever reads the file.
+const METER_NOTE: &str = "\t# Brute-force limits (iptables `-m recent`): per source address, N new connections at once,\n\
+    \t# then N per window (a token bucket; `recent` instead blocks until the source is quiet).\n";
 
 /// The name of the nft table the export writes.
 pub const TABLE: &str = "portcullis";
@@ -114,16 +123,16 @@ impl std::error::Error for NftError {}
 ///
 /// # Examples
 /// ```
-/// use portcullis_engine::design::{Design, Protections, ServiceId, Source};
+/// use portcullis_engine::design::{Design, ServiceId, Source};
 /// use portcullis_engine::export::nft::render;
 /// use portcullis_engine::model::Family;
 /// let mut design = Design::default();
 /// design.allow(ServiceId::SSH, vec!["203.0.113.7".parse::<Source>().unwrap()]);
-/// // The SSH limit (`-m recent`) has no exact nft translation: without it, the design translates.
-/// design.set_protections(Protections { ssh_limit: None, ..Protections::default() }).unwrap();
 /// let export = render(&design.compile(Family::V4), &design.compile(Family::V6)).unwrap();
 /// assert!(export.text.contains("type filter hook input priority filter; policy drop;"));
 /// assert!(export.text.contains("ip saddr 203.0.113.7 tcp dport 22 accept"));
+/// // The default SSH limit (4 new connections in 60 s) as a meter.
+/// assert!(export.text.contains("update @recent_portcullis-ssh_v4 { ip saddr limit rate over 4/minute burst 4 packets } drop"));
 /// ```
 pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
     let mut issues = Vec::new();
@@ -145,6 +154,11 @@ pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
     }
     let mut body = String::new();
     let mut names = BTreeSet::new();
+    // The sets meters use, by name (declared before the chains).
+    let mut sets = BTreeMap::new();
+    let family_rules: [Vec<&Rule>; 2] = [v4, v6].map(|ruleset| {
+        ruleset.tables.iter().flat_map(|table| table.chains.iter().flat_map(|chain| chain.rules.iter())).collect()
+    });
     for table in [TableName::Filter, TableName::Nat, TableName::Mangle, TableName::Raw, TableName::Security] {
         let tables = [v4.table(table), v6.table(table)];
         if tables.iter().all(Option::is_none) {
@@ -172,22 +186,44 @@ pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
                 let Some(found) = tables[index].and_then(|t| t.chain(chain)) else { continue };
                 policies[index] = found.policy.unwrap_or(Policy::Accept);
                 let user = |user: &str| nft_chain(table, user, false);
-                for (position, rule) in found.rules.iter().enumerate() {
-                    let issue = |reason: String| NftIssue {
-                        family,
-                        table,
-                        chain: chain.as_str().to_owned(),
-                        position: Some(position + 1),
-                        rule: crate::export::save::render_rule(rule, family),
-                        reason,
+                let issue = |position: usize, rule: &Rule, reason: String| NftIssue {
+                    family,
+                    table,
+                    chain: chain.as_str().to_owned(),
+                    position: Some(position + 1),
+                    rule: crate::export::save::render_rule(rule, family),
+                    reason,
+                };
+                let rules = &found.rules;
+                let mut position = 0;
+                while let Some(rule) = rules.get(position) {
+                    // The `recent` brute-force idiom: a `--set` rule and the `--update` rule after it
+                    // become one rule with a meter.
+                    let next = rules.get(position + 1);
+                    let paired = recent::set_name(rule)
+                        .zip(next)
+                        .and_then(|(name, check)| recent::meter(rule, check, family, recent::uses(&family_rules[index], name)));
+                    let (rule, position_of, meter) = match (paired, next) {
+                        (Some(Ok(meter)), Some(check)) => (check, position + 1, Some(meter)),
+                        (Some(Err(reason)), Some(check)) => {
+                            issues.push(issue(position + 1, check, reason));
+                            position += 2;
+                            continue;
+                        }
+                        _ => (rule, position, None),
                     };
-                    match translate(rule, family, &user) {
+                    match translate(rule, family, &user, meter.as_ref()) {
                         Ok(statements) => {
-                            notes.extend(statements.notes.iter().cloned().map(&issue));
+                            notes.extend(statements.notes.iter().cloned().map(|note| issue(position_of, rule, note)));
+                            if let Some(meter) = meter {
+                                notes.extend(meter.rounding_note().map(|note| issue(position_of, rule, note)));
+                                sets.insert(meter.set.clone(), meter.declaration());
+                            }
                             lines[index].push(statements);
                         }
-                        Err(reason) => issues.push(issue(reason)),
+                        Err(reason) => issues.push(issue(position_of, rule, reason)),
                     }
+                    position = position_of + 1;
                 }
             }
             let [lines_v4, lines_v6] = lines;
@@ -203,7 +239,14 @@ pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
          # Check with `nft -c -f FILE`, load with `nft -f FILE`. Loading replaces only this table; do not\n\
          # also load the iptables rules: a packet must pass every table that sees it.\n",
     );
-    let _ = write!(text, "table inet {TABLE} {{}}\ndelete table inet {TABLE}\ntable inet {TABLE} {{\n{body}}}\n");
+    let _ = write!(text, "table inet {TABLE} {{}}\ndelete table inet {TABLE}\ntable inet {TABLE} {{\n");
+    if !sets.is_empty() {
+        text.push_str(METER_NOTE);
+    }
+    for declaration in sets.values() {
+        text.push_str(declaration);
+    }
+    let _ = writeln!(text, "{body}}}");
     Ok(NftExport { text, notes })
 }
 

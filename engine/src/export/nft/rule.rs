@@ -7,13 +7,17 @@
 
 use std::fmt::Write as _;
 
+use std::net::IpAddr;
+
 use ipnet::IpNet;
 
 use crate::model::{
     ConnDirection, ConnState, ConnStates, ConnTrack, IcmpType, Interface, Log, Masquerade, Module, Nat, Negated,
     PortDirection, PortSpec, Protocol, RejectWith, Rule, Target,
 };
-use crate::model::Family;
+use crate::model::{AddressRange, Family};
+
+use super::recent::Meter;
 
 /// A translated rule: its statements without any family qualifier, and whether they already
 /// restrict it to its family (an `ip`/`ip6` address match does).
@@ -25,8 +29,9 @@ pub(super) struct Statements {
     pub(super) notes: Vec<String>,
 }
 
-/// Translates `rule` of `family`; `chain_name` maps a user chain to its nft name.
-pub(super) fn translate(rule: &Rule, family: Family, chain_name: &dyn Fn(&str) -> String) -> Result<Statements, String> {
+/// Translates `rule` of `family`; `chain_name` maps a user chain to its nft name; `meter` is what
+/// its `-m recent` stands for when it closes the brute-force idiom (see [`super::recent`]).
+pub(super) fn translate(rule: &Rule, family: Family, chain_name: &dyn Fn(&str) -> String, meter: Option<&Meter>) -> Result<Statements, String> {
     let mut out = Vec::<String>::new();
     let mut notes = Vec::new();
     let mut family_bound = false;
@@ -65,8 +70,10 @@ pub(super) fn translate(rule: &Rule, family: Family, chain_name: &dyn Fn(&str) -
         (Some(negated), Family::V4) => out.push(format!("ip frag-off & 0x1fff {} 0", if negated { "==" } else { "!=" })),
         (Some(_), Family::V6) => return Err("`-f` does not exist for IPv6".to_owned()),
     }
+    // An address range binds the rule to its family as an address does.
+    family_bound |= rule.modules.iter().any(|module| matches!(module, Module::IpRange(range) if range.source.is_some() || range.destination.is_some()));
     for module in &rule.modules {
-        module_statements(module, protocol, &mut out, &mut comments)?;
+        module_statements(module, protocol, meter, &mut out, &mut comments)?;
     }
     if let Some(target) = &rule.target {
         out.push(target_statement(target, family, chain_name, &mut notes)?);
@@ -104,6 +111,22 @@ fn address(net: &Negated<IpNet>, side: &str) -> Result<Option<String>, String> {
     }
     let value = if net.value.prefix_len() == net.value.max_prefix_len() { net.value.addr().to_string() } else { net.value.to_string() };
     Ok(Some(format!("{prefix} {side} {}{value}", not(net.negated))))
+}
+
+/// `-m iprange --src-range A-B` → `ip saddr A-B` (nft refuses a reversed range, which iptables
+/// accepts and never matches).
+fn address_range(range: &Negated<AddressRange>, side: &str) -> Result<String, String> {
+    let AddressRange { first, last } = range.value;
+    if last < first {
+        return Err(format!("the reversed range `{first}-{last}` never matches; nft refuses it"));
+    }
+    let prefix = match (first, last) {
+        (IpAddr::V4(_), IpAddr::V4(_)) => "ip",
+        (IpAddr::V6(_), IpAddr::V6(_)) => "ip6",
+        _ => return Err(format!("the range `{first}-{last}` mixes IPv4 and IPv6")),
+    };
+    let value = if first == last { first.to_string() } else { format!("{first}-{last}") };
+    Ok(format!("{prefix} {side} {}{value}", not(range.negated)))
 }
 
 /// An interface name as an nft string: `+` → `*`; any character nft would read specially refused.
@@ -286,7 +309,13 @@ fn conntrack(conntrack: &ConnTrack, out: &mut Vec<String>) -> Result<(), String>
     Ok(())
 }
 
-fn module_statements(module: &Module, protocol: Option<Protocol>, out: &mut Vec<String>, comments: &mut Vec<String>) -> Result<(), String> {
+fn module_statements(
+    module: &Module,
+    protocol: Option<Protocol>,
+    meter: Option<&Meter>,
+    out: &mut Vec<String>,
+    comments: &mut Vec<String>,
+) -> Result<(), String> {
     let refuse = |name: &str| Err(format!("`-m {name}` has no exact nft translation in this export"));
     match module {
         Module::Tcp { source_port, destination_port, flags, option } => {
@@ -336,10 +365,23 @@ fn module_statements(module: &Module, protocol: Option<Protocol>, out: &mut Vec<
             out.push(format!("limit rate {count}/{unit} burst {burst} packets"));
         }
         Module::Comment(text) => comments.push(text.clone()),
-        Module::Recent(_) => return refuse("recent"),
+        Module::Recent(_) => match meter {
+            Some(meter) => out.push(meter.statement()),
+            None => {
+                return Err("`-m recent` translates only as the brute-force pair (`--set`, then `--update --seconds S \
+                            --hitcount H` on the same packets, the list used by nothing else)"
+                    .to_owned())
+            }
+        },
         Module::Hashlimit(_) => return refuse("hashlimit"),
         Module::Connlimit(_) => return refuse("connlimit"),
-        Module::IpRange(_) => return refuse("iprange"),
+        Module::IpRange(range) => {
+            for (value, side) in [(&range.source, "saddr"), (&range.destination, "daddr")] {
+                if let Some(range) = value {
+                    out.push(address_range(range, side)?);
+                }
+            }
+        }
         Module::Mac(_) => return refuse("mac"),
         Module::AddrType(_) => return refuse("addrtype"),
         Module::Mark(_) => return refuse("mark"),
