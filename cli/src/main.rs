@@ -288,7 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let output = match format {
                 Format::SaveV4 => save::render(&v4),
                 Format::SaveV6 => save::render(&v6),
-                Format::Commands => format!("{}\n{}", commands::render(&v4), commands::render(&v6)),
+                Format::Commands => commands::render_pair(&v4, &v6),
                 Format::Json => design.to_json(),
                 Format::Nft => match nft::render(&v4, &v6) {
                     Ok(export) => {

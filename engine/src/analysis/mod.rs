@@ -41,6 +41,7 @@
 //! assert_eq!(shadowed.witness.as_ref().unwrap().destination_port, 80);
 //! ```
 
+pub mod apply;
 pub mod compile;
 mod flow;
 mod lints;
