@@ -119,6 +119,52 @@ impl Default for LintOptions {
     }
 }
 
+impl LintOptions {
+    /// The admin's SSH as a design states it: port 22 from the sources SSH is open to (its
+    /// groups' and its own; any address when it is open to everyone). `None` when the design
+    /// keeps SSH closed: there is no admin access to protect.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::analysis::LintOptions;
+    /// use portcullis_engine::design::{Design, ServiceId};
+    /// let mut design = Design::default();
+    /// assert!(LintOptions::from_design(&design).is_none());
+    /// design.allow(ServiceId::SSH, vec!["198.51.100.10-198.51.100.13".parse().unwrap()]);
+    /// let options = LintOptions::from_design(&design).unwrap();
+    /// assert_eq!(options.admin_from, vec!["198.51.100.10/31".parse().unwrap(), "198.51.100.12/31".parse().unwrap()]);
+    /// ```
+    pub fn from_design(design: &crate::design::Design) -> Option<Self> {
+        let access = design.access(crate::design::ServiceId::SSH)?;
+        let groups = access.groups().iter().filter_map(|name| design.group(name)).flatten();
+        let mut admin_from: Vec<IpNet> = Vec::new();
+        for source in groups.chain(access.sources()).copied() {
+            match (source.net(), source.range()) {
+                (Some(net), _) => admin_from.push(net),
+                (None, Some(range)) => admin_from.extend(covering(range.first(), range.last())),
+                (None, None) => {}
+            }
+        }
+        admin_from.sort();
+        admin_from.dedup();
+        // Restricted to empty groups only: SSH is closed, as the compiler makes it.
+        if admin_from.is_empty() && !matches!(access, crate::design::Access::Everyone) {
+            return None;
+        }
+        Some(Self { admin_from, ..Self::default() })
+    }
+}
+
+/// The fewest networks that cover `first..=last` exactly.
+fn covering(first: std::net::IpAddr, last: std::net::IpAddr) -> Vec<IpNet> {
+    use std::net::IpAddr;
+    match (first, last) {
+        (IpAddr::V4(first), IpAddr::V4(last)) => ipnet::Ipv4Subnets::new(first, last, 0).map(IpNet::V4).collect(),
+        (IpAddr::V6(first), IpAddr::V6(last)) => ipnet::Ipv6Subnets::new(first, last, 0).map(IpNet::V6).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Every finding for one ruleset, in a stable order (by code, then by rule).
 pub fn lint(ruleset: &Ruleset, options: &LintOptions) -> Vec<Finding> {
     lints::run(ruleset, options)
