@@ -48,7 +48,13 @@ enum Command {
         /// The port the admin's SSH server listens on.
         #[arg(long, value_name = "PORT", default_value_t = 22)]
         admin_ssh: u16,
-        /// Where the admin connects from (repeat for several; both families allowed).
+        /// Where the admin connects from (repeat for several; both families allowed). For a
+        /// design file, the sources its SSH is open to unless given.
+        ///
+        /// The final rules are checked (`lockout`), and for a script of iptables commands or a
+        /// design (its commands export and its apply script) every intermediate state too
+        /// (`apply-lockout`): the first step that cuts the running SSH session (error) or
+        /// refuses new logins (warning), from an open firewall.
         #[arg(long, value_name = "CIDR", value_parser = lint::parse_network)]
         admin_from: Vec<ipnet::IpNet>,
     },
@@ -209,6 +215,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Lint { file, format, admin_ssh, admin_from } => {
             let loaded = lint::load(&file)?;
+            // Without --admin-from, a design's own SSH sources are the admin's.
+            let from_design = loaded.design.as_ref().and_then(portcullis_engine::analysis::LintOptions::from_design).filter(|_| admin_from.is_empty());
+            let admin_from = from_design.map_or(admin_from, |options| options.admin_from);
             let options = portcullis_engine::analysis::LintOptions { admin_ssh_port: admin_ssh, admin_from };
             let findings = lint::findings(&loaded, &options);
             write_out(&lint::report(&loaded, &findings, format))?;

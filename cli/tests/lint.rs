@@ -120,3 +120,30 @@ fn a_design_file_is_linted_in_both_families_without_errors() {
     let tables: serde_json::Value = serde_json::from_slice(&matrix.stdout).unwrap();
     assert_eq!(tables.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn lint_checks_every_step_of_a_script_and_of_a_design_export() {
+    let path = corpus("lint/apply-lockout/fail.rules");
+    let mut args = vec!["lint", "--format", "json", path.as_str()];
+    args.extend(ADMIN);
+    let output = portcullis(&args);
+    assert_eq!(output.status.code(), Some(1), "a cut session is an error");
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let step = items.as_array().unwrap().iter().find(|item| item["kind"] == "apply-lockout").expect("an apply-lockout finding");
+    assert_eq!(step["step"], serde_json::json!({"number": 1, "command": "iptables -P INPUT DROP"}));
+    assert_eq!((step["line"].as_u64(), step["severity"].as_str()), (Some(2), Some("error")));
+    assert!(step["witness"].as_str().unwrap().ends_with("ack established"), "{step}");
+    // Every preset's design file: no step of its exports locks its own admin out.
+    for preset in ["web", "mail", "web-mail", "database", "bastion", "empty"] {
+        let design = portcullis(&["design", "--preset", preset]);
+        let file = std::env::temp_dir().join(format!("portcullis-lint-steps-{}-{preset}.json", std::process::id()));
+        std::fs::write(&file, &design.stdout).unwrap();
+        let output = portcullis(&["lint", "--format", "json", file.to_str().unwrap()]);
+        std::fs::remove_file(&file).unwrap();
+        let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let kinds: Vec<&str> = items.as_array().unwrap().iter().filter_map(|item| item["kind"].as_str()).collect();
+        assert!(!kinds.contains(&"apply-lockout"), "{preset}: {kinds:?}");
+        // The empty preset keeps SSH closed: its final rules lock out, which `lockout` says.
+        assert_eq!(kinds.contains(&"lockout"), preset == "empty", "{preset}: {kinds:?}");
+    }
+}

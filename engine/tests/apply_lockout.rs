@@ -68,3 +68,22 @@ proptest! {
         prop_assert!(found.is_empty(), "{found:#?}\n{}", design.to_json());
     }
 }
+
+#[test]
+fn the_witness_of_a_step_replays_in_the_state_that_step_leaves() {
+    let path = format!("{}/../tests/corpus/lint/apply-lockout/fail.rules", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let options = LintOptions { admin_from: vec!["203.0.113.0/24".parse().unwrap()], ..LintOptions::default() };
+    let found = commands_lockout(&text, open(), &options);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (step, witness, expect) = (found[0].step.clone().unwrap(), found[0].witness.clone().unwrap(), found[0].expect.clone().unwrap());
+    assert_eq!((step.number, step.what.as_str()), (1, "iptables -P INPUT DROP"));
+    let mut states = Vec::new();
+    portcullis_engine::import::replay(&text, open(), |_, ruleset| states.push(ruleset.clone()));
+    let outcome = &portcullis_engine::simulate::simulate(&states[step.number - 1], &witness).outcomes[0];
+    assert_eq!(outcome.verdict, expect.verdict);
+    assert_eq!(outcome.decided_by.as_ref().unwrap().index, expect.decided_by.index);
+    // In the final state the same packet is accepted: the step, not the result, locks out.
+    let last = &portcullis_engine::simulate::simulate(states.last().unwrap(), &witness).outcomes[0];
+    assert_eq!(last.verdict, portcullis_engine::simulate::Verdict::Accept);
+}

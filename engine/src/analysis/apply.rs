@@ -89,8 +89,8 @@ impl SshPacket {
         match self {
             SshPacket::LoginSyn => "the SYN of a new SSH login",
             SshPacket::LoginSynAck => "the server's SYN+ACK answering a new SSH login",
-            SshPacket::SessionIn => "the admin's packets of an open SSH connection",
-            SshPacket::SessionOut => "the server's packets of an open SSH connection",
+            SshPacket::SessionIn => "a packet from the admin on an open SSH connection",
+            SshPacket::SessionOut => "a packet to the admin on an open SSH connection",
         }
     }
 
@@ -180,6 +180,8 @@ fn denial(universe: &Universe, flow: &Flow, packet: SshPacket, decision: &Decisi
 /// One state of an apply procedure: what was run to reach it, and where that is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
+    /// 1-based position in the procedure (counting both families' steps).
+    pub number: usize,
     /// The command or stage, for messages (`iptables -P INPUT DROP`, `IPv4 rules loaded`).
     pub what: String,
     /// Where it is written in the procedure's text (empty for a stage of the apply script).
@@ -194,7 +196,6 @@ pub struct StepCheck<'o> {
     options: &'o LintOptions,
     /// Per family (IPv4, IPv6): the packets the final rules deny.
     final_denials: [Vec<SshPacket>; 2],
-    steps: usize,
     cut: [Option<Finding>; 2],
     refused: [Option<Finding>; 2],
 }
@@ -211,24 +212,22 @@ impl<'o> StepCheck<'o> {
         for ruleset in finals {
             final_denials[slot(ruleset.family)] = ssh_denials(ruleset, options).into_iter().map(|denial| denial.packet).collect();
         }
-        Self { options, final_denials, steps: 0, cut: [None, None], refused: [None, None] }
+        Self { options, final_denials, cut: [None, None], refused: [None, None] }
     }
 
     /// The state `ruleset` (of its family) that `step` left.
     pub fn step(&mut self, step: &Step, ruleset: &Ruleset) {
-        self.steps += 1;
         let at = slot(ruleset.family);
         if self.cut[at].is_some() {
             return;
         }
         let denials: Vec<Denial> =
             ssh_denials(ruleset, self.options).into_iter().filter(|denial| !self.final_denials[at].contains(&denial.packet)).collect();
-        let number = self.steps;
         if let Some(denial) = denials.iter().find(|denial| denial.packet.session()) {
-            self.cut[at] = Some(finding(ruleset, step, number, denial, "cuts the admin's running SSH session", Severity::Error));
+            self.cut[at] = Some(finding(ruleset, step, denial, "cuts the admin's running SSH session", Severity::Error));
         } else if let (None, Some(denial)) = (&self.refused[at], denials.iter().find(|denial| denial.packet.login())) {
             let what = "refuses new SSH logins (the running session survives; a dropped connection could not come back)";
-            self.refused[at] = Some(finding(ruleset, step, number, denial, what, Severity::Warning));
+            self.refused[at] = Some(finding(ruleset, step, denial, what, Severity::Warning));
         }
     }
 
@@ -238,19 +237,21 @@ impl<'o> StepCheck<'o> {
     }
 }
 
-fn finding(ruleset: &Ruleset, step: &Step, number: usize, denial: &Denial, what: &str, severity: Severity) -> Finding {
+fn finding(ruleset: &Ruleset, step: &Step, denial: &Denial, what: &str, severity: Severity) -> Finding {
     let family = ruleset.family;
     let packet = denial.witness.as_ref().map_or_else(String::new, |packet| format!(" ({packet})"));
     let message = format!(
-        "{family} step {number} (`{}`) {what}: {}{packet} is {} by {}",
+        "{family} step {} (`{}`) {what}: {}{packet} is {} by {}",
+        step.number,
         step.what,
         denial.packet.describe(),
-        format!("{:?}", denial.expect.verdict).to_lowercase(),
+        if denial.expect.verdict == Verdict::Reject { "rejected" } else { "dropped" },
         denial.expect.decided_by,
     );
     let mut finding = Finding::new(ruleset, Code::ApplyLockout, Some(denial.expect.decided_by.clone()), message)
         .help("accept the admin's SSH and `--ctstate ESTABLISHED,RELATED` before any step that drops packets: append the rules while the policies are ACCEPT, and set the DROP policies last")
         .witness(denial.witness.clone(), Some(denial.expect.clone()));
+    finding.step = Some(step.clone());
     let rule_span = finding.diagnostic.span;
     finding.diagnostic.span = step.span;
     finding.diagnostic.severity = severity;
@@ -266,9 +267,11 @@ fn finding(ruleset: &Ruleset, step: &Step, number: usize, denial: &Denial, what:
 pub fn commands_lockout(text: &str, start: [Ruleset; 2], options: &LintOptions) -> Vec<Finding> {
     let finals = crate::import::replay(text, start.clone(), |_, _| {}).value;
     let mut check = StepCheck::new(&finals, options);
+    let mut number = 0;
     crate::import::replay(text, start, |span, ruleset| {
+        number += 1;
         let what = text.get(span.start..span.end).unwrap_or_default().trim().to_owned();
-        check.step(&Step { what, span }, ruleset);
+        check.step(&Step { number, what, span }, ruleset);
     });
     check.finish()
 }
@@ -276,12 +279,12 @@ pub fn commands_lockout(text: &str, start: [Ruleset; 2], options: &LintOptions) 
 /// The stages of the apply script ([`crate::export::script`]) from the rules `old` to `new`
 /// (both IPv4 then IPv6): IPv4 restored, IPv6 restored, and the rollback if unconfirmed.
 pub fn script_stages(old: &[Ruleset; 2], new: &[Ruleset; 2]) -> Vec<(Step, Ruleset)> {
-    let stage = |what: &str, ruleset: &Ruleset| (Step { what: what.to_owned(), span: Span::default() }, ruleset.clone());
+    let stage = |number: usize, what: &str, ruleset: &Ruleset| (Step { number, what: what.to_owned(), span: Span::default() }, ruleset.clone());
     vec![
-        stage("iptables-restore rules.v4 (IPv6 still the old rules)", &new[0]),
-        stage("ip6tables-restore rules.v6", &new[1]),
-        stage("rollback: iptables-restore of the backup", &old[0]),
-        stage("rollback: ip6tables-restore of the backup", &old[1]),
+        stage(1, "iptables-restore rules.v4 (IPv6 still the old rules)", &new[0]),
+        stage(2, "ip6tables-restore rules.v6", &new[1]),
+        stage(3, "rollback: iptables-restore of the backup", &old[0]),
+        stage(4, "rollback: ip6tables-restore of the backup", &old[1]),
     ]
 }
 

@@ -102,6 +102,9 @@ pub struct Finding {
     pub witness: Option<Packet>,
     /// What [`crate::simulate::simulate`] shows for the witness.
     pub expect: Option<Expectation>,
+    /// The step of an apply procedure the finding is about (`apply-lockout`): the witness and
+    /// the deciding rule are those of the state that step leaves.
+    pub step: Option<apply::Step>,
 }
 
 /// Facts the lints cannot read from the rules.
@@ -184,7 +187,7 @@ pub(crate) fn span_of(ruleset: &Ruleset, loc: Option<&RuleLoc>) -> Span {
 impl Finding {
     pub(crate) fn new(ruleset: &Ruleset, code: Code, rule: Option<RuleLoc>, message: impl Into<String>) -> Self {
         let diagnostic = Diagnostic::new(code, span_of(ruleset, rule.as_ref()), message);
-        Self { diagnostic, family: ruleset.family, rule, related: Vec::new(), witness: None, expect: None }
+        Self { diagnostic, family: ruleset.family, rule, related: Vec::new(), witness: None, expect: None, step: None }
     }
 
     #[must_use]
