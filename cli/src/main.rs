@@ -63,8 +63,18 @@ enum Command {
         /// A dump, a script or a design file (JSON), or `-` for standard input.
         file: PathBuf,
         /// How to print the matrix.
+        ///
+        /// JSON: an array, one object per family: `{family: "v4"|"v6", chain: "INPUT", rows:
+        /// [{protocol, port, interfaces: [class], classes: [{sources, verdict, rule: {table,
+        /// chain, index}}]}]}`; with `--forward`, `{family, chain: "FORWARD", rows: [{protocol,
+        /// port, interfaces: [{in, out}], classes: [{areas: [{sources, destinations}], verdict,
+        /// rule}]}]}`. `index` is null for a policy.
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
+        /// The matrix of forwarded traffic (filter FORWARD) between interface classes, by
+        /// (source, destination) pairs, instead of traffic to the host.
+        #[arg(long)]
+        forward: bool,
     },
     /// Print a dump or script as the canonical iptables-save text (both families if present).
     Fmt {
@@ -224,10 +234,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let errors = findings.iter().any(|(_, finding)| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error);
             Ok(if errors { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Matrix { file, format } => {
+        Command::Matrix { file, format, forward } => {
             let loaded = lint::load(&file)?;
             let rulesets: Vec<_> = loaded.rulesets().cloned().collect();
-            write_out(&matrix::report(&matrix::matrices(&rulesets), format))?;
+            let report = if forward { matrix::report_forward(&rulesets, format) } else { matrix::report(&matrix::matrices(&rulesets), format) };
+            write_out(&report)?;
             Ok(if loaded.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Fmt { file } => {

@@ -44,6 +44,7 @@
 pub mod apply;
 pub mod compile;
 mod flow;
+pub mod forward_matrix;
 mod lints;
 pub mod matrix;
 pub mod space;
