@@ -36,7 +36,7 @@ fn the_engine_gives_the_corpus_verdicts() {
                     let decided = simulation.outcomes[0].decided_by.as_ref().unwrap_or_else(|| panic!("{place}: no deciding rule"));
                     assert_eq!(
                         (decided.table, decided.chain.as_str(), decided.index),
-                        (TableName::Filter.as_str(), chain.as_str(), *position),
+                        (TableName::Filter, chain.as_str(), *position),
                         "{place}: {:#?}",
                         simulation.outcomes[0].trace
                     );

@@ -49,35 +49,15 @@ mod lints;
 pub mod matrix;
 pub mod space;
 
-use std::fmt;
 
 use ipnet::IpNet;
 
 pub use lints::{host_bits, lint_pair};
 
 use crate::diagnostic::{Code, Diagnostic, Span};
-use crate::model::{Family, Rule, Ruleset, TableName};
+pub use crate::model::RuleLoc;
+use crate::model::{Family, Rule, Ruleset};
 use crate::simulate::{Packet, Verdict};
-
-/// Where a rule sits: table, chain and 1-based index (`None` for the chain's policy).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RuleLoc {
-    /// The table.
-    pub table: TableName,
-    /// The chain's name.
-    pub chain: String,
-    /// 1-based position, `None` for the policy.
-    pub index: Option<usize>,
-}
-
-impl fmt::Display for RuleLoc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.index {
-            Some(index) => write!(f, "{} rule {index}", self.chain),
-            None => write!(f, "the {} policy", self.chain),
-        }
-    }
-}
 
 /// What the simulator shows for a witness (its first outcome).
 #[derive(Debug, Clone, PartialEq, Eq)]
