@@ -147,3 +147,24 @@ fn lint_checks_every_step_of_a_script_and_of_a_design_export() {
         assert_eq!(kinds.contains(&"lockout"), preset == "empty", "{preset}: {kinds:?}");
     }
 }
+
+#[test]
+fn matrix_forward_partitions_address_pairs_per_interface_pair() {
+    let path = corpus("matrix/forward.rules");
+    let output = portcullis(&["matrix", "--forward", "--format", "json", &path]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let tables: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let table = &tables[0];
+    assert_eq!((table["family"].as_str(), table["chain"].as_str()), (Some("v4"), Some("FORWARD")));
+    let rows = table["rows"].as_array().unwrap();
+    let web = rows
+        .iter()
+        .find(|row| row["port"] == 80 && row["interfaces"].as_array().unwrap().contains(&serde_json::json!({"in": "eth0", "out": "eth2"})))
+        .expect("a row for HTTP from the WAN to the DMZ");
+    let verdicts: Vec<(&str, Option<u64>)> =
+        web["classes"].as_array().unwrap().iter().map(|class| (class["verdict"].as_str().unwrap(), class["rule"]["index"].as_u64())).collect();
+    assert_eq!(verdicts, [("DROP", Some(4)), ("ACCEPT", Some(5)), ("DROP", None)], "{web}");
+    assert_eq!(web["classes"][0]["areas"][0], serde_json::json!({"sources": ["192.0.2.128/25"], "destinations": ["any"]}));
+    let text = String::from_utf8(portcullis(&["matrix", "--forward", &path]).stdout).unwrap();
+    insta::assert_snapshot!("matrix-forward", text);
+}
