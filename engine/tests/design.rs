@@ -1,6 +1,6 @@
 //! The design compiler and its save-file export: snapshots of whole files, and properties.
 
-use portcullis_engine::design::{Access, CustomService, Design, Name, PortList, ServiceId, Source, Transport, CATALOGUE};
+use portcullis_engine::design::{Access, CustomService, Design, Name, PortList, ServiceId, Source, Transport};
 use portcullis_engine::export::save::render;
 use portcullis_engine::model::{Comment, Family, COMMENT_MAX_BYTES};
 use proptest::prelude::*;
