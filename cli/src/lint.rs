@@ -7,7 +7,8 @@ use ipnet::IpNet;
 use portcullis_engine::analysis::{host_bits, lint, lint_pair, Finding, LintOptions, RuleLoc};
 use portcullis_engine::design::Design;
 use portcullis_engine::diagnostic::{Diagnostic, LineIndex, Severity, Span};
-use portcullis_engine::export::save;
+use portcullis_engine::analysis::apply::{commands_lockout, script_lockout};
+use portcullis_engine::export::{commands, save};
 use portcullis_engine::model::{Family, Ruleset};
 
 use crate::ReportFormat;
@@ -22,9 +23,14 @@ pub(crate) struct Source {
 }
 
 /// Everything read: one source for a dump or script, one per family for a design file (its
-/// compiled rules, which the spans point into).
+/// compiled rules, which the spans point into) and a third for its commands export.
 pub(crate) struct Loaded {
     pub(crate) sources: Vec<Source>,
+    /// The design, when a design file was read.
+    pub(crate) design: Option<Design>,
+    /// The source holding iptables commands whose every step is checked for lockouts: the
+    /// script read, or a design's commands export.
+    pub(crate) commands: Option<usize>,
 }
 
 impl Loaded {
@@ -49,14 +55,19 @@ fn source(name: String, text: String, family: Option<Family>) -> Source {
 pub(crate) fn load(file: &Path) -> Result<Loaded, String> {
     let (name, text) = crate::read_input(file)?;
     if !text.trim_start().starts_with('{') {
-        return Ok(Loaded { sources: vec![source(name, text, None)] });
+        let script = portcullis_engine::import::detect_format(&text) == portcullis_engine::import::Format::Script;
+        return Ok(Loaded { sources: vec![source(name, text, None)], design: None, commands: script.then_some(0) });
     }
     let design = Design::from_json(&text).map_err(|error| format!("{name}: {error}"))?;
-    let sources = Family::ALL
+    let compiled = [design.compile(Family::V4), design.compile(Family::V6)];
+    let mut sources: Vec<Source> = compiled
         .iter()
-        .map(|family| source(format!("{name} (compiled {family} rules)"), save::render(&design.compile(*family)), Some(*family)))
+        .map(|ruleset| source(format!("{name} (compiled {} rules)", ruleset.family), save::render(ruleset), Some(ruleset.family)))
         .collect();
-    Ok(Loaded { sources })
+    // The steps are checked, but the rules are the compiled ones above: no ruleset here.
+    let commands = commands::render_pair(&compiled[0], &compiled[1]);
+    sources.push(Source { name: format!("{name} (commands export)"), text: commands, rulesets: Vec::new(), diagnostics: Vec::new() });
+    Ok(Loaded { commands: Some(sources.len() - 1), sources, design: Some(design) })
 }
 
 /// Reads `--admin-from`: a network, or an address (a /32 or /128).
@@ -72,7 +83,7 @@ pub(crate) fn findings(loaded: &Loaded, options: &LintOptions) -> Vec<(usize, Fi
     let mut out: Vec<(usize, Finding)> = Vec::new();
     for (at, source) in loaded.sources.iter().enumerate() {
         out.extend(source.diagnostics.iter().map(|diagnostic| {
-            (at, Finding { diagnostic: diagnostic.clone(), family: Family::V4, rule: None, related: Vec::new(), witness: None, expect: None })
+            (at, Finding { diagnostic: diagnostic.clone(), family: Family::V4, rule: None, related: Vec::new(), witness: None, expect: None, step: None })
         }));
         out.extend(host_bits(&source.text).into_iter().map(|finding| (at, finding)));
         for ruleset in &source.rulesets {
@@ -84,6 +95,17 @@ pub(crate) fn findings(loaded: &Loaded, options: &LintOptions) -> Vec<(usize, Fi
     };
     if let (Some((at4, v4)), Some((at6, v6))) = (of(Family::V4), of(Family::V6)) {
         out.extend(lint_pair(v4, v6, options).into_iter().map(|finding| (if finding.family == Family::V4 { at4 } else { at6 }, finding)));
+    }
+    // Every intermediate state: each command from an open firewall, and for a design the apply
+    // script's stages (iptables-restore loads one family at a time).
+    if let Some(at) = loaded.commands.filter(|_| !loaded.has_errors()) {
+        let open = Family::ALL.map(Ruleset::new);
+        let text = loaded.sources.get(at).map_or("", |source| source.text.as_str());
+        out.extend(commands_lockout(text, open.clone(), options).into_iter().map(|finding| (at, finding)));
+        if let Some(design) = &loaded.design {
+            let compiled = Family::ALL.map(|family| design.compile(family));
+            out.extend(script_lockout(&open, &compiled, options).into_iter().map(|finding| (at, finding)));
+        }
     }
     for (at, finding) in &mut out {
         let text = loaded.sources.get(*at).map_or("", |source| source.text.as_str());
@@ -154,6 +176,8 @@ pub(crate) fn report(loaded: &Loaded, findings: &[(usize, Finding)], format: Rep
                         "verdict": expect.verdict,
                         "rule": rule_json(&expect.decided_by),
                     })));
+                    item["source"] = source(*at).0.into();
+                    item["step"] = serde_json::json!(finding.step.as_ref().map(|step| serde_json::json!({"number": step.number, "command": step.what})));
                     item
                 })
                 .collect();

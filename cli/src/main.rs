@@ -47,7 +47,13 @@ enum Command {
         /// The port the admin's SSH server listens on.
         #[arg(long, value_name = "PORT", default_value_t = 22)]
         admin_ssh: u16,
-        /// Where the admin connects from (repeat for several; both families allowed).
+        /// Where the admin connects from (repeat for several; both families allowed). For a
+        /// design file, the sources its SSH is open to unless given.
+        ///
+        /// The final rules are checked (`lockout`), and for a script of iptables commands or a
+        /// design (its commands export and its apply script) every intermediate state too
+        /// (`apply-lockout`): the first step that cuts the running SSH session (error) or
+        /// refuses new logins (warning), from an open firewall.
         #[arg(long, value_name = "CIDR", value_parser = lint::parse_network)]
         admin_from: Vec<ipnet::IpNet>,
     },
@@ -56,8 +62,18 @@ enum Command {
         /// A dump, a script or a design file (JSON), or `-` for standard input.
         file: PathBuf,
         /// How to print the matrix.
+        ///
+        /// JSON: an array, one object per family: `{family: "v4"|"v6", chain: "INPUT", rows:
+        /// [{protocol, port, interfaces: [class], classes: [{sources, verdict, rule: {table,
+        /// chain, index}}]}]}`; with `--forward`, `{family, chain: "FORWARD", rows: [{protocol,
+        /// port, interfaces: [{in, out}], classes: [{areas: [{sources, destinations}], verdict,
+        /// rule}]}]}`. `index` is null for a policy.
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
+        /// The matrix of forwarded traffic (filter FORWARD) between interface classes, by
+        /// (source, destination) pairs, instead of traffic to the host.
+        #[arg(long)]
+        forward: bool,
     },
     /// Print a dump or script as the canonical iptables-save text (both families if present).
     Fmt {
@@ -208,16 +224,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Lint { file, format, admin_ssh, admin_from } => {
             let loaded = lint::load(&file)?;
+            // Without --admin-from, a design's own SSH sources are the admin's.
+            let from_design = loaded.design.as_ref().and_then(portcullis_engine::analysis::LintOptions::from_design).filter(|_| admin_from.is_empty());
+            let admin_from = from_design.map_or(admin_from, |options| options.admin_from);
             let options = portcullis_engine::analysis::LintOptions { admin_ssh_port: admin_ssh, admin_from };
             let findings = lint::findings(&loaded, &options);
             write_out(&lint::report(&loaded, &findings, format))?;
             let errors = findings.iter().any(|(_, finding)| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error);
             Ok(if errors { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Matrix { file, format } => {
+        Command::Matrix { file, format, forward } => {
             let loaded = lint::load(&file)?;
             let rulesets: Vec<_> = loaded.rulesets().cloned().collect();
-            write_out(&matrix::report(&matrix::matrices(&rulesets), format))?;
+            let report = if forward { matrix::report_forward(&rulesets, format) } else { matrix::report(&matrix::matrices(&rulesets), format) };
+            write_out(&report)?;
             Ok(if loaded.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Fmt { file } => {

@@ -8,8 +8,8 @@ use std::path::Path;
 use portcullis_engine::analysis::{rule_at, RuleLoc};
 use portcullis_engine::diagnostic::LineIndex;
 use portcullis_engine::export::save::render_rule;
-use portcullis_engine::model::{Family, Rule, Ruleset, TableName};
-use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, RuleRef, Simulation, StepResult};
+use portcullis_engine::model::{Family, Rule, Ruleset};
+use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, Simulation, StepResult};
 use serde_json::json;
 
 use crate::lint::Loaded;
@@ -46,15 +46,14 @@ impl Rules {
         self.find(family).map_or_else(|| Ruleset::new(family), |(_, ruleset)| ruleset.clone())
     }
 
-    fn rule(&self, family: Family, reference: &RuleRef) -> Option<Rule> {
+    fn rule(&self, family: Family, reference: &RuleLoc) -> Option<Rule> {
         let (_, ruleset) = self.find(family)?;
-        let location = RuleLoc { table: TableName::from_name(reference.table)?, chain: reference.chain.clone(), index: reference.index };
-        rule_at(ruleset, &location).cloned()
+        rule_at(ruleset, reference).cloned()
     }
 
-    fn line(&self, family: Family, reference: &RuleRef) -> Option<usize> {
-        let offset = reference.origin?;
-        let (source, _) = self.find(family)?;
+    fn line(&self, family: Family, reference: &RuleLoc) -> Option<usize> {
+        let (source, ruleset) = self.find(family)?;
+        let offset = rule_at(ruleset, reference)?.origin?.start;
         Some(LineIndex::new(&source.text).position(&source.text, offset).0)
     }
 
@@ -63,10 +62,10 @@ impl Rules {
         simulate(&self.ruleset(packet.family), packet)
     }
 
-    fn rule_json(&self, family: Family, reference: Option<&RuleRef>) -> serde_json::Value {
+    fn rule_json(&self, family: Family, reference: Option<&RuleLoc>) -> serde_json::Value {
         match reference {
             Some(reference) if reference.index.is_some() => json!({
-                "table": reference.table,
+                "table": reference.table.as_str(),
                 "chain": reference.chain,
                 "index": reference.index,
                 "line": self.line(family, reference),

@@ -120,3 +120,51 @@ fn a_design_file_is_linted_in_both_families_without_errors() {
     let tables: serde_json::Value = serde_json::from_slice(&matrix.stdout).unwrap();
     assert_eq!(tables.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn lint_checks_every_step_of_a_script_and_of_a_design_export() {
+    let path = corpus("lint/apply-lockout/fail.rules");
+    let mut args = vec!["lint", "--format", "json", path.as_str()];
+    args.extend(ADMIN);
+    let output = portcullis(&args);
+    assert_eq!(output.status.code(), Some(1), "a cut session is an error");
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let step = items.as_array().unwrap().iter().find(|item| item["kind"] == "apply-lockout").expect("an apply-lockout finding");
+    assert_eq!(step["step"], serde_json::json!({"number": 1, "command": "iptables -P INPUT DROP"}));
+    assert_eq!((step["line"].as_u64(), step["severity"].as_str()), (Some(2), Some("error")));
+    assert!(step["witness"].as_str().unwrap().ends_with("ack established"), "{step}");
+    // Every preset's design file: no step of its exports locks its own admin out.
+    for preset in ["web", "mail", "web-mail", "database", "bastion", "empty"] {
+        let design = portcullis(&["design", "--preset", preset]);
+        let file = std::env::temp_dir().join(format!("portcullis-lint-steps-{}-{preset}.json", std::process::id()));
+        std::fs::write(&file, &design.stdout).unwrap();
+        let output = portcullis(&["lint", "--format", "json", file.to_str().unwrap()]);
+        std::fs::remove_file(&file).unwrap();
+        let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let kinds: Vec<&str> = items.as_array().unwrap().iter().filter_map(|item| item["kind"].as_str()).collect();
+        assert!(!kinds.contains(&"apply-lockout"), "{preset}: {kinds:?}");
+        // The empty preset keeps SSH closed: its final rules lock out, which `lockout` says.
+        assert_eq!(kinds.contains(&"lockout"), preset == "empty", "{preset}: {kinds:?}");
+    }
+}
+
+#[test]
+fn matrix_forward_partitions_address_pairs_per_interface_pair() {
+    let path = corpus("matrix/forward.rules");
+    let output = portcullis(&["matrix", "--forward", "--format", "json", &path]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let tables: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let table = &tables[0];
+    assert_eq!((table["family"].as_str(), table["chain"].as_str()), (Some("v4"), Some("FORWARD")));
+    let rows = table["rows"].as_array().unwrap();
+    let web = rows
+        .iter()
+        .find(|row| row["port"] == 80 && row["interfaces"].as_array().unwrap().contains(&serde_json::json!({"in": "eth0", "out": "eth2"})))
+        .expect("a row for HTTP from the WAN to the DMZ");
+    let verdicts: Vec<(&str, Option<u64>)> =
+        web["classes"].as_array().unwrap().iter().map(|class| (class["verdict"].as_str().unwrap(), class["rule"]["index"].as_u64())).collect();
+    assert_eq!(verdicts, [("DROP", Some(4)), ("ACCEPT", Some(5)), ("DROP", None)], "{web}");
+    assert_eq!(web["classes"][0]["areas"][0], serde_json::json!({"sources": ["192.0.2.128/25"], "destinations": ["any"]}));
+    let text = String::from_utf8(portcullis(&["matrix", "--forward", &path]).stdout).unwrap();
+    insta::assert_snapshot!("matrix-forward", text);
+}

@@ -47,6 +47,7 @@
 //! | L016 | `host-bits-set` | warning | `-s 10.0.0.1/8` (read as 10.0.0.0/8) |
 //! | L017 | `deprecated-state` | info | `-m state --state NEW` |
 //! | L018 | `log-unlimited` | warning | `-j LOG` without `-m limit` |
+//! | L019 | `apply-lockout` | error | `iptables -P INPUT DROP` typed before the SSH and `ESTABLISHED` accepts: the session running the commands is cut (a warning when only new logins are refused meanwhile) |
 
 /// A diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -138,6 +139,8 @@ pub enum Code {
     DeprecatedState,
     /// L018: see [`crate::analysis`].
     LogUnlimited,
+    /// L019: see [`crate::analysis::apply`].
+    ApplyLockout,
 }
 
 use crate::diagnostic::Severity;
@@ -188,6 +191,7 @@ impl Code {
         Code::HostBitsSet,
         Code::DeprecatedState,
         Code::LogUnlimited,
+        Code::ApplyLockout,
     ];
 
     /// The code as printed, e.g. `P022`; and its slug, e.g. `bad-value`.
@@ -237,6 +241,7 @@ impl Code {
             Code::HostBitsSet => ("L016", "host-bits-set", Warning),
             Code::DeprecatedState => ("L017", "deprecated-state", Info),
             Code::LogUnlimited => ("L018", "log-unlimited", Warning),
+            Code::ApplyLockout => ("L019", "apply-lockout", Error),
         }
     }
 

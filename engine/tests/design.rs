@@ -1,9 +1,12 @@
 //! The design compiler and its save-file export: snapshots of whole files, and properties.
 
-use portcullis_engine::design::{Access, CustomService, Design, Name, PortList, ServiceId, Source, Transport, CATALOGUE};
+use portcullis_engine::design::{Access, CustomService, Design, Name, PortList, ServiceId, Source, Transport};
 use portcullis_engine::export::save::render;
 use portcullis_engine::model::{Comment, Family, COMMENT_MAX_BYTES};
 use proptest::prelude::*;
+
+mod support;
+use support::any_design;
 
 fn sources(list: &str) -> Vec<Source> {
     Source::parse_list(list).expect("valid sources")
@@ -120,70 +123,6 @@ fn a_service_restricted_to_an_empty_group_stays_closed() {
     for family in Family::ALL {
         assert!(service_lines(&design, family).iter().all(|line| line.contains("--dport 22 ")));
     }
-}
-
-fn any_source() -> impl Strategy<Value = Source> {
-    let parse = |text: String| text.parse::<Source>().expect("a generated source is valid");
-    prop_oneof![
-        (any::<[u8; 4]>(), 0u8..=32).prop_map(move |(octets, prefix)| {
-            parse(ipnet::Ipv4Net::new(octets.into(), prefix).expect("prefix <= 32").trunc().to_string())
-        }),
-        (any::<[u16; 8]>(), 0u8..=128).prop_map(move |(segments, prefix)| {
-            parse(ipnet::Ipv6Net::new(segments.into(), prefix).expect("prefix <= 128").trunc().to_string())
-        }),
-        (any::<u32>(), any::<u32>()).prop_map(move |(a, b)| {
-            let (first, last) = (std::net::Ipv4Addr::from(a.min(b)), std::net::Ipv4Addr::from(a.max(b)));
-            parse(format!("{first}-{last}"))
-        }),
-        (any::<u128>(), any::<u128>()).prop_map(move |(a, b)| {
-            let (first, last) = (std::net::Ipv6Addr::from(a.min(b)), std::net::Ipv6Addr::from(a.max(b)));
-            parse(format!("{first}-{last}"))
-        }),
-    ]
-}
-
-const GROUP_NAMES: [&str; 4] = ["office", "monitoring", "app-servers", "vpn_2"];
-
-/// Group names to restrict to (indices into the design's groups) and inline sources.
-fn any_access() -> impl Strategy<Value = (Vec<usize>, Vec<Source>)> {
-    (prop::collection::vec(0..GROUP_NAMES.len(), 0..3), prop::collection::vec(any_source(), 0..3))
-}
-
-fn any_custom_service() -> impl Strategy<Value = CustomService> {
-    let port = (1u16..=u16::MAX, 0u16..200).prop_map(|(first, width)| {
-        let last = first.saturating_add(width);
-        if width % 2 == 0 { first.to_string() } else { format!("{first}-{last}") }
-    });
-    let transport = prop_oneof![Just(Transport::Tcp), Just(Transport::Udp), Just(Transport::TcpAndUdp)];
-    (0..3usize, transport, prop::collection::vec(port, 1..4)).prop_map(|(name, transport, ports)| {
-        let name: Name = ["game", "api", "metrics-7"][name].parse().expect("valid name");
-        let ports: PortList = ports.join(",").parse().expect("valid ports");
-        CustomService::new(name, transport, ports)
-    })
-}
-
-fn any_design() -> impl Strategy<Value = Design> {
-    let groups = prop::collection::vec((0..GROUP_NAMES.len(), prop::collection::vec(any_source(), 0..4)), 0..4);
-    let services = prop::collection::vec((0..CATALOGUE.len(), any_access()), 0..8);
-    let customs = prop::collection::vec((any_custom_service(), any_access()), 0..3);
-    (groups, services, customs).prop_map(|(groups, services, customs)| {
-        let mut design = Design::default();
-        for (index, list) in groups {
-            design.set_group(GROUP_NAMES[index].parse().expect("valid name"), list);
-        }
-        let defined: Vec<Name> = design.groups().map(|(name, _)| name.clone()).collect();
-        let access = |(indices, sources): (Vec<usize>, Vec<Source>)| {
-            let groups = indices.iter().filter_map(|index| defined.get(*index).cloned()).collect();
-            Access::only(groups, sources)
-        };
-        for (index, chosen) in services {
-            design.allow_access(CATALOGUE[index].id(), access(chosen)).expect("groups exist");
-        }
-        for (service, chosen) in customs {
-            design.add_custom_service(service, access(chosen)).expect("groups exist");
-        }
-        design
-    })
 }
 
 /// How a source appears in a rule.

@@ -32,7 +32,7 @@ fn replay(name: &str, ruleset: &Ruleset, finding: &Finding) -> bool {
     let by = outcome.decided_by.as_ref().expect("a decision");
     let what = format!("{name}: {} {witness}", finding.diagnostic.message);
     assert_eq!(outcome.verdict, expect.verdict, "{what}");
-    assert_eq!((by.table, by.chain.as_str(), by.index), (expect.decided_by.table.as_str(), expect.decided_by.chain.as_str(), expect.decided_by.index), "{what}");
+    assert_eq!((by.table, by.chain.as_str(), by.index), (expect.decided_by.table, expect.decided_by.chain.as_str(), expect.decided_by.index), "{what}");
     // The text form reads back to the same packet.
     let reread = portcullis_engine::simulate::Packet::parse(&witness.to_string()).unwrap();
     assert_eq!(simulate(ruleset, &reread).outcomes[0].verdict, expect.verdict, "{what} (as text)");

@@ -136,6 +136,16 @@ impl Lab {
         with_prefix.split('/').next()?.parse().ok()
     }
 
+    /// Makes the server a router: packets to another link's network cross FORWARD (and leave
+    /// through that link) instead of being dropped by routing. Off by default, so probes of the
+    /// other tests never reach FORWARD.
+    ///
+    /// # Errors
+    /// When the sysctls cannot be set.
+    pub fn enable_forwarding(&self) -> Result<(), String> {
+        self.server.sysctl(&["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])
+    }
+
     /// The server namespace, to inspect or run tools in.
     pub fn server(&self) -> &Netns {
         &self.server

@@ -36,7 +36,7 @@ fn the_engine_gives_the_corpus_verdicts() {
                     let decided = simulation.outcomes[0].decided_by.as_ref().unwrap_or_else(|| panic!("{place}: no deciding rule"));
                     assert_eq!(
                         (decided.table, decided.chain.as_str(), decided.index),
-                        (TableName::Filter.as_str(), chain.as_str(), *position),
+                        (TableName::Filter, chain.as_str(), *position),
                         "{place}: {:#?}",
                         simulation.outcomes[0].trace
                     );
@@ -133,4 +133,70 @@ fn generated_rulesets_and_packets_agree_with_the_kernel() {
     }
     eprintln!("simulation differential (generated, seed {seed}): {agreed} of {done} packets agree with the kernel ({uncertain} with uncertain matches)");
     assert!(disagreements.is_empty(), "first disagreements (minimal repro: the rules and the packet):\n{}", disagreements.join("\n"));
+}
+
+/// A value of a matrix description (`any`, `a.b.c.d`, `net/len`, `first-last`) among `candidates`.
+fn pick_in(descriptions: &[String], candidates: &[std::net::Ipv4Addr]) -> Option<std::net::Ipv4Addr> {
+    let contains = |text: &str, address: std::net::Ipv4Addr| -> bool {
+        if text == "any" {
+            return true;
+        }
+        if let Some((net, length)) = text.split_once('/') {
+            let (Ok(net), Ok(length)) = (net.parse::<std::net::Ipv4Addr>(), length.parse::<u32>()) else { return false };
+            let mask = u32::MAX.checked_shl(32 - length).unwrap_or(0);
+            return u32::from(address) & mask == u32::from(net);
+        }
+        match text.split_once('-') {
+            Some((first, last)) => first.parse::<std::net::Ipv4Addr>().is_ok_and(|first| first <= address) && last.parse::<std::net::Ipv4Addr>().is_ok_and(|last| address <= last),
+            None => text.parse::<std::net::Ipv4Addr>() == Ok(address),
+        }
+    };
+    candidates.iter().copied().find(|address| descriptions.iter().any(|text| contains(text, *address)))
+}
+
+/// The forwarding matrix against the kernel: for every row between two different links of the
+/// lab and every area of every class, a NEW connection from a source of the area to a
+/// destination of the area on the leaving link's network is forwarded by the server, and the
+/// kernel's verdict and deciding rule (counters) are the class's.
+#[test]
+fn forward_matrix_classes_agree_with_the_kernel() {
+    if !can_run("forward matrix against the kernel", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+        return;
+    }
+    let path = format!("{}/corpus/matrix/forward.rules", env!("CARGO_MANIFEST_DIR"));
+    let rules = std::fs::read_to_string(&path).unwrap();
+    let ruleset = import(&rules, None).value.rulesets.remove(0);
+    let table = portcullis_engine::analysis::forward_matrix::forward_matrix(&ruleset);
+    let lab = Lab::new(3).expect("lab");
+    lab.enable_forwarding().expect("forwarding");
+    lab.load(portcullis_engine::model::Family::V4, &rules).expect("the kernel loads the rules");
+    let networks = ["192.0.2", "198.51.100", "203.0.113"];
+    let mut checked = 0;
+    for row in &table.rows {
+        for (arriving, leaving) in &row.interfaces {
+            let (Some(from), Some(to)) = (arriving.strip_prefix("eth"), leaving.strip_prefix("eth")) else { continue };
+            let (Ok(from), Ok(to)) = (from.parse::<usize>(), to.parse::<usize>()) else { continue };
+            if from == to {
+                continue;
+            }
+            for class in &row.classes {
+                for area in &class.areas {
+                    let sources: Vec<std::net::Ipv4Addr> = networks.iter().chain(["10.9.8"].iter()).flat_map(|net| [format!("{net}.130"), format!("{net}.9")]).map(|text| text.parse().unwrap()).collect();
+                    let destinations: Vec<std::net::Ipv4Addr> = [9, 53, 80, 200].iter().map(|host| format!("{}.{host}", networks[to]).parse().unwrap()).collect();
+                    let (Some(source), Some(destination)) = (pick_in(&area.sources, &sources), pick_in(&area.destinations, &destinations)) else { continue };
+                    let proto = if row.protocol == portcullis_engine::model::Protocol::TCP { "tcp" } else { "udp" };
+                    let text = format!("{proto} {source}:40000 -> {destination}:{} in eth{from} out eth{to} syn new", row.port);
+                    let packet = portcullis_engine::simulate::Packet::parse(&text).unwrap();
+                    let observation = lab.probe(&probe(&packet).expect("a probe")).unwrap_or_else(|error| panic!("{text}: {error}"));
+                    let hit = observation.filter_decision().unwrap_or_else(|| panic!("{text}: no filter decision"));
+                    assert_eq!(hit.chain, "FORWARD", "{text}");
+                    assert_eq!(observation.verdict().map(kernel_verdict), Some(class.verdict), "{text}");
+                    assert_eq!(hit.position, class.decided_by.index, "{text}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    eprintln!("forward matrix: {checked} areas agree with the kernel");
+    assert!(checked >= 8, "too few areas reached the kernel: {checked}");
 }

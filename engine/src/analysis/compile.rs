@@ -5,7 +5,8 @@
 //! simulator answers "yes", in `possible` unless it answers "no". Modules that depend on history
 //! or on things outside the packet (limit, hashlimit, recent, connlimit, string, time, set,
 //! owner, mac, addrtype, connmark, conntrack status / expiry, TCP options, unknown modules) make
-//! the answer "maybe": they shrink `definite` to nothing and leave `possible` unconstrained.
+//! the answer "maybe" ([`crate::simulate::is_undecidable`], shared with the simulator): they
+//! shrink `definite` to nothing and leave `possible` unconstrained.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -344,6 +345,9 @@ fn module(universe: &Universe, module: &Module, path: Path) -> Matches {
     let u = universe;
     let proto = |number: u8| u.only(PROTO, Ints::single(u128::from(number)));
     let port = |dim: Dim, value: &Option<Negated<PortSpec>>| negated_field(u, dim, value.as_ref(), |spec| ports(*spec));
+    if crate::simulate::is_undecidable(module, path) {
+        return Matches::maybe(u.all());
+    }
     match module {
         Module::Tcp { source_port, destination_port, flags, option } => {
             let flags = negated_field(u, FLAGS, flags.as_ref(), |(mask, set)| {
@@ -418,19 +422,10 @@ fn module(universe: &Universe, module: &Module, path: Path) -> Matches {
             let yes = probe.is_ok_and(|probe| crate::simulate::evaluate(&alone, &probe).truth == crate::simulate::Truth::Yes);
             Matches::exact(if yes { u.all() } else { Space::empty() })
         }
-        Module::Owner(_) if path != Path::Output => Matches::exact(Space::empty()),
-        Module::Limit { .. }
-        | Module::Hashlimit(_)
-        | Module::Recent(_)
-        | Module::Connlimit(_)
-        | Module::Mac(_)
-        | Module::AddrType(_)
-        | Module::ConnMark(_)
-        | Module::String(_)
-        | Module::Time(_)
-        | Module::Owner(_)
-        | Module::Set(_)
-        | Module::Unknown { .. } => Matches::maybe(u.all()),
+        // Not on OUTPUT (`is_undecidable` answered on OUTPUT): no local socket.
+        Module::Owner(_) => Matches::exact(Space::empty()),
+        // Undecidable: answered above from the simulator's one list.
+        _ => Matches::maybe(u.all()),
     }
 }
 

@@ -63,8 +63,8 @@ pub struct Matrix {
     pub rows: Vec<Row>,
 }
 
-/// The ports INPUT's reached rules name as destination ports.
-fn ports(ruleset: &Ruleset, flow: &Flow) -> BTreeSet<(u8, u16)> {
+/// The ports a chain's reached rules name as destination ports.
+pub(crate) fn ports(ruleset: &Ruleset, flow: &Flow) -> BTreeSet<(u8, u16)> {
     let mut out = BTreeSet::new();
     let Some(table) = ruleset.table(crate::model::TableName::Filter) else { return out };
     for (chain, index) in flow.rules.keys() {
@@ -193,7 +193,7 @@ fn partition(universe: &Universe, decisions: &[&super::flow::Decision], probe: &
 }
 
 impl Matrix {
-    /// The JSON form: `{family, rows: [{protocol, port, interfaces, classes: [{sources, verdict, rule}]}]}`.
+    /// The JSON form: `{family, chain: "INPUT", rows: [{protocol, port, interfaces, classes: [{sources, verdict, rule}]}]}`.
     pub fn to_json(&self) -> serde_json::Value {
         let rows: Vec<serde_json::Value> = self
             .rows
@@ -213,7 +213,7 @@ impl Matrix {
                 json!({"protocol": row.protocol.to_string(), "port": row.port, "interfaces": row.interfaces, "classes": classes})
             })
             .collect();
-        json!({"family": if self.family == Family::V4 { "v4" } else { "v6" }, "rows": rows})
+        json!({"family": if self.family == Family::V4 { "v4" } else { "v6" }, "chain": "INPUT", "rows": rows})
     }
 }
 

@@ -41,41 +41,23 @@
 //! assert_eq!(shadowed.witness.as_ref().unwrap().destination_port, 80);
 //! ```
 
+pub mod apply;
 pub mod compile;
 mod flow;
+pub mod forward_matrix;
 mod lints;
 pub mod matrix;
 pub mod space;
 
-use std::fmt;
 
 use ipnet::IpNet;
 
 pub use lints::{host_bits, lint_pair};
 
 use crate::diagnostic::{Code, Diagnostic, Span};
-use crate::model::{Family, Rule, Ruleset, TableName};
+pub use crate::model::RuleLoc;
+use crate::model::{Family, Rule, Ruleset};
 use crate::simulate::{Packet, Verdict};
-
-/// Where a rule sits: table, chain and 1-based index (`None` for the chain's policy).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RuleLoc {
-    /// The table.
-    pub table: TableName,
-    /// The chain's name.
-    pub chain: String,
-    /// 1-based position, `None` for the policy.
-    pub index: Option<usize>,
-}
-
-impl fmt::Display for RuleLoc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.index {
-            Some(index) => write!(f, "{} rule {index}", self.chain),
-            None => write!(f, "the {} policy", self.chain),
-        }
-    }
-}
 
 /// What the simulator shows for a witness (its first outcome).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +83,9 @@ pub struct Finding {
     pub witness: Option<Packet>,
     /// What [`crate::simulate::simulate`] shows for the witness.
     pub expect: Option<Expectation>,
+    /// The step of an apply procedure the finding is about (`apply-lockout`): the witness and
+    /// the deciding rule are those of the state that step leaves.
+    pub step: Option<apply::Step>,
 }
 
 /// Facts the lints cannot read from the rules.
@@ -115,6 +100,52 @@ pub struct LintOptions {
 impl Default for LintOptions {
     fn default() -> Self {
         Self { admin_ssh_port: 22, admin_from: Vec::new() }
+    }
+}
+
+impl LintOptions {
+    /// The admin's SSH as a design states it: port 22 from the sources SSH is open to (its
+    /// groups' and its own; any address when it is open to everyone). `None` when the design
+    /// keeps SSH closed: there is no admin access to protect.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::analysis::LintOptions;
+    /// use portcullis_engine::design::{Design, ServiceId};
+    /// let mut design = Design::default();
+    /// assert!(LintOptions::from_design(&design).is_none());
+    /// design.allow(ServiceId::SSH, vec!["198.51.100.10-198.51.100.13".parse().unwrap()]);
+    /// let options = LintOptions::from_design(&design).unwrap();
+    /// assert_eq!(options.admin_from, vec!["198.51.100.10/31".parse().unwrap(), "198.51.100.12/31".parse().unwrap()]);
+    /// ```
+    pub fn from_design(design: &crate::design::Design) -> Option<Self> {
+        let access = design.access(crate::design::ServiceId::SSH)?;
+        let groups = access.groups().iter().filter_map(|name| design.group(name)).flatten();
+        let mut admin_from: Vec<IpNet> = Vec::new();
+        for source in groups.chain(access.sources()).copied() {
+            match (source.net(), source.range()) {
+                (Some(net), _) => admin_from.push(net),
+                (None, Some(range)) => admin_from.extend(covering(range.first(), range.last())),
+                (None, None) => {}
+            }
+        }
+        admin_from.sort();
+        admin_from.dedup();
+        // Restricted to empty groups only: SSH is closed, as the compiler makes it.
+        if admin_from.is_empty() && !matches!(access, crate::design::Access::Everyone) {
+            return None;
+        }
+        Some(Self { admin_from, ..Self::default() })
+    }
+}
+
+/// The fewest networks that cover `first..=last` exactly.
+fn covering(first: std::net::IpAddr, last: std::net::IpAddr) -> Vec<IpNet> {
+    use std::net::IpAddr;
+    match (first, last) {
+        (IpAddr::V4(first), IpAddr::V4(last)) => ipnet::Ipv4Subnets::new(first, last, 0).map(IpNet::V4).collect(),
+        (IpAddr::V6(first), IpAddr::V6(last)) => ipnet::Ipv6Subnets::new(first, last, 0).map(IpNet::V6).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -137,7 +168,7 @@ pub(crate) fn span_of(ruleset: &Ruleset, loc: Option<&RuleLoc>) -> Span {
 impl Finding {
     pub(crate) fn new(ruleset: &Ruleset, code: Code, rule: Option<RuleLoc>, message: impl Into<String>) -> Self {
         let diagnostic = Diagnostic::new(code, span_of(ruleset, rule.as_ref()), message);
-        Self { diagnostic, family: ruleset.family, rule, related: Vec::new(), witness: None, expect: None }
+        Self { diagnostic, family: ruleset.family, rule, related: Vec::new(), witness: None, expect: None, step: None }
     }
 
     #[must_use]

@@ -39,7 +39,7 @@ impl Exports {
         let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
         let script = script::render(&rules_v4, &rules_v6, options);
         Self {
-            commands: format!("{}\n{}", commands::render(&v4), commands::render(&v6)),
+            commands: commands::render_pair(&v4, &v6),
             nft: nft::render(&v4, &v6),
             script,
             design_json: design.to_json(),

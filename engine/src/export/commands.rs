@@ -7,8 +7,16 @@
 //! 1. every built-in chain's policy set to `ACCEPT` while the rules are rebuilt;
 //! 2. the table flushed (`-F`) and its user chains deleted (`-X`);
 //! 3. the user chains created (`-N`), sorted by name as `iptables-save` sorts them;
-//! 4. the rules appended (`-A`) in order, built-in chains first;
+//! 4. the rules appended (`-A`) in order, user chains first: a user chain is complete before
+//!    any rule can jump to it (a jump into a chain still being filled would fall through to the
+//!    caller's later rules, such as a catch-all DROP);
 //! 5. the final policies (`-P`).
+//!
+//! While the policies are `ACCEPT`, every state is a prefix of each built-in chain's final rules
+//! over complete user chains: a packet is decided by the same rule as in the end, or accepted.
+//! So no step drops what the final rules accept, and the last steps only set the policies
+//! (`tests/`: `apply_lockout` replays every command of every preset and of generated designs
+//! with [`crate::analysis::apply::commands_lockout`], and the kernel test probes SSH after each).
 //!
 //! `-t TABLE` is written for every table but `filter`. Tables the ruleset does not hold are not
 //! touched, as `iptables-restore` leaves them.
@@ -80,7 +88,8 @@ pub fn render(ruleset: &Ruleset) -> String {
         if chains.iter().any(|chain| !chain.rules.is_empty()) {
             out.push_str("# The rules, in order.\n");
         }
-        for chain in &chains {
+        let users_first = chains.iter().filter(|chain| chain.policy.is_none()).chain(chains.iter().filter(|chain| chain.policy.is_some()));
+        for chain in users_first {
             for rule in &chain.rules {
                 let _ = write!(out, "{command} -A {}", quote(chain.name.as_str()));
                 for word in split_words(&render_rule(rule, ruleset.family), 0, &mut Vec::new()) {
@@ -99,6 +108,11 @@ pub fn render(ruleset: &Ruleset) -> String {
         }
     }
     out
+}
+
+/// Both families' commands, IPv4 first, as one script (what `portcullis export --format commands` prints).
+pub fn render_pair(v4: &Ruleset, v6: &Ruleset) -> String {
+    format!("{}\n{}", render(v4), render(v6))
 }
 
 /// Built-in chains in the kernel's order, then user chains by name (as `iptables-save`).

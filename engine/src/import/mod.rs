@@ -76,6 +76,28 @@ fn save_family(text: &str) -> Family {
     if header || v6_syntax { Family::V6 } else { Family::V4 }
 }
 
+/// Runs a script of iptables commands one command at a time, from the firewall `start` (IPv4,
+/// then IPv6): `after` sees each iptables command's span and the ruleset of its family as that
+/// command leaves it. Returns both rulesets as the script leaves them. This is how
+/// [`crate::analysis::apply`] checks every intermediate state of a commands export.
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::import::replay;
+/// use portcullis_engine::model::{Family, Ruleset};
+/// let mut sizes = Vec::new();
+/// let script = "iptables -A INPUT -j ACCEPT\nip6tables -P INPUT DROP\niptables -F\n";
+/// let start = [Ruleset::new(Family::V4), Ruleset::new(Family::V6)];
+/// replay(script, start, |_, ruleset| sizes.push((ruleset.family, ruleset.tables[0].chains[0].rules.len())));
+/// assert_eq!(sizes, [(Family::V4, 1), (Family::V6, 0), (Family::V4, 0)]);
+/// ```
+pub fn replay(text: &str, start: [Ruleset; 2], mut after: impl FnMut(Span, &Ruleset)) -> Parsed<[Ruleset; 2]> {
+    let mut rulesets = start;
+    let mut diagnostics = Vec::new();
+    script::read(text, &mut rulesets, &mut diagnostics, &mut after);
+    Parsed { value: rulesets, diagnostics }
+}
+
 /// Reads `text` (save file or script, detected), `family` forcing the family of a save file.
 ///
 /// # Examples
@@ -124,7 +146,7 @@ pub fn import(text: &str, family: Option<Family>) -> Parsed<Imported> {
         }
         Format::Script => {
             let mut both = [Ruleset::new(Family::V4), Ruleset::new(Family::V6)];
-            script::read(text, &mut both, &mut diagnostics);
+            script::read(text, &mut both, &mut diagnostics, &mut |_, _| {});
             both.into_iter().filter(|ruleset| !ruleset.tables.is_empty()).collect()
         }
     };

@@ -30,8 +30,9 @@ const PROGRAMS: &[(&str, Family)] = &[
     ("ip6tables-nft", Family::V6),
 ];
 
-/// Reads a script into `rulesets` (IPv4 first, then IPv6).
-pub(crate) fn read(text: &str, rulesets: &mut [Ruleset; 2], diagnostics: &mut Vec<Diagnostic>) {
+/// Reads a script into `rulesets` (IPv4 first, then IPv6), calling `after` with each iptables
+/// command's span and the ruleset it changed, as that command leaves it.
+pub(crate) fn read(text: &str, rulesets: &mut [Ruleset; 2], diagnostics: &mut Vec<Diagnostic>, after: &mut dyn FnMut(Span, &Ruleset)) {
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
     for (words, span) in commands(text, diagnostics) {
         let expanded = expand(&words, &variables, diagnostics);
@@ -54,6 +55,7 @@ pub(crate) fn read(text: &str, rulesets: &mut [Ruleset; 2], diagnostics: &mut Ve
             Some((_, family)) => {
                 let index = usize::from(*family == Family::V6);
                 apply(&mut rulesets[index], TableName::Filter, &rest[1..], span, diagnostics);
+                after(span, &rulesets[index]);
             }
             None => diagnostics.push(
                 Diagnostic::new(Code::NotIptables, span, format!("`{}` is not an iptables command; skipped", program.text))

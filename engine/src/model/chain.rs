@@ -272,3 +272,44 @@ impl Table {
         self.chains.iter_mut().find(|chain| chain.name == *name)
     }
 }
+
+/// Where a rule sits: table, chain and 1-based index (`None` for the chain's policy). The one
+/// rule address of the engine: the simulator's trace and verdicts, the lints' findings and the
+/// matrices all name rules with it, and [`crate::analysis::rule_at`] finds the rule again.
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::model::{RuleLoc, TableName};
+/// let loc = RuleLoc { table: TableName::Filter, chain: "INPUT".to_owned(), index: Some(3) };
+/// assert_eq!(loc.to_string(), "INPUT rule 3");
+/// assert_eq!(serde_json::to_value(&loc).unwrap(), serde_json::json!({"table": "filter", "chain": "INPUT", "index": 3}));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleLoc {
+    /// The table.
+    pub table: TableName,
+    /// The chain's name.
+    pub chain: String,
+    /// 1-based position, `None` for the policy.
+    pub index: Option<usize>,
+}
+
+impl fmt::Display for RuleLoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(index) => write!(f, "{} rule {index}", self.chain),
+            None => write!(f, "the {} policy", self.chain),
+        }
+    }
+}
+
+impl serde::Serialize for RuleLoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut out = serializer.serialize_struct("RuleLoc", 3)?;
+        out.serialize_field("table", self.table.as_str())?;
+        out.serialize_field("chain", &self.chain)?;
+        out.serialize_field("index", &self.index)?;
+        out.end()
+    }
+}

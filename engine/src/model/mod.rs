@@ -16,7 +16,7 @@ mod rule;
 mod target;
 
 pub use actions::{ConnMarkAction, Ct, Masquerade, Nat, NatRange, Nflog, PortRange, SetTarget, TcpMss};
-pub use chain::{BuiltinChain, Chain, ChainName, ChainNameError, Counters, Policy, Table, TableName, UserChain};
+pub use chain::{BuiltinChain, Chain, ChainName, ChainNameError, Counters, Policy, RuleLoc, Table, TableName, UserChain};
 pub use matches::{
     ConnState, ConnStates, IcmpType, Interface, InterfaceError, Module, Negated, PortDirection, Rate, TcpFlags,
 };

@@ -153,6 +153,9 @@ fn conntrack_matches(conntrack: &ConnTrack, packet: &Packet) -> Truth {
 
 /// The answer of one module, and its name for the trace.
 pub(crate) fn module_matches(module: &Module, packet: &Packet) -> Truth {
+    if is_undecidable(module, packet.path) {
+        return Truth::Maybe;
+    }
     let tcp = packet.protocol == Protocol::TCP;
     match module {
         Module::Tcp { source_port, destination_port, flags, option } => Truth::from(tcp)
@@ -209,19 +212,58 @@ pub(crate) fn module_matches(module: &Module, packet: &Packet) -> Truth {
                 .and(|| physdev.is_out.map_or(Truth::Yes, absent))
                 .and(|| physdev.is_bridged.map_or(Truth::Yes, absent))
         }
-        Module::Owner(_) if packet.path != Path::Output => Truth::No,
+        // Not on OUTPUT (on OUTPUT `is_undecidable` answered above): no local socket.
+        Module::Owner(_) => Truth::No,
+        // The rest depends on what the packet does not tell; `is_undecidable` (one exhaustive
+        // list) already answered "maybe" for each of them.
+        _ => Truth::Maybe,
+    }
+}
+
+/// Whether the answer of `module` for a packet on `path` depends on what the packet does not
+/// tell — history (limit, hashlimit, recent except `--set`, connlimit), the host (addrtype,
+/// owner on OUTPUT, mac, connmark), payload (string), the clock (time), ipset contents (set) or
+/// an unknown module — so that both the simulator ([`evaluate`]) and the exact analysis answer
+/// "maybe" for every packet. The one list of modules the engine cannot decide exactly (parts of
+/// modules it decides otherwise — TCP options, conntrack status and expiry, SNAT/DNAT states,
+/// a conntrack tuple of a packet that is not NEW — are "maybe" in both places too).
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::model::{Module, Rate};
+/// use portcullis_engine::simulate::{is_undecidable, Path};
+/// assert!(is_undecidable(&Module::Unknown { name: "u32".to_owned(), args: vec![] }, Path::Input));
+/// assert!(!is_undecidable(&Module::Comment("ssh".to_owned()), Path::Input));
+/// ```
+pub fn is_undecidable(module: &Module, path: Path) -> bool {
+    match module {
         Module::Limit { .. }
         | Module::Hashlimit(_)
-        | Module::Recent(_)
         | Module::Connlimit(_)
         | Module::Mac(_)
         | Module::AddrType(_)
         | Module::ConnMark(_)
         | Module::String(_)
         | Module::Time(_)
-        | Module::Owner(_)
         | Module::Set(_)
-        | Module::Unknown { .. } => Truth::Maybe,
+        | Module::Unknown { .. } => true,
+        Module::Recent(recent) => recent.action != RecentAction::Set,
+        Module::Owner(_) => path == Path::Output,
+        Module::Tcp { .. }
+        | Module::Udp { .. }
+        | Module::Multiport { .. }
+        | Module::Icmp(_)
+        | Module::Icmp6(_)
+        | Module::ConnTrack(_)
+        | Module::State(_)
+        | Module::Comment(_)
+        | Module::IpRange(_)
+        | Module::Mark(_)
+        | Module::Length(_)
+        | Module::Ttl(_)
+        | Module::HopLimit(_)
+        | Module::PacketType(_)
+        | Module::Physdev(_) => false,
     }
 }
 

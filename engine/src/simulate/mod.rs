@@ -27,9 +27,9 @@ mod packet;
 mod walk;
 
 pub use conversation::{converse, Conversation, Exchange};
-pub use matching::{evaluate, Evaluation, Truth};
+pub use matching::{evaluate, is_undecidable, Evaluation, Truth};
 pub use packet::{Packet, PacketError, PacketJson, Path, Translated};
-pub use walk::{Outcome, RuleRef, Step, StepResult, Verdict};
+pub use walk::{Outcome, Step, StepResult, Verdict};
 
 use crate::model::Ruleset;
 

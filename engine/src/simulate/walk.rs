@@ -8,21 +8,7 @@ use serde::Serialize;
 
 use super::matching::{evaluate, Truth};
 use super::packet::{Packet, Path, Translated};
-use crate::model::{BuiltinChain, Chain, ChainName, ConnState, Ct, Policy, RejectWith, Ruleset, TableName, Target};
-
-/// Where a rule sits: table, chain and 1-based position (`None` for the chain's policy).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleRef {
-    /// Table name.
-    pub table: &'static str,
-    /// Chain name.
-    pub chain: String,
-    /// 1-based position in the chain; `None` for its policy.
-    pub index: Option<usize>,
-    /// Byte offset of the rule in the text it was read from, if it was read.
-    #[serde(skip)]
-    pub origin: Option<usize>,
-}
+use crate::model::{BuiltinChain, Chain, ChainName, ConnState, Ct, Policy, RejectWith, RuleLoc, Ruleset, TableName, Target};
 
 /// What happened at one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,7 +47,7 @@ pub enum StepResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     /// The rule.
-    pub rule: RuleRef,
+    pub rule: RuleLoc,
     /// What happened there.
     #[serde(flatten)]
     pub result: StepResult,
@@ -87,7 +73,7 @@ pub struct Outcome {
     /// The reply a REJECT sends.
     pub reject_with: Option<RejectWith>,
     /// The rule (or policy) that decided: the last terminating decision, the filter table's first.
-    pub decided_by: Option<RuleRef>,
+    pub decided_by: Option<RuleLoc>,
     /// Every rule visited, in order.
     pub trace: Vec<Step>,
     /// The packet after address translation and marks.
@@ -114,7 +100,7 @@ fn hooks(path: Path) -> &'static [(BuiltinChain, &'static [TableName])] {
 struct Walk {
     packet: Packet,
     trace: Vec<Step>,
-    decided_by: Option<RuleRef>,
+    decided_by: Option<RuleLoc>,
     filter_decided: bool,
     /// Which hook and table the walk is in.
     hook: usize,
@@ -187,7 +173,7 @@ fn finish(walk: &Walk, verdict: Verdict, reject_with: Option<RejectWith>) -> Out
     Outcome { verdict, reject_with, decided_by: walk.decided_by.clone(), trace: walk.trace.clone(), packet: walk.packet.clone() }
 }
 
-fn decide(walk: &mut Walk, table: TableName, rule: RuleRef) {
+fn decide(walk: &mut Walk, table: TableName, rule: RuleLoc) {
     if table == TableName::Filter {
         walk.decided_by = Some(rule);
         walk.filter_decided = true;
@@ -209,12 +195,7 @@ fn step(table: TableName, chains: &[Chain], walk: &mut Walk, pending: &mut Vec<W
     if let Some(top) = walk.stack.last_mut() {
         top.1 += 1;
     }
-    let reference = RuleRef {
-        table: table.as_str(),
-        chain: chain.name.as_str().to_owned(),
-        index: Some(index + 1),
-        origin: rule.origin.map(|span| span.start),
-    };
+    let reference = RuleLoc { table, chain: chain.name.as_str().to_owned(), index: Some(index + 1) };
     let evaluation = evaluate(rule, &walk.packet);
     let target_name = rule.target.as_ref().map_or_else(|| "(none)".to_owned(), |target| target.name().to_owned());
     let on = evaluation.on.clone().unwrap_or_default();
@@ -246,7 +227,7 @@ fn chain_end(table: TableName, chain: &Chain, walk: &mut Walk) -> Flow {
         return Flow::Next; // implicit RETURN from a user chain
     }
     let policy = chain.policy.unwrap_or(Policy::Accept);
-    let reference = RuleRef { table: table.as_str(), chain: chain.name.as_str().to_owned(), index: None, origin: None };
+    let reference = RuleLoc { table, chain: chain.name.as_str().to_owned(), index: None };
     walk.trace.push(Step { rule: reference.clone(), result: StepResult::Policy { policy: policy.to_string() } });
     decide(walk, table, reference);
     match policy {
@@ -277,7 +258,7 @@ fn local_address(packet: &Packet) -> IpAddr {
     packet.destination
 }
 
-fn apply(table: TableName, target: &Target, reference: RuleRef, walk: &mut Walk, chains: &[Chain]) -> Flow {
+fn apply(table: TableName, target: &Target, reference: RuleLoc, walk: &mut Walk, chains: &[Chain]) -> Flow {
     match target {
         Target::Accept => {
             decide(walk, table, reference);

@@ -41,7 +41,7 @@ pub fn host_bits(text: &str) -> Vec<Finding> {
                             let span = Span::new(offset + item_start, offset + item_start + item.len());
                             let diagnostic = Diagnostic::new(Code::HostBitsSet, span, format!("`{item}` has host bits set: it means {}", net.trunc()))
                                 .with_help(format!("write `{}` for the network or `{}/{}` for the address", net.trunc(), net.addr(), net.max_prefix_len()));
-                            out.push(Finding { diagnostic, family, rule: None, related: Vec::new(), witness: None, expect: None });
+                            out.push(Finding { diagnostic, family, rule: None, related: Vec::new(), witness: None, expect: None, step: None });
                         }
                     }
                     item_start += item.len() + 1;

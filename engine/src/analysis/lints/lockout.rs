@@ -1,10 +1,13 @@
 //! `lockout` (L007).
 //!
-//! **What it does**: proves the administrator can still open SSH: a TCP SYN, conntrack NEW, from
-//! each admin source (`--admin-from`, per family) to the SSH port (`--admin-ssh`, default 22)
-//! arriving on any interface but `lo`. The finding's witness is such a packet that INPUT drops
-//! or rejects (as the simulator's first outcome shows). Without admin sources, it fires when no
-//! source at all can open SSH.
+//! **What it does**: proves the administrator can still use SSH with the final rules: every
+//! packet of a connection from each admin source (`--admin-from`, per family) to the SSH port
+//! (`--admin-ssh`, default 22) on any interface but `lo` gets through — the SYN (INPUT, NEW),
+//! the server's SYN+ACK (OUTPUT, ESTABLISHED), then both directions of the open connection
+//! (see [`crate::analysis::apply`]). The finding's witness is the first such packet that INPUT or
+//! OUTPUT drops or rejects (as the simulator's first outcome shows). Without admin sources, it
+//! fires when no source at all gets that packet through. The intermediate states of an apply
+//! procedure are `apply-lockout`'s (L019).
 //!
 //! **Why it matters**: loading the rules over SSH cuts the session and every later one.
 //!
@@ -13,49 +16,38 @@
 //!
 //! **Fix**: accept the admin's SSH before any rule that drops it.
 
-use super::{denies, Context};
-use crate::analysis::compile::network;
-use crate::analysis::space::{Ints, DPORT, FLAGS, PROTO, SRC, STATE};
+use super::Context;
+use crate::analysis::apply::{ssh_denials, SshPacket};
 use crate::analysis::Finding;
 use crate::diagnostic::Code;
-use crate::model::{BuiltinChain, ConnState};
-use crate::simulate::Verdict;
 
 pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(flow) = context.flow(BuiltinChain::Input) else { return };
-    let family = context.universe.family;
     let options = context.options;
-    let sources = options.admin_from.iter().filter(|net| family.contains(net)).fold(Ints::empty(), |acc, net| acc.union(&network(family, net)));
+    let family = context.universe.family;
     let anywhere = options.admin_from.is_empty();
-    if sources.is_empty() && !anywhere {
-        return;
-    }
-    let mut fields = vec![
-        (PROTO, Ints::single(6)),
-        (DPORT, Ints::single(u128::from(options.admin_ssh_port))),
-        (FLAGS, Ints::single(2)),
-        (STATE, Ints::single(crate::analysis::compile::state_index(ConnState::New))),
-    ];
-    if !anywhere {
-        fields.push((SRC, sources));
-    }
-    let probe = context.probe(flow, &fields);
-    if anywhere && flow.decisions.iter().any(|decision| decision.verdict == Verdict::Accept && decision.set.meets(&probe)) {
-        return;
-    }
     let port = options.admin_ssh_port;
-    let finding = context.decided(flow, &probe, denies, Code::Lockout, |finding| {
-        let packet = finding.witness.as_ref().map_or_else(String::new, |packet| format!(" ({packet})"));
-        let who = if anywhere { "from any address".to_owned() } else { format!("from {}", packet_source(finding)) };
+    // One finding: the first packet of a connection that is denied.
+    let Some(denial) = ssh_denials(context.ruleset, options).into_iter().next() else { return };
+    let packet = denial.witness.as_ref().map_or_else(String::new, |packet| format!(" ({packet})"));
+    let message = if denial.packet == SshPacket::LoginSyn {
+        let who = match (&denial.witness, anywhere) {
+            (_, true) => "from any address".to_owned(),
+            (Some(witness), false) => format!("from {}", witness.source),
+            (None, false) => "from the admin".to_owned(),
+        };
         format!("{family} SSH to port {port} {who} is dropped{packet}: loading these rules over SSH locks you out")
-    });
-    if let Some(finding) = finding {
-        out.push(finding.help(format!("accept `-p tcp --dport {port}` from the admin's addresses before any rule that drops them")));
-    }
-}
-
-fn packet_source(finding: &Finding) -> String {
-    finding.witness.as_ref().map_or_else(|| "the admin".to_owned(), |packet| packet.source.to_string())
+    } else {
+        format!("{family} {} (port {port}) is dropped{packet}: loading these rules over SSH locks you out", denial.packet.describe())
+    };
+    let help = if denial.packet == SshPacket::LoginSyn {
+        format!("accept `-p tcp --dport {port}` from the admin's addresses before any rule that drops them")
+    } else {
+        "accept `-m conntrack --ctstate ESTABLISHED,RELATED` in INPUT and OUTPUT before any rule that drops it".to_owned()
+    };
+    let finding = Finding::new(context.ruleset, Code::Lockout, Some(denial.expect.decided_by.clone()), message)
+        .witness(denial.witness, Some(denial.expect))
+        .help(help);
+    out.push(finding);
 }
 
 #[cfg(test)]
@@ -74,5 +66,14 @@ mod tests {
     fn pass() {
         assert!(findings(":INPUT DROP [0:0]\n-A INPUT -s 203.0.113.0/24 -p tcp -m tcp --dport 22 -j ACCEPT", "lockout").is_empty());
         assert!(findings(":INPUT ACCEPT [0:0]", "lockout").is_empty());
+    }
+
+    #[test]
+    fn replies_dropped_in_output_lock_out_too() {
+        let found = findings(":INPUT ACCEPT [0:0]\n:OUTPUT DROP [0:0]\n-A OUTPUT -p udp -j ACCEPT", "lockout");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].expect.as_ref().unwrap().decided_by.chain, "OUTPUT");
+        assert!(found[0].diagnostic.message.contains("SYN+ACK"), "{}", found[0].diagnostic.message);
+        assert!(findings(":INPUT ACCEPT [0:0]\n:OUTPUT DROP [0:0]\n-A OUTPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT", "lockout").is_empty());
     }
 }
