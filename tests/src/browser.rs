@@ -83,6 +83,9 @@ impl Browser {
                 "prefs": {
                     "download.default_directory": driver.scratch.join("downloads").display().to_string(),
                     "download.prompt_for_download": false,
+                    // Chromium holds `.sh` downloads as "Unconfirmed" until a person keeps them;
+                    // with Safe Browsing's own check on, it lets them through.
+                    "safebrowsing.enabled": true,
                 },
             },
         });
@@ -145,7 +148,12 @@ impl Browser {
                 return std::fs::read_to_string(&path).map_err(|error| error.to_string());
             }
             if Instant::now() > deadline {
-                return Err(format!("{file_name} was never downloaded to {}", self.downloads().display()));
+                let present: Vec<String> = std::fs::read_dir(self.downloads())
+                    .map_err(|error| error.to_string())?
+                    .flatten()
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect();
+                return Err(format!("{file_name} was never downloaded to {} (it holds {present:?})", self.downloads().display()));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -102,6 +102,8 @@ pub fn router_design() -> Design {
     };
     design.set_nat(nat).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
     design
+}
+
 /// The example designs of `examples/`, by file name (sorted), each loaded by the engine.
 ///
 /// # Panics

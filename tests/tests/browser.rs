@@ -1,81 +1,213 @@
-//! The first slice end to end: the built site in real headless Chromium, and what it downloads
-//! judged by the real `iptables-restore --test`.
+//! The wizard end to end: the built site in real headless Chromium, from a clean start to the
+//! tutorial's server (web + mail, SSH only from 203.0.113.7), its downloads judged by the real
+//! `iptables-restore --test`, `bash -n` and `shellcheck`; reload, undo/redo, a share link opened
+//! in a fresh browser profile, offline reload through the service worker; screenshots of every
+//! step, light and dark, desktop and phone, written to `tests/artifacts/`.
 
 use std::time::Duration;
 
+use fantoccini::Locator;
 use portcullis_e2e::browser::Browser;
-use portcullis_e2e::iptables::restore_test;
+use portcullis_e2e::iptables::{check_shell_script, restore_test};
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::site::Site;
 use portcullis_engine::model::Family;
 
 const SSH_RULE: &str = "-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 22";
-const HTTP_RULE: &str = "-A INPUT -p tcp -m tcp --dport 80";
+const STEPS: [&str; 5] = ["start", "services", "access", "protections", "review"];
+
+fn failed(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
+
+async fn click(browser: &Browser, id: &str) -> Result<(), String> {
+    browser.test_id(id).await?.click().await.map_err(failed)
+}
 
 async fn text_of(browser: &Browser, id: &str) -> Result<String, String> {
     let element = browser.test_id(id).await?;
-    // textContent, not innerText: the panel must hold the file byte for byte.
-    element.prop("textContent").await.map_err(|error| error.to_string()).map(Option::unwrap_or_default)
+    // textContent, not innerText: exports must hold the file byte for byte.
+    element.prop("textContent").await.map_err(failed).map(Option::unwrap_or_default)
 }
 
-async fn tick_ssh_with_source_then_http(browser: &Browser, site: &Site) -> Result<(), String> {
-    let client = browser.client();
-    client.goto(site.url()).await.map_err(|error| error.to_string())?;
-    browser.test_id("app-root").await?;
-    assert!(!text_of(browser, "rules-v4").await?.contains("--dport 22"), "SSH is closed at first");
+async fn value_of(browser: &Browser, id: &str) -> Result<String, String> {
+    browser.test_id(id).await?.prop("value").await.map_err(failed).map(Option::unwrap_or_default)
+}
 
-    browser.test_id("service-ssh").await?.click().await.map_err(|error| error.to_string())?;
+async fn checked(browser: &Browser, id: &str) -> Result<bool, String> {
+    Ok(browser.test_id(id).await?.prop("checked").await.map_err(failed)?.as_deref() == Some("true"))
+}
+
+async fn choose(browser: &Browser, id: &str, value: &str) -> Result<(), String> {
+    browser.test_id(id).await?.select_by_value(value).await.map_err(failed)
+}
+
+/// Downloads the export of `tab` and returns it, checking it is the tab's text.
+async fn download(browser: &Browser, tab: &str, file_name: &str) -> Result<String, String> {
+    click(browser, &format!("tab-{tab}")).await?;
+    let shown = text_of(browser, &format!("export-{tab}")).await?;
+    click(browser, &format!("download-{tab}")).await?;
+    let downloaded = browser.downloaded(file_name).await?;
+    assert_eq!(downloaded, shown, "the {file_name} download is the tab's text");
+    Ok(downloaded)
+}
+
+async fn build_the_tutorial_server(browser: &Browser, site: &Site) -> Result<(), String> {
+    browser.client().goto(site.url()).await.map_err(failed)?;
+    browser.test_id("step-start").await?;
+    click(browser, "preset-web-mail").await?;
+    browser.test_id("step-services").await?;
+    assert!(checked(browser, "service-ssh").await? && checked(browser, "service-https").await?);
+
+    click(browser, "nav-access").await?;
     let sources = browser.test_id("sources-ssh").await?;
-    sources.send_keys("203.0.113.7").await.map_err(|error| error.to_string())?;
-    browser.test_id("service-http").await?.click().await.map_err(|error| error.to_string())?;
-    let rules_v4 = text_of(browser, "rules-v4").await?;
-    assert!(rules_v4.contains(SSH_RULE), "SSH from the trusted source:\n{rules_v4}");
-    assert!(rules_v4.contains(HTTP_RULE), "HTTP from anywhere:\n{rules_v4}");
-    let rules_v6 = text_of(browser, "rules-v6").await?;
-    assert!(!rules_v6.contains("--dport 22"), "an IPv4-only source keeps SSH closed on IPv6:\n{rules_v6}");
-    assert!(rules_v6.contains("--dport 80"), "HTTP is open on IPv6 too:\n{rules_v6}");
-    browser.screenshot("slice-ssh-and-http").await?;
+    sources.send_keys("203.0.113.7").await.map_err(failed)?;
+    let rules = text_of(browser, "rules-preview").await?;
+    assert!(rules.contains(SSH_RULE), "SSH from the office:\n{rules}");
 
     // A bad address: a message next to the field, and the rules do not change.
-    sources.send_keys("/24").await.map_err(|error| error.to_string())?;
-    let message = text_of(browser, "sources-error-ssh").await?;
-    assert!(message.contains("host bits"), "inline message: {message}");
-    assert_eq!(text_of(browser, "rules-v4").await?, rules_v4, "a bad address changes nothing");
-    browser.screenshot("slice-bad-address").await?;
+    sources.send_keys("/24").await.map_err(failed)?;
+    assert!(text_of(browser, "sources-ssh-error").await?.contains("host bits"));
+    assert_eq!(text_of(browser, "rules-preview").await?, rules, "a bad address changes nothing");
+    browser.screenshot("wizard-bad-address").await?;
     for _ in 0.."/24".len() {
-        sources.send_keys("\u{E003}").await.map_err(|error| error.to_string())?; // Backspace
+        sources.send_keys("\u{E003}").await.map_err(failed)?; // Backspace
     }
-    assert!(!browser.has_test_id("sources-error-ssh").await?, "the message goes once the input is fixed");
+    assert!(!browser.has_test_id("sources-ssh-error").await?, "the message goes once the input is fixed");
 
-    browser.test_id("download-v4").await?.click().await.map_err(|error| error.to_string())?;
-    let downloaded = browser.downloaded("rules.v4").await?;
-    assert_eq!(downloaded, rules_v4, "the download is the panel's text");
-    restore_test(Family::V4, &downloaded)?;
+    // Undo and redo, by button and by keyboard.
+    click(browser, "nav-services").await?;
+    click(browser, "service-ftp").await?;
+    assert!(checked(browser, "service-ftp").await?);
+    click(browser, "undo").await?;
+    assert!(!checked(browser, "service-ftp").await?, "undo unticks FTP");
+    click(browser, "redo").await?;
+    assert!(checked(browser, "service-ftp").await?, "redo ticks it again");
+    browser.test_id("step-services").await?.click().await.map_err(failed)?;
+    browser.client().execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'z', ctrlKey: true, bubbles: true}))", vec![]).await.map_err(failed)?;
+    assert!(!checked(browser, "service-ftp").await?, "Ctrl+Z undoes");
+    Ok(())
+}
 
+async fn review_and_download(browser: &Browser) -> Result<String, String> {
+    click(browser, "nav-review").await?;
+    let summary = text_of(browser, "summary").await?;
+    assert!(summary.contains("From 203.0.113.7: SSH (TCP 22)"), "{summary}");
+    assert!(!browser.has_test_id("lockout-warning").await?, "the tutorial's server keeps the admin in");
+    choose(browser, "distro", "debian").await?;
+    let script = download(browser, "script", "portcullis-apply.sh").await?;
+    check_shell_script(&browser.downloads().join("portcullis-apply.sh"))?;
+    let rules_v4 = download(browser, "v4", "rules.v4").await?;
+    let rules_v6 = download(browser, "v6", "rules.v6").await?;
+    restore_test(Family::V4, &rules_v4)?;
+    restore_test(Family::V6, &rules_v6)?;
+    assert!(rules_v4.contains(SSH_RULE) && !rules_v6.contains("--dport 22 "), "SSH only from the office's IPv4 address");
+    assert!(script.contains(rules_v4.trim_end()), "the script applies exactly rules.v4");
+    click(browser, "tab-json").await?;
+    text_of(browser, "export-json").await
+}
+
+async fn screenshots(browser: &Browser) -> Result<(), String> {
+    for (size, width, height) in [("desktop", 1280, 900), ("phone", 390, 844)] {
+        browser.client().set_window_size(width, height).await.map_err(failed)?;
+        for theme in ["light", "dark"] {
+            choose(browser, "theme", theme).await?;
+            for step in STEPS {
+                click(browser, &format!("nav-{step}")).await?;
+                browser.test_id(&format!("step-{step}")).await?;
+                browser.screenshot(&format!("wizard-{step}-{theme}-{size}")).await?;
+            }
+        }
+    }
+    choose(browser, "theme", "system").await?;
+    browser.client().set_window_size(1280, 900).await.map_err(failed)
+}
+
+async fn reload_keeps_the_design(browser: &Browser) -> Result<(), String> {
+    browser.client().refresh().await.map_err(failed)?;
+    browser.test_id("step-services").await?;
+    click(browser, "nav-access").await?;
+    assert_eq!(value_of(browser, "sources-ssh").await?, "203.0.113.7", "the reload kept the design");
+    Ok(())
+}
+
+async fn share_link(browser: &Browser) -> Result<String, String> {
+    click(browser, "share-link").await?;
+    let link = value_of(browser, "share-link-text").await?;
+    if link.starts_with("http") && link.contains("#design=") { Ok(link) } else { Err(format!("not a share link: {link:?}")) }
+}
+
+async fn open_in_a_fresh_profile(link: &str, design_json: &str) -> Result<(), String> {
+    let fresh = Browser::start("share").await?;
+    let outcome = async {
+        fresh.client().goto(link).await.map_err(failed)?;
+        assert!(text_of(&fresh, "notices").await?.contains("Shared design"));
+        click(&fresh, "nav-review").await?;
+        click(&fresh, "tab-json").await?;
+        assert_eq!(text_of(&fresh, "export-json").await?, design_json, "the link carries the whole design");
+        Ok(())
+    }
+    .await;
+    fresh.close().await;
+    outcome
+}
+
+async fn wait_for_service_worker(browser: &Browser) -> Result<(), String> {
+    for _ in 0..100 {
+        let controlled = browser
+            .client()
+            .execute("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", vec![])
+            .await
+            .map_err(failed)?;
+        if controlled.as_bool() == Some(true) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err("the service worker never took control of the page".to_owned())
+}
+
+async fn wizard_flow(browser: &Browser, site: Site) -> Result<(), String> {
+    build_the_tutorial_server(browser, &site).await?;
+    let design_json = review_and_download(browser).await?;
+    reload_keeps_the_design(browser).await?;
+    let link = share_link(browser).await?;
+    open_in_a_fresh_profile(&link, &design_json).await?;
+    screenshots(browser).await?;
     let problems = browser.console_problems().await?;
     assert!(problems.is_empty(), "console warnings or errors: {problems:#?}");
+
+    wait_for_service_worker(browser).await?;
+    drop(site);
+    browser.client().refresh().await.map_err(failed)?;
+    browser.test_id("app-root").await?;
+    click(browser, "nav-access").await?;
+    assert_eq!(value_of(browser, "sources-ssh").await?, "203.0.113.7", "offline, the page and the design are there");
+    let offline_text = browser.client().find(Locator::Css("body")).await.map_err(failed)?.text().await.map_err(failed)?;
+    assert!(offline_text.contains("Who may connect"), "the wizard runs offline");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tick_ssh_with_a_trusted_source_and_http_then_download_rules_v4() {
+async fn the_tutorial_server_from_a_clean_start_to_a_checked_script() {
     let needs = [
         Need::Program("chromium"),
         Need::Program("chromedriver"),
         Need::Path("dist/index.html"),
         Need::Root,
         Need::Program("iptables-restore"),
+        Need::Program("shellcheck"),
     ];
     if !can_run("browser end-to-end", &needs) {
         return;
     }
     let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
-    let browser = Browser::start("slice").await.expect("start the browser");
-    let outcome = tokio::time::timeout(Duration::from_mins(2), tick_ssh_with_source_then_http(&browser, &site)).await;
+    let browser = Browser::start("wizard").await.expect("start the browser");
+    let outcome = tokio::time::timeout(Duration::from_mins(4), wizard_flow(&browser, site)).await;
     browser.close().await;
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(error)) => panic!("{error}"),
-        Err(tokio::time::error::Elapsed { .. }) => panic!("the browser flow took over two minutes"),
+        Err(tokio::time::error::Elapsed { .. }) => panic!("the browser flow took over four minutes"),
     }
 }

@@ -20,13 +20,13 @@ pub(crate) fn DesignBar() -> impl IntoView {
     let can_redo = Memo::new(move |_| wizard.with(crate::state::Wizard::can_redo));
     let rename_error = RwSignal::new(None::<String>);
     let share_notice = RwSignal::new(String::new());
+    let share_link = RwSignal::new(None::<String>);
     let share = move |_| {
         let link = format!("{}#{}", browser::page_address(), wizard.with_untracked(|wizard| share_fragment(wizard.design())));
-        share_notice.set(link.clone());
-        let shown = link.clone();
+        share_link.set(Some(link.clone()));
         browser::copy_text(&link, move |outcome| {
             let message = if outcome.is_ok() { "Link copied. The design travels inside the link; no server sees it." } else { "Copy the link below by hand." };
-            share_notice.try_update(|notice| *notice = format!("{message}\n{shown}"));
+            share_notice.try_set(message.to_owned());
         });
     };
     let save_file = move |_| {
@@ -46,7 +46,9 @@ pub(crate) fn DesignBar() -> impl IntoView {
         button:disabled { opacity: 0.45; cursor: not-allowed; }
         .group { display: flex; gap: 0.35rem; flex-wrap: wrap; }
         .error { color: var(--error); font-size: 0.85rem; margin: 0; flex-basis: 100%; }
-        .share { flex-basis: 100%; margin: 0; font-size: 0.85rem; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--muted); }
+        .share { flex-basis: 100%; font-size: 0.85rem; color: var(--muted); }
+        .share p { margin: 0 0 0.2rem; }
+        .share input { width: 100%; box-sizing: border-box; font: 0.8rem var(--mono); }
         "#
     ));
     view! {
@@ -83,7 +85,13 @@ pub(crate) fn DesignBar() -> impl IntoView {
                 <button type="button" data-testid="save-design-file" on:click=save_file>"Save design file"</button>
             </div>
             {move || rename_error.get().map(|message| view! { <p class="error" role="alert" data-testid="design-name-error">{message}</p> })}
-            <p class="share" role="status" data-testid="share-notice">{move || share_notice.get()}</p>
+            {move || share_link.get().map(|link| view! {
+                <div class="share">
+                    <p role="status" data-testid="share-notice">{move || share_notice.get()}</p>
+                    <input readonly aria-label="Share link" data-testid="share-link-text" prop:value=link
+                        on:focus=|event| { let input: web_sys::HtmlInputElement = event_target(&event); input.select(); }/>
+                </div>
+            })}
         </div>
     }
 }

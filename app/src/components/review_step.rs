@@ -47,6 +47,8 @@ pub(crate) fn ReviewStep() -> impl IntoView {
     let class = class_name(style!(
         r#"
         display: grid; gap: 1rem;
+        /* Long export lines scroll inside their panel instead of widening the column. */
+        grid-template-columns: minmax(0, 1fr);
         h2 { font-size: 1.2rem; margin: 0; }
         h3 { font-size: 1.05rem; margin: 0 0 0.4rem; }
         .box { background: var(--surface); border: 1px solid var(--border); border-radius: 0.5rem; padding: 0.75rem; }

@@ -71,10 +71,11 @@ pub(crate) fn free_name(shelf: &BTreeMap<String, Design>, name: &str) -> String 
     (2..).map(|n| format!("{name} {n}")).find(|candidate| !shelf.contains_key(candidate)).unwrap_or_default()
 }
 
-/// The URL fragment (without `#`) that carries `design`: its JSON, percent-encoded.
+/// The URL fragment (without `#`) that carries `design`: its JSON without layout whitespace,
+/// percent-encoded.
 pub(crate) fn share_fragment(design: &Design) -> String {
     let mut fragment = FRAGMENT_KEY.to_owned();
-    for byte in design.to_json().bytes() {
+    for byte in compact_json(&design.to_json()).bytes() {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
             fragment.push(char::from(byte));
         } else {
@@ -91,6 +92,27 @@ pub(crate) fn design_from_fragment(fragment: &str) -> Option<Result<Design, Stri
     Some(percent_decode(encoded).and_then(|json| {
         Design::from_json(&json).map_err(|error| format!("The shared link's design could not be opened: {error}"))
     }))
+}
+
+/// `json` without the whitespace between its tokens (strings are kept as they are).
+fn compact_json(json: &str) -> String {
+    let mut compact = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            compact.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if !c.is_whitespace() {
+            in_string = c == '"';
+            compact.push(c);
+        }
+    }
+    compact
 }
 
 fn percent_decode(text: &str) -> Result<String, String> {
@@ -122,8 +144,14 @@ mod tests {
             let design = preset.design();
             let fragment = share_fragment(&design);
             assert!(fragment.bytes().all(|byte| byte.is_ascii_graphic()), "{fragment}");
+            assert!(!fragment.contains("%20") && !fragment.contains("%0A"), "no layout whitespace: {fragment}");
             assert_eq!(design_from_fragment(&format!("#{fragment}")), Some(Ok(design)));
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn compacting_keeps_strings_whole() {
+        assert_eq!(compact_json("{\n  \"a b\": [ 1, \"x \\\" y\" ]\n}"), "{\"a b\":[1,\"x \\\" y\"]}");
     }
 
     #[wasm_bindgen_test]
