@@ -158,7 +158,7 @@ async fn the_export_tabs_show_exactly_the_engine_exports() {
         ("v4", exports.rules_v4),
         ("v6", exports.rules_v6),
         ("commands", exports.commands),
-        ("nft", exports.nft.map(|nft| nft.text).unwrap_or_else(|error| format!("No nftables file: {error}"))),
+        ("nft", exports.nft.map_or_else(|error| format!("No nftables file: {error}"), |nft| nft.text)),
         ("json", exports.design_json),
     ];
     for (slug, text) in expected {

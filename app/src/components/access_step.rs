@@ -130,7 +130,7 @@ fn GroupEditor(name: Name) -> impl IntoView {
     let error_name = name.clone();
     let removed = name.clone();
     let field = move || {
-        wizard.with(|wizard| wizard.revision());
+        wizard.with(crate::state::Wizard::revision);
         let name = field_name.clone();
         let initial = wizard.with_untracked(|wizard| wizard.group_text(&name));
         let error_name = error_name.clone();
@@ -175,7 +175,7 @@ fn ServiceAccess(key: ServiceKey) -> impl IntoView {
     });
     let field_key = key.clone();
     let field = move || {
-        wizard.with(|wizard| wizard.revision());
+        wizard.with(crate::state::Wizard::revision);
         let key = field_key.clone();
         let initial = wizard.with_untracked(|wizard| wizard.sources_text(&key));
         let error_key = key.clone();

@@ -11,6 +11,7 @@ use crate::theme::class_name;
 /// The input's value is set once from `initial` (the field is re-created when the design is
 /// replaced, by undo or by opening another design), so typing is never disturbed.
 #[component]
+#[allow(clippy::needless_pass_by_value)] // component props are owned by design
 pub(crate) fn ValidatedField(
     /// The element id and `data-testid` of the input; the message is `{id}-error`.
     id: String,

@@ -165,7 +165,7 @@ fn BlockListChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) 
     let action = move || current.get().block_action;
     let set = move |block_action: BlockAction| edit_protections(wizard, error, |protections| protections.block_action = block_action);
     let field = move || {
-        wizard.with(|wizard| wizard.revision());
+        wizard.with(crate::state::Wizard::revision);
         let initial = wizard.with_untracked(crate::state::Wizard::block_list_text);
         let error = Signal::derive(move || wizard.with(crate::state::Wizard::block_list_error));
         let on_input = Callback::new(move |text: String| wizard.update(|wizard| wizard.edit_block_list(&text)));

@@ -3,6 +3,7 @@
 //! is reported and left where it is.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use portcullis_engine::design::Design;
 
@@ -68,7 +69,8 @@ pub(crate) fn free_name(shelf: &BTreeMap<String, Design>, name: &str) -> String 
     if !shelf.contains_key(name) {
         return name.to_owned();
     }
-    (2..).map(|n| format!("{name} {n}")).find(|candidate| !shelf.contains_key(candidate)).unwrap_or_default()
+    // One of the first `len + 2` candidates is free: the shelf cannot hold them all.
+    (2..shelf.len() + 3).map(|n| format!("{name} {n}")).find(|candidate| !shelf.contains_key(candidate)).unwrap_or_default()
 }
 
 /// The URL fragment (without `#`) that carries `design`: its JSON without layout whitespace,
@@ -79,7 +81,7 @@ pub(crate) fn share_fragment(design: &Design) -> String {
         if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
             fragment.push(char::from(byte));
         } else {
-            fragment.push_str(&format!("%{byte:02X}"));
+            let _ = write!(fragment, "%{byte:02X}");
         }
     }
     fragment

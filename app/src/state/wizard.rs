@@ -13,8 +13,9 @@ use portcullis_engine::design::{
 use super::history::History;
 
 /// The five steps of the wizard, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub(crate) enum Step {
+    #[default]
     Start,
     Services,
     Access,
@@ -99,12 +100,6 @@ pub(crate) struct Wizard {
     /// Bumped whenever the design is replaced as a whole (undo, redo, open, preset): fields then
     /// show the design's values again instead of what was typed.
     revision: u64,
-}
-
-impl Default for Step {
-    fn default() -> Self {
-        Step::Start
-    }
 }
 
 impl Wizard {

@@ -99,7 +99,7 @@ fn custom_services_are_validated_and_get_their_own_sources() {
     wizard.edit_sources(&game, "198.51.100.0/24");
     let v4 = save::render(&wizard.design().compile(Family::V4));
     assert!(v4.contains("-s 198.51.100.0/24 -p udp -m udp --dport 27015:27030"), "{v4}");
-    assert_eq!(wizard.service_keys(), [game.clone()]);
+    assert_eq!(wizard.service_keys(), std::slice::from_ref(&game));
     let ServiceKey::Custom(name) = &game else { unreachable!() };
     wizard.remove_custom(name);
     assert!(wizard.service_keys().is_empty());
