@@ -27,12 +27,6 @@ pub(crate) fn ProtectionsStep() -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
     let error = RwSignal::new(None::<String>);
     let current = Memo::new(move |_| wizard.with(|wizard| wizard.protections().clone()));
-    let toggle = move |edit: fn(&mut Protections, bool)| {
-        move |event: leptos::ev::Event| {
-            let on = event_target_checked(&event);
-            edit_protections(wizard, error, |protections| edit(protections, on));
-        }
-    };
     let class = class_name(style!(
         r#"
         h2 { font-size: 1.2rem; margin: 0 0 0.25rem; }
@@ -61,43 +55,52 @@ pub(crate) fn ProtectionsStep() -> impl IntoView {
             <div role="alert" aria-live="assertive">
                 {move || error.get().map(|message| view! { <p class="error" data-testid="protections-error">{message}</p> })}
             </div>
-            <div class="choice">
-                <label>
-                    <input type="checkbox" data-testid="protect-drop-invalid" prop:checked=move || current.get().drop_invalid
-                        on:change=toggle(|protections, on| protections.drop_invalid = on)/>
-                    "Drop invalid packets"
-                </label>
-                <p class="why">"Packets conntrack cannot place in any connection are never legitimate: stray replies, broken or forged packets."</p>
-            </div>
-            <div class="choice">
-                <label>
-                    <input type="checkbox" data-testid="protect-drop-scans" prop:checked=move || current.get().drop_scans
-                        on:change=toggle(|protections, on| protections.drop_scans = on)/>
-                    "Drop port scans (NULL, XMAS, new connections without SYN)"
-                </label>
-                <p class="why">"Scanners send TCP flag combinations no real connection uses, to map your server quietly."</p>
-            </div>
+            <Toggle current error test_id="protect-drop-invalid" label="Drop invalid packets"
+                why="Packets conntrack cannot place in any connection are never legitimate: stray replies, broken or forged packets."
+                get=|protections| protections.drop_invalid set=|protections, on| protections.drop_invalid = on/>
+            <Toggle current error test_id="protect-drop-scans" label="Drop port scans (NULL, XMAS, new connections without SYN)"
+                why="Scanners send TCP flag combinations no real connection uses, to map your server quietly."
+                get=|protections| protections.drop_scans set=|protections, on| protections.drop_scans = on/>
             <PingChoice current error/>
             <SshLimitChoice current error/>
             <BlockListChoice current error/>
-            <div class="choice">
-                <label>
-                    <input type="checkbox" data-testid="protect-block-smtp" prop:checked=move || current.get().block_outgoing_smtp
-                        on:change=toggle(|protections, on| protections.block_outgoing_smtp = on)/>
-                    "Block outgoing mail (port 25)"
-                </label>
-                <p class="why">"If the server is ever compromised, it cannot send spam. Leave off on a mail server."</p>
-            </div>
-            <div class="choice">
-                <label>
-                    <input type="checkbox" data-testid="protect-restricted-output" prop:checked=move || current.get().restricted_output
-                        on:change=toggle(|protections, on| protections.restricted_output = on)/>
-                    "Restrict outgoing traffic to DNS, NTP, HTTP and HTTPS"
-                </label>
-                <p class="why">"Malware cannot call home on other ports. DNS (and its replies) stays open, so name resolution keeps working."</p>
-            </div>
+            <Toggle current error test_id="protect-block-smtp" label="Block outgoing mail (port 25)"
+                why="If the server is ever compromised, it cannot send spam. Leave off on a mail server."
+                get=|protections| protections.block_outgoing_smtp set=|protections, on| protections.block_outgoing_smtp = on/>
+            <Toggle current error test_id="protect-restricted-output" label="Restrict outgoing traffic to DNS, NTP, HTTP and HTTPS"
+                why="Malware cannot call home on other ports. DNS (and its replies) stays open, so name resolution keeps working."
+                get=|protections| protections.restricted_output set=|protections, on| protections.restricted_output = on/>
             <LogChoice current error/>
         </section>
+    }
+}
+
+/// One on/off protection with what it does and why.
+#[component]
+fn Toggle(
+    current: Memo<Protections>,
+    error: RwSignal<Option<String>>,
+    test_id: &'static str,
+    label: &'static str,
+    why: &'static str,
+    /// Whether the protection is on.
+    get: fn(&Protections) -> bool,
+    /// Turns it on or off.
+    set: fn(&mut Protections, bool),
+) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    view! {
+        <div class="choice">
+            <label>
+                <input type="checkbox" data-testid=test_id prop:checked=move || get(&current.get())
+                    on:change=move |event| {
+                        let on = event_target_checked(&event);
+                        edit_protections(wizard, error, |protections| set(protections, on));
+                    }/>
+                {label}
+            </label>
+            <p class="why">{why}</p>
+        </div>
     }
 }
 
