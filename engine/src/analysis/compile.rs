@@ -9,7 +9,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::space::{Cube, Dim, Ints, Space, DIMS, DPORT, DST, FLAGS, FRAG, ICMP_CODE, ICMP_TYPE, IN, LENGTH, MARK, OUT, PKTTYPE, PROTO, SPORT, SRC, STATE, TTL};
+use super::space::{Cube, Dim, Ints, Space, DPORT, DST, FLAGS, FRAG, ICMP_CODE, ICMP_TYPE, IN, LENGTH, MARK, OUT, PKTTYPE, PROTO, SPORT, SRC, STATE, TTL};
 use crate::model::{
     BuiltinChain, ConnState, ConnStates, ConnTrack, Family, Interface, Module, Negated, PacketType, PortDirection, PortSpec,
     Protocol, RecentAction, Rule, Ruleset, TtlComparison,
@@ -186,7 +186,7 @@ impl Universe {
 
     /// Every packet.
     pub(crate) fn full_cube(&self) -> Cube {
-        Cube((0..DIMS).map(|dim| self.domain(dim)).collect())
+        Cube(Box::new(std::array::from_fn(|dim| self.domain(dim))))
     }
 
     /// Every packet whose field `dim` is in `values`.
