@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::compile::{rule_matches, Matches, Universe};
+use super::parts::Parts;
 use super::space::{Space, MARK, STATE};
 use super::RuleLoc;
 use crate::model::{BuiltinChain, Chain, ChainName, Ct, Policy, Ruleset, Table, TableName, Target};
@@ -26,6 +27,8 @@ const MAX_DEPTH: usize = 32;
 pub(crate) struct RuleFacts {
     /// What the rule matches.
     pub(crate) matches: Matches,
+    /// Whether it matches exactly what it may match (no uncertain match).
+    exact: bool,
     /// Whether a packet it may match may reach it.
     pub(crate) reached: bool,
     /// Reached and matched for sure (over every way uncertain matches go).
@@ -109,57 +112,65 @@ impl Flow {
     }
 
     /// Walks `chain` with the packets `reach`; returns the packets that leave it back to the caller.
-    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, mut reach: Space, certain: bool, stack: &mut Vec<String>) -> Space {
+    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, reach: Space, certain: bool, stack: &mut Vec<String>) -> Space {
         let name = chain.name.as_str().to_owned();
+        let mut reach = Parts::of(reach);
         let mut leaving = Space::empty();
         for (index, rule) in chain.rules.iter().enumerate() {
-            let key = (name.clone(), index);
             let path = self.path;
-            let facts = self.rules.entry(key).or_insert_with(|| RuleFacts {
-                matches: rule_matches(universe, rule, path),
-                reached: false,
-                hit: Space::empty(),
-                certain_hit: Space::empty(),
+            let facts = self.rules.entry((name.clone(), index)).or_insert_with(|| {
+                let matches = rule_matches(universe, rule, path);
+                let exact = matches.possible == matches.definite;
+                RuleFacts { matches, exact, reached: false, hit: Space::empty(), certain_hit: Space::empty() }
             });
-            facts.reached = facts.reached || reach.meets(&facts.matches.possible);
-            let hit = reach.intersect(&facts.matches.definite);
-            facts.hit.absorb(hit.clone());
+            // A jump that cannot be followed (undefined chain, loop) leaves the packets' fate unknown.
+            let sub = match &rule.target {
+                Some(Target::Jump(user) | Target::Goto(user)) => {
+                    let looping = stack.iter().any(|seen| seen == user.as_str()) || stack.len() >= MAX_DEPTH;
+                    table.chain(&ChainName::User(user.clone())).filter(|_| !looping)
+                }
+                _ => None,
+            };
+            // Whether the packets the rule surely matches go no further in this chain.
+            let removes = match &rule.target {
+                Some(target) => verdict_of(target).is_some() || matches!(target, Target::Return) || sub.is_some(),
+                None => false,
+            };
+            let maybe = if facts.exact {
+                Space::empty()
+            } else {
+                facts.reached = facts.reached || reach.meets(&facts.matches.possible);
+                reach.intersect(&facts.matches.possible).minus(&facts.matches.definite)
+            };
+            let hit = if removes { reach.take(&facts.matches.definite) } else { reach.intersect(&facts.matches.definite) };
+            facts.reached = facts.reached || !hit.is_empty();
             let sure = certain && self.exact;
             if sure {
                 facts.certain_hit.absorb(hit.clone());
             }
-            let maybe = reach.intersect(&facts.matches.possible).minus(&facts.matches.definite);
-            // reach minus hit is reach minus the rule's own set: far fewer cubes to subtract.
-            let definite = facts.matches.definite.clone();
+            facts.hit.absorb(hit.clone());
             let by = RuleLoc { table: TableName::Filter, chain: name.clone(), index: Some(index + 1) };
             let Some(target) = &rule.target else { continue };
             if let Some(verdict) = verdict_of(target) {
                 if !hit.is_empty() {
-                    self.decisions.push(Decision { by, verdict, set: hit.clone(), certain: sure });
+                    self.decisions.push(Decision { by, verdict, set: hit, certain: sure });
                 }
-                reach = reach.without(&definite);
                 continue;
             }
             match target {
-                Target::Return => {
-                    leaving.absorb(hit);
-                    reach = reach.without(&definite);
-                }
-                Target::Jump(user) | Target::Goto(user) => {
-                    let sub = table.chain(&ChainName::User(user.clone()));
-                    let looping = stack.iter().any(|seen| seen == user.as_str()) || stack.len() >= MAX_DEPTH;
-                    let Some(sub) = sub.filter(|_| !looping) else {
-                        // Undefined chain or a loop: the packets' fate is unknown from here on.
+                Target::Return => leaving.absorb(hit),
+                Target::Jump(_) | Target::Goto(_) => {
+                    let Some(sub) = sub else {
                         self.exact = false;
                         continue;
                     };
-                    stack.push(user.as_str().to_owned());
-                    let back = if hit.is_empty() { Space::empty() } else { self.walk(universe, table, sub, hit.clone(), certain, stack) };
+                    let user = sub.name.as_str().to_owned();
+                    stack.push(user);
+                    let back = if hit.is_empty() { Space::empty() } else { self.walk(universe, table, sub, hit, certain, stack) };
                     if !maybe.is_empty() {
                         self.walk(universe, table, sub, maybe, false, stack);
                     }
                     stack.pop();
-                    reach = reach.without(&definite);
                     if matches!(target, Target::Jump(_)) {
                         reach.absorb(back);
                     } else {
@@ -177,7 +188,7 @@ impl Flow {
                 _ => {}
             }
         }
-        leaving.absorb(reach);
+        leaving.absorb(reach.into_space());
         leaving
     }
 }

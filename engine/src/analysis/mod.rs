@@ -45,6 +45,7 @@ pub mod compile;
 mod flow;
 mod lints;
 pub mod matrix;
+mod parts;
 pub mod space;
 
 use std::fmt;
