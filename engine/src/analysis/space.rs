@@ -265,6 +265,13 @@ impl Cube {
         self.0.iter().any(Ints::is_empty)
     }
 
+    /// Field `dim` replaced, in place.
+    #[must_use]
+    pub(crate) fn with_field(mut self, dim: Dim, values: Ints) -> Self {
+        self.0[dim] = values;
+        self
+    }
+
     /// The cube with field `dim` replaced.
     #[must_use]
     pub fn with(&self, dim: Dim, values: Ints) -> Self {
@@ -287,21 +294,20 @@ impl Cube {
         ORDER.iter().any(|&dim| !self.0[dim].overlaps(&other.0[dim]))
     }
 
-    /// `self` without `other`, as disjoint cubes.
-    fn minus(&self, other: &Self) -> Vec<Self> {
-        if self.disjoint(other) {
-            return vec![self.clone()];
-        }
-        let mut out = Vec::new();
-        let mut rest = self.clone();
+    /// `self` cut by `other` (which it must meet): the part inside `other`, and the rest as
+    /// disjoint cubes. Reuses `self`'s allocation for the inside.
+    fn cut(mut self, other: &Self) -> (Self, Vec<Self>) {
+        let mut outside = Vec::new();
         for dim in 0..DIMS {
-            let outside = rest.0[dim].minus(&other.0[dim]);
-            if !outside.is_empty() {
-                out.push(rest.with(dim, outside));
+            if self.0[dim].is_subset(&other.0[dim]) {
+                continue;
             }
-            rest.0[dim] = rest.0[dim].intersect(&other.0[dim]);
+            let beyond = self.0[dim].minus(&other.0[dim]);
+            let within = self.0[dim].intersect(&other.0[dim]);
+            outside.push(self.clone().with_field(dim, beyond));
+            self.0[dim] = within;
         }
-        out
+        (self, outside)
     }
 }
 
@@ -375,7 +381,7 @@ impl Space {
                 if a.disjoint(b) {
                     next.push(a);
                 } else {
-                    next.extend(a.minus(b));
+                    next.extend(a.cut(b).1);
                 }
             }
             self.0 = next;
@@ -466,8 +472,9 @@ impl Space {
             if a.disjoint(b) {
                 outside.push(a);
             } else {
-                inside.extend(a.intersect(b));
-                outside.extend(a.minus(b));
+                let (within, beyond) = a.cut(b);
+                inside.push(within);
+                outside.extend(beyond);
             }
         }
         if outside.len() > 16 && outside.len() > 2 * settled {
