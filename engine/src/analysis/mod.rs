@@ -46,6 +46,8 @@ mod flow;
 mod lints;
 pub mod matrix;
 mod parts;
+#[cfg(test)]
+mod space_props;
 pub mod space;
 
 use std::fmt;
