@@ -24,11 +24,13 @@
 mod conversation;
 mod matching;
 mod packet;
+mod verdicts;
 mod walk;
 
 pub use conversation::{converse, Conversation, Exchange};
 pub use matching::{evaluate, Evaluation, Truth};
 pub use packet::{Packet, PacketError, PacketJson, Path};
+pub use verdicts::{verdicts, Decided, Prepared, Verdicts};
 pub use walk::{Outcome, RuleRef, Step, StepResult, Verdict};
 
 use crate::model::Ruleset;
