@@ -17,12 +17,16 @@
 //! assert_eq!(results[0].outcomes[0].decided_by.as_ref().unwrap().index, Some(1));
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use super::matching::{truth, Truth};
 use super::packet::Packet;
 use super::walk::{hooks, RuleRef, Verdict, MAX_DEPTH, MAX_JUMPS, MAX_OUTCOMES};
-use crate::model::{Chain, ChainName, ConnState, Ct, Policy, RejectWith, Ruleset, Table, TableName, Target};
+use crate::model::{Chain, ChainName, ConnState, Ct, Module, Negated, Policy, Protocol, RejectWith, Rule, Ruleset, Table, TableName, Target};
 
 /// One possible outcome, without the trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +37,16 @@ pub struct Decided {
     pub reject_with: Option<RejectWith>,
     /// The rule (or policy) that decided, as in [`super::Outcome::decided_by`].
     pub decided_by: Option<RuleRef>,
-    /// The packet after address translation and marks.
-    pub packet: Packet,
+    /// The packet after address translation, marks and NOTRACK, when a target changed it
+    /// (`None`: the packet as given; see [`Decided::packet_or`]).
+    pub packet: Option<Packet>,
+}
+
+impl Decided {
+    /// The packet at the end of the walk: the rewritten one, or `given` when nothing rewrote it.
+    pub fn packet_or<'a>(&'a self, given: &'a Packet) -> &'a Packet {
+        self.packet.as_ref().unwrap_or(given)
+    }
 }
 
 /// Every possible outcome of one packet, the first assuming no uncertain match matched.
@@ -60,7 +72,8 @@ impl Verdicts {
 /// The verdicts of each packet of `packets` (each should be of the ruleset's family).
 pub fn verdicts(ruleset: &Ruleset, packets: &[Packet]) -> Vec<Verdicts> {
     let prepared = Prepared::new(ruleset);
-    packets.iter().map(|packet| prepared.verdicts(packet)).collect()
+    let mut pending = Vec::new();
+    packets.iter().map(|packet| prepared.walk(packet, &mut pending)).collect()
 }
 
 /// A ruleset indexed for the walk: tables by name, chains by index, jump targets resolved.
@@ -77,6 +90,71 @@ struct PreparedTable<'r> {
     by_name: HashMap<&'r ChainName, usize>,
     /// Per chain, per rule: the chain a jump or goto leads to (`None`: undefined).
     targets: Vec<Vec<Option<usize>>>,
+    /// Per chain, per rule: addresses and protocol as numbers, to turn most packets away
+    /// before the full evaluation.
+    filters: Vec<Vec<Prefilter>>,
+}
+
+/// A network as numbers: an address matches when `address & mask == bits`.
+#[derive(Debug, Clone, Copy)]
+struct Net {
+    v4: bool,
+    bits: u128,
+    mask: u128,
+    negated: bool,
+}
+
+impl Net {
+    fn of(net: &Negated<IpNet>) -> Self {
+        let (v4, bits, mask) = match net.value {
+            IpNet::V4(v4) => (true, u128::from(u32::from(v4.network())), u128::from(u32::from(v4.netmask()))),
+            IpNet::V6(v6) => (false, u128::from(v6.network()), u128::from(v6.netmask())),
+        };
+        Self { v4, bits, mask, negated: net.negated }
+    }
+
+    /// Whether `address` surely fails the match (`false` when unsure: another family).
+    fn rejects(&self, address: IpAddr) -> bool {
+        let number = match (self.v4, address) {
+            (true, IpAddr::V4(v4)) => u128::from(u32::from(v4)),
+            (false, IpAddr::V6(v6)) => u128::from(v6),
+            _ => return false,
+        };
+        (number & self.mask == self.bits) == self.negated
+    }
+}
+
+/// The parts of a rule that are plain numbers: a packet these reject, the rule does not match
+/// (the same answer as [`truth`], found with a few comparisons).
+#[derive(Debug, Clone, Copy)]
+struct Prefilter {
+    source: Option<Net>,
+    destination: Option<Net>,
+    protocol: Option<(Protocol, bool)>,
+    /// A `-m tcp` / `-m udp` destination port range (not negated): the module fails outside it.
+    destination_port: Option<(u16, u16)>,
+}
+
+impl Prefilter {
+    fn of(rule: &Rule) -> Self {
+        Self {
+            source: rule.source.as_ref().map(Net::of),
+            destination: rule.destination.as_ref().map(Net::of),
+            protocol: rule.protocol.as_ref().map(|protocol| (protocol.value, protocol.negated)),
+            destination_port: rule.modules.iter().find_map(|module| match module {
+                Module::Tcp { destination_port: Some(Negated { negated: false, value }), .. }
+                | Module::Udp { destination_port: Some(Negated { negated: false, value }), .. } => Some((value.first(), value.last())),
+                _ => None,
+            }),
+        }
+    }
+
+    fn rejects(&self, packet: &Packet) -> bool {
+        self.protocol.is_some_and(|(protocol, negated)| (protocol == packet.protocol) == negated)
+            || self.source.is_some_and(|net| net.rejects(packet.source))
+            || self.destination.is_some_and(|net| net.rejects(packet.destination))
+            || self.destination_port.is_some_and(|(first, last)| packet.destination_port < first || packet.destination_port > last)
+    }
 }
 
 fn slot(name: TableName) -> usize {
@@ -96,8 +174,9 @@ type ChainAt = (usize, usize);
 type Frame = (Option<usize>, usize);
 
 #[derive(Clone)]
-struct State {
-    packet: Packet,
+struct State<'p> {
+    /// Borrowed until a target rewrites it.
+    packet: Cow<'p, Packet>,
     /// Deciding rule: table slot, chain index, rule index (`None`: policy).
     decided_by: Option<(ChainAt, Option<usize>)>,
     filter_decided: bool,
@@ -141,25 +220,32 @@ impl<'r> Prepared<'r> {
                         .collect()
                 })
                 .collect();
-            tables[at] = Some(PreparedTable { table, by_name, targets });
+            let filters = table.chains.iter().map(|chain| chain.rules.iter().map(Prefilter::of).collect()).collect();
+            tables[at] = Some(PreparedTable { table, by_name, targets, filters });
         }
         Self { tables }
     }
 
     /// Every possible outcome of `packet`, as [`super::simulate`] gives them, without traces.
     pub fn verdicts(&self, packet: &Packet) -> Verdicts {
-        let start = State { packet: packet.clone(), decided_by: None, filter_decided: false, hook: 0, table: 0, stack: Vec::new(), jumps: 0 };
-        let mut pending = vec![start];
-        let mut outcomes = Vec::new();
-        while let Some(mut state) = pending.pop() {
-            let outcome = self.run(&mut state, &mut pending, outcomes.len());
+        self.walk(packet, &mut Vec::new())
+    }
+
+    /// As [`Prepared::verdicts`], with the caller's (empty) list of forks to explore, reused
+    /// from packet to packet.
+    fn walk<'p>(&self, packet: &'p Packet, pending: &mut Vec<State<'p>>) -> Verdicts {
+        let stack = Vec::with_capacity(4);
+        pending.push(State { packet: Cow::Borrowed(packet), decided_by: None, filter_decided: false, hook: 0, table: 0, stack, jumps: 0 });
+        let mut outcomes = Vec::with_capacity(1);
+        while let Some(state) = pending.pop() {
+            let outcome = self.run(state, pending, outcomes.len());
             outcomes.push(outcome);
         }
         outcomes.reverse();
         Verdicts { outcomes }
     }
 
-    fn run(&self, state: &mut State, pending: &mut Vec<State>, explored: usize) -> Decided {
+    fn run<'p>(&self, mut state: State<'p>, pending: &mut Vec<State<'p>>, explored: usize) -> Decided {
         let hooks = hooks(state.packet.path);
         loop {
             let Some((hook, tables)) = hooks.get(state.hook) else {
@@ -180,7 +266,7 @@ impl<'r> Prepared<'r> {
             if state.stack.is_empty() {
                 state.stack.push((table.by_name.get(&ChainName::Builtin(*hook)).copied(), 0));
             }
-            match step(at, table, state, pending, explored) {
+            match step(at, table, &mut state, pending, explored) {
                 Next::Continue => {}
                 Next::EndTable => {
                     state.stack.clear();
@@ -191,18 +277,22 @@ impl<'r> Prepared<'r> {
         }
     }
 
-    fn finish(&self, state: &State, verdict: Verdict, reject_with: Option<RejectWith>) -> Decided {
+    fn finish(&self, state: State<'_>, verdict: Verdict, reject_with: Option<RejectWith>) -> Decided {
         let decided_by = state.decided_by.and_then(|((at, chain), index)| {
             let prepared = self.tables[at].as_ref()?;
             let chain = prepared.table.chains.get(chain)?;
             let origin = index.and_then(|index| chain.rules.get(index)).and_then(|rule| rule.origin).map(|span| span.start);
             Some(RuleRef { table: prepared.table.name.as_str(), chain: chain.name.as_str().to_owned(), index: index.map(|index| index + 1), origin })
         });
-        Decided { verdict, reject_with, decided_by, packet: state.packet.clone() }
+        let packet = match state.packet {
+            Cow::Owned(packet) => Some(packet),
+            Cow::Borrowed(_) => None,
+        };
+        Decided { verdict, reject_with, decided_by, packet }
     }
 }
 
-fn decide(state: &mut State, at: usize, chain: usize, index: Option<usize>) {
+fn decide(state: &mut State<'_>, at: usize, chain: usize, index: Option<usize>) {
     let is_filter = at == slot(TableName::Filter);
     if is_filter || !state.filter_decided {
         state.decided_by = Some(((at, chain), index));
@@ -211,30 +301,43 @@ fn decide(state: &mut State, at: usize, chain: usize, index: Option<usize>) {
 }
 
 /// Advances the walk by one rule (or one chain end) of the chain on top of the stack.
-fn step(at: usize, table: &PreparedTable<'_>, state: &mut State, pending: &mut Vec<State>, explored: usize) -> Next {
-    let Some(&(chain_index, index)) = state.stack.last() else { return Next::EndTable };
+fn step<'p>(at: usize, table: &PreparedTable<'_>, state: &mut State<'p>, pending: &mut Vec<State<'p>>, explored: usize) -> Next {
+    let Some(&(chain_index, start)) = state.stack.last() else { return Next::EndTable };
     // A built-in chain the table does not have, or a jump to an undefined chain: the table ends.
     let Some((chain_index, chain)) = chain_index.and_then(|at| Some((at, table.table.chains.get(at)?))) else {
         return Next::EndTable;
     };
-    let Some(rule) = chain.rules.get(index) else {
-        return chain_end(at, chain_index, chain, state);
+    let filters = table.filters.get(chain_index).map_or(&[][..], Vec::as_slice);
+    // The rules the packet surely fails go by in this loop, without leaving the chain.
+    let mut index = start;
+    let (rule, truth) = loop {
+        let Some(rule) = chain.rules.get(index) else {
+            return chain_end(at, chain_index, chain, state);
+        };
+        index += 1;
+        if filters.get(index - 1).is_some_and(|filter| filter.rejects(&state.packet)) {
+            continue;
+        }
+        match truth(rule, &state.packet) {
+            Truth::No => {}
+            truth => break (rule, truth),
+        }
     };
     if let Some(top) = state.stack.last_mut() {
-        top.1 += 1;
+        top.1 = index;
     }
-    match truth(rule, &state.packet) {
-        Truth::No => return Next::Continue,
+    let index = index - 1;
+    match truth {
         Truth::Maybe if explored + pending.len() + 1 < MAX_OUTCOMES => pending.push(state.clone()),
         Truth::Maybe => return Next::Continue,
-        Truth::Yes => {}
+        Truth::Yes | Truth::No => {}
     }
     let Some(target) = &rule.target else { return Next::Continue };
     let jump_to = table.targets.get(chain_index).and_then(|rules| rules.get(index)).copied().flatten();
     apply(at, table, (chain_index, index), target, jump_to, state)
 }
 
-fn chain_end(at: usize, chain_index: usize, chain: &Chain, state: &mut State) -> Next {
+fn chain_end(at: usize, chain_index: usize, chain: &Chain, state: &mut State<'_>) -> Next {
     state.stack.pop();
     if !state.stack.is_empty() {
         return Next::Continue; // implicit RETURN from a user chain
@@ -246,7 +349,7 @@ fn chain_end(at: usize, chain_index: usize, chain: &Chain, state: &mut State) ->
     }
 }
 
-fn apply(at: usize, table: &PreparedTable<'_>, (chain, index): (usize, usize), target: &Target, jump_to: Option<usize>, state: &mut State) -> Next {
+fn apply(at: usize, table: &PreparedTable<'_>, (chain, index): (usize, usize), target: &Target, jump_to: Option<usize>, state: &mut State<'_>) -> Next {
     match target {
         Target::Accept => {
             decide(state, at, chain, Some(index));
@@ -293,32 +396,33 @@ fn apply(at: usize, table: &PreparedTable<'_>, (chain, index): (usize, usize), t
             Next::Continue
         }
         Target::Mark(mark) => {
-            state.packet.mark = (state.packet.mark & !mark.mask) ^ mark.value;
+            let packet = state.packet.to_mut();
+            packet.mark = (packet.mark & !mark.mask) ^ mark.value;
             Next::Continue
         }
         Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {
-            state.packet.state = ConnState::Untracked;
+            state.packet.to_mut().state = ConnState::Untracked;
             Next::Continue
         }
         Target::Dnat(nat) => {
             if let Some((first, _)) = nat.to.addresses {
-                state.packet.destination = first;
+                state.packet.to_mut().destination = first;
             }
             if let Some(ports) = nat.to.ports {
-                state.packet.destination_port = ports.first;
+                state.packet.to_mut().destination_port = ports.first;
             }
             Next::EndTable
         }
         Target::Redirect(redirect) => {
             // REDIRECT sends the packet to the host itself: its destination stays this host's address.
             if let Some(ports) = redirect.ports {
-                state.packet.destination_port = ports.first;
+                state.packet.to_mut().destination_port = ports.first;
             }
             Next::EndTable
         }
         Target::Snat(nat) => {
             if let Some((first, _)) = nat.to.addresses {
-                state.packet.source = first;
+                state.packet.to_mut().source = first;
             }
             Next::EndTable
         }
