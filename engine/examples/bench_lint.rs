@@ -12,12 +12,9 @@
 
 use std::time::Instant;
 
-use portcullis_engine::analysis::compile::{rule_matches, Universe};
 use portcullis_engine::analysis::matrix::matrix;
 use portcullis_engine::analysis::{lint, LintOptions};
 use portcullis_engine::import::import;
-use portcullis_engine::model::{ChainName, TableName};
-use portcullis_engine::simulate::Path;
 
 #[path = "common/ruleset.rs"]
 mod ruleset;
@@ -43,7 +40,7 @@ fn main() {
         rows = matrix(&ruleset).rows.len();
         let matrix_time = start.elapsed();
         let start = Instant::now();
-        naive_dead = naive(&ruleset);
+        naive_dead = ruleset::naive_dead_rules(&ruleset);
         naive_times.push(start.elapsed().as_secs_f64() * 1000.0);
         lint_times.push(lint_time.as_secs_f64() * 1000.0);
         matrix_times.push(matrix_time.as_secs_f64() * 1000.0);
@@ -65,22 +62,4 @@ fn main() {
 fn best_and_median(times: &mut [f64]) -> (f64, f64) {
     times.sort_by(f64::total_cmp);
     (times[0], times[times.len() / 2])
-}
-
-/// The naive reference: each rule minus every earlier rule of its chain; counts dead rules.
-fn naive(ruleset: &portcullis_engine::model::Ruleset) -> usize {
-    let universe = Universe::of(ruleset);
-    let mut naive_dead = 0;
-    for chain in &ruleset.table(TableName::Filter).unwrap().chains {
-        let path = if chain.name == ChainName::Builtin(portcullis_engine::model::BuiltinChain::Output) { Path::Output } else { Path::Input };
-        let sets: Vec<_> = chain.rules.iter().map(|rule| rule_matches(&universe, rule, path)).collect();
-        for (index, set) in sets.iter().enumerate() {
-            let mut rest = set.possible.clone();
-            for earlier in &sets[..index] {
-                rest = rest.minus(&earlier.definite);
-            }
-            naive_dead += usize::from(rest.is_empty());
-        }
-    }
-    naive_dead
 }
