@@ -10,11 +10,12 @@
 //! the simulator's first outcome (every uncertain match not matched). A rewrite of the packet
 //! (MARK, NOTRACK) or a jump loop makes later decisions uncertain.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use super::compile::{rule_matches, Matches, Universe};
 use super::parts::Parts;
-use super::space::{Space, MARK, STATE};
+use super::space::{Ints, Space, DPORT, MARK, PROTO, STATE};
 use super::RuleLoc;
 use crate::model::{BuiltinChain, Chain, ChainName, Ct, Policy, Ruleset, Table, TableName, Target};
 use crate::simulate::{Path, Verdict};
@@ -64,6 +65,8 @@ pub(crate) struct Flow {
     /// Every decision, in walk order; the policy's last.
     pub(crate) decisions: Vec<Decision>,
     exact: bool,
+    /// Per decision, the protocols and destination ports its packets have (built on first use).
+    reach_index: OnceCell<Vec<(Ints, Ints)>>,
 }
 
 fn path_of(chain: BuiltinChain) -> Path {
@@ -89,7 +92,7 @@ impl Flow {
         let table = ruleset.table(TableName::Filter)?;
         let root = table.chain(&ChainName::Builtin(chain))?;
         let policy = root.policy.unwrap_or(Policy::Accept);
-        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true };
+        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true, reach_index: OnceCell::new() };
         let mut stack = vec![chain.as_str().to_owned()];
         let end = flow.walk(universe, table, root, universe.entering(chain), true, &mut stack);
         let verdict = if policy == Policy::Accept { Verdict::Accept } else { Verdict::Drop };
@@ -101,6 +104,17 @@ impl Flow {
     /// The facts of rule `index` (0-based) of `chain`, if the walk reached it.
     pub(crate) fn facts(&self, chain: &str, index: usize) -> Option<&RuleFacts> {
         self.rules.get(&(chain.to_owned(), index))
+    }
+
+    /// The decisions that may give a verdict to some packet of `protocol` to destination `port`
+    /// (a cheap test on the decision's protocols and ports, before any set operation).
+    pub(crate) fn decisions_for(&self, protocol: u8, port: u16) -> impl Iterator<Item = &Decision> {
+        let index = self.reach_index.get_or_init(|| {
+            self.decisions.iter().map(|decision| (decision.set.project(PROTO), decision.set.project(DPORT))).collect()
+        });
+        self.decisions.iter().zip(index).filter(move |(_, (protocols, ports))| {
+            protocols.contains(u128::from(protocol)) && ports.contains(u128::from(port))
+        }).map(|(decision, _)| decision)
     }
 
     /// The first certain decision that gives some packet of `probe` a verdict `wanted`, and that packet set.

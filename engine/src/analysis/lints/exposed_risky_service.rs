@@ -36,8 +36,7 @@ pub(super) fn open_to_all(context: &Context<'_>, service: &ServiceInfo, code: Co
             for class in low..=high {
                 let on_class = probe.restrict(IN, &Ints::single(class));
                 let accepted = Ints::union_all(
-                    flow.decisions
-                        .iter()
+                    flow.decisions_for(protocol.number(), ports.first())
                         .filter(|decision| decision.certain && decision.verdict == Verdict::Accept)
                         .map(|decision| decision.set.project_meeting(&on_class, SRC)),
                 );
