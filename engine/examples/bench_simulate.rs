@@ -10,7 +10,8 @@
 //! ```sh
 //! cargo run --profile native -p portcullis-engine --example bench_simulate
 //! ```
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::cast_precision_loss)]
+// Casts: every random number is bounded by `Rng::below` to fit its field.
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::cast_precision_loss, clippy::cast_possible_truncation)]
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;

@@ -3,6 +3,8 @@
 //! packet — on generated rulesets (jumps, gotos, RETURN, undefined chains, loops, uncertain
 //! matches that fork the walk, marks, NOTRACK, NAT in several tables) and generated packets.
 
+use std::fmt::Write as _;
+
 use portcullis_engine::diagnostic::{Code, Severity};
 use portcullis_engine::import::import;
 use portcullis_engine::model::Ruleset;
@@ -77,14 +79,14 @@ fn ruleset_text(builtin: &[Rules; 3], users: &[Rules], policies: [bool; 3], nat:
         // DNAT and REDIRECT with a port need `-p tcp`; RETURN and ACCEPT take any match.
         let other = MATCHES[(matches + at) % MATCHES.len()];
         let matches = if kind < 2 || matches % 2 == 0 || other.contains("-o ") { "-p tcp -m tcp --dport 80" } else { other };
-        text.push_str(&format!("-A PREROUTING {matches} {target}\n"));
+        let _ = writeln!(text, "-A PREROUTING {matches} {target}");
     }
     text.push_str("-A POSTROUTING -o eth1 -j MASQUERADE\nCOMMIT\n*filter\n");
     for (name, accept) in ["INPUT", "FORWARD", "OUTPUT"].iter().zip(policies) {
-        text.push_str(&format!(":{name} {} [0:0]\n", if accept { "ACCEPT" } else { "DROP" }));
+        let _ = writeln!(text, ":{name} {} [0:0]", if accept { "ACCEPT" } else { "DROP" });
     }
     for at in 0..users.len() {
-        text.push_str(&format!(":u{at} - [0:0]\n"));
+        let _ = writeln!(text, ":u{at} - [0:0]");
     }
     for (name, rules) in ["INPUT", "FORWARD", "OUTPUT"].iter().zip(builtin) {
         for &(matches, target, pick) in rules {
