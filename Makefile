@@ -14,7 +14,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 
 HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser clean
 
 ## serve: build the release site and serve it on http://127.0.0.1:8080
 serve: setup-build
@@ -56,6 +56,18 @@ test-e2e:
 ## bench-parse: importer speed on a 5,000-rule dump next to iptables-restore --test (a benchmark, not a test)
 bench-parse:
 	cargo run --locked --profile native -p portcullis-engine --example bench_parse
+
+## bench-lint: full lint + service matrix on a generated 5,000-rule / 100-chain ruleset next to a naive pairwise reference
+bench-lint:
+	cargo run --locked --profile native -p portcullis-engine --example bench_lint
+
+## bench-simulate: batch verdicts (packets/s) and single-packet traces on the same ruleset, next to references
+bench-simulate:
+	cargo run --locked --profile native -p portcullis-engine --example bench_simulate
+
+## bench-browser: lint + matrix in WebAssembly in headless Chromium, next to native and the naive reference
+bench-browser: setup-test
+	scripts/bench-browser.sh
 
 clean:
 	rm -rf dist tests/artifacts

@@ -103,6 +103,10 @@ enum Command {
         /// A JSON-lines file of packets (`-` for stdin, when the rules are not read from it).
         #[arg(long, value_name = "FILE")]
         packets: Option<PathBuf>,
+        /// With --packets: leave each packet's trace out of its line and use the trace-free
+        /// verdict path (the same verdicts, rules and outcomes; tens of times faster on big batches).
+        #[arg(long, requires = "packets")]
+        no_trace: bool,
         /// Follow the packet with its replies (TCP handshake, DNS answer, ping reply).
         #[arg(long, requires = "packet")]
         conversation: bool,
@@ -251,7 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(if parsed.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Simulate { rules, packet, packets, conversation, format } => {
+        Command::Simulate { rules, packet, packets, no_trace, conversation, format } => {
             if rules.as_os_str() == "-" && packets.as_ref().is_some_and(|packets| packets.as_os_str() == "-") {
                 return Err("the rules and the packets cannot both come from standard input".to_owned());
             }
@@ -277,15 +281,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let (packets_name, packets_text) = read_input(packets.as_deref().unwrap_or(std::path::Path::new("-")))?;
             let mut failed = false;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let batch = rules.batch(!no_trace);
             for packet in simulate::packets_from_lines(&packets_text) {
                 match packet {
-                    Ok(packet) => write_out(&format!("{}\n", rules.result_json(&packet, &rules.simulate(&packet))))?,
+                    Ok(packet) => writeln!(out, "{}", batch.result_json(&packet)).map_err(|error| format!("cannot write the output: {error}"))?,
                     Err(message) => {
                         eprintln!("portcullis: error: {packets_name}: {message}");
                         failed = true;
                     }
                 }
             }
+            out.flush().map_err(|error| format!("cannot write the output: {error}"))?;
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Design { preset } => {

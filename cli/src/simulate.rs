@@ -9,7 +9,7 @@ use portcullis_engine::analysis::{rule_at, RuleLoc};
 use portcullis_engine::diagnostic::LineIndex;
 use portcullis_engine::export::save::render_rule;
 use portcullis_engine::model::{Family, Rule, Ruleset};
-use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, Simulation, StepResult};
+use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, Prepared, Simulation, StepResult};
 use serde_json::json;
 
 use crate::lint::Loaded;
@@ -59,7 +59,11 @@ impl Rules {
 
     /// Simulates `packet` in the ruleset of its family.
     pub(crate) fn simulate(&self, packet: &Packet) -> Simulation {
-        simulate(&self.ruleset(packet.family), packet)
+        // Borrowed, not cloned: a batch simulates many packets in the same ruleset.
+        match self.find(packet.family) {
+            Some((_, ruleset)) => simulate(ruleset, packet),
+            None => simulate(&Ruleset::new(packet.family), packet),
+        }
     }
 
     fn rule_json(&self, family: Family, reference: Option<&RuleLoc>) -> serde_json::Value {
@@ -95,6 +99,13 @@ impl Rules {
             "outcomes": outcomes,
             "trace": first.trace,
         })
+    }
+
+    /// A batch: each packet's JSON line, with its trace (`traced`) or from the trace-free path.
+    pub(crate) fn batch(&self, traced: bool) -> Batch<'_> {
+        let prepare = |family| self.find(family).map(|(_, ruleset)| Prepared::new(ruleset));
+        let fast = if traced { None } else { Some([prepare(Family::V4), prepare(Family::V6)]) };
+        Batch { rules: self, fast }
     }
 
     /// The trace for people: every visited rule, then the verdict.
@@ -163,6 +174,47 @@ impl Rules {
         }
         out.push_str(if conversation.completes() { "the conversation completes\n" } else { "the conversation breaks here\n" });
         out
+    }
+}
+
+/// The packets of a `--packets` batch through one loaded ruleset.
+pub(crate) struct Batch<'r> {
+    rules: &'r Rules,
+    /// Without traces: the ruleset of each family (v4, v6) indexed once (`None`: no ruleset of
+    /// that family, so every chain is empty and every policy ACCEPT).
+    fast: Option<[Option<Prepared<'r>>; 2]>,
+}
+
+impl Batch<'_> {
+    /// One packet's JSON line: `{packet, verdict, rule, outcomes}`, and `trace` when traced.
+    pub(crate) fn result_json(&self, packet: &Packet) -> serde_json::Value {
+        let Some(fast) = &self.fast else { return self.rules.result_json(packet, &self.rules.simulate(packet)) };
+        let slot = usize::from(packet.family == Family::V6);
+        let empty;
+        let verdicts = match &fast[slot] {
+            Some(prepared) => prepared.verdicts(packet),
+            None => {
+                empty = Ruleset::new(packet.family);
+                Prepared::new(&empty).verdicts(packet)
+            }
+        };
+        let rules = self.rules;
+        let certain = verdicts.verdict().filter(|_| verdicts.is_certain());
+        let rule = match (certain, verdicts.outcomes.first()) {
+            (Some(_), Some(first)) => rules.rule_json(packet.family, first.decided_by.as_ref()),
+            _ => serde_json::Value::Null,
+        };
+        let outcomes: Vec<serde_json::Value> = verdicts
+            .outcomes
+            .iter()
+            .map(|outcome| json!({
+                "verdict": format!("{:?}", outcome.verdict).to_ascii_uppercase(),
+                "rule": rules.rule_json(packet.family, outcome.decided_by.as_ref()),
+                "packet": outcome.packet_or(packet).to_string(),
+            }))
+            .collect();
+        let verdict = verdicts.verdict().map_or("MAYBE".to_owned(), |verdict| format!("{verdict:?}").to_ascii_uppercase());
+        json!({"packet": packet.to_string(), "verdict": verdict, "rule": rule, "outcomes": outcomes})
     }
 }
 

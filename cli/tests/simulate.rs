@@ -80,6 +80,34 @@ fn a_batch_gives_one_json_line_per_packet() {
 }
 
 #[test]
+fn a_batch_without_traces_gives_the_same_results() {
+    let rules = write("rules-fast.v4", RULES);
+    let packets = concat!(
+        r#"{"src":"203.0.113.9","dst":"192.0.2.1","dport":443}"#, "\n",
+        r#"{"src":"203.0.113.7","dst":"192.0.2.1","dport":22,"flags":"SYN"}"#, "\n",
+        r#"{"src":"203.0.113.9","dst":"192.0.2.1","dport":22,"flags":"SYN"}"#, "\n",
+        r#"{"src":"203.0.113.9","dst":"192.0.2.1","dport":443,"state":"established"}"#, "\n",
+        r#"{"src":"127.0.0.1","dst":"127.0.0.1","in":"lo","proto":"udp","dport":53}"#, "\n",
+        r#"{"src":"2001:db8::7","dst":"2001:db8::1","dport":22}"#, "\n",
+    );
+    let (code, traced, err) = run(&["simulate", rules.to_str().unwrap(), "--packets", "-"], packets);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, fast, err) = run(&["simulate", rules.to_str().unwrap(), "--packets", "-", "--no-trace"], packets);
+    assert_eq!(code, Some(0), "{err}");
+    let traced: Vec<serde_json::Value> = traced.lines().map(|line| serde_json::from_str(line).expect("JSON line")).collect();
+    let fast: Vec<serde_json::Value> = fast.lines().map(|line| serde_json::from_str(line).expect("JSON line")).collect();
+    assert_eq!(traced.len(), 6);
+    assert!(fast.iter().all(|line| line.get("trace").is_none()), "{fast:?}");
+    let verdicts: Vec<&str> = fast.iter().filter_map(|result| result["verdict"].as_str()).collect();
+    // The third forks at the `recent` match, and both ways end in DROP.
+    assert_eq!(verdicts, ["DROP", "MAYBE", "DROP", "ACCEPT", "ACCEPT", "ACCEPT"]);
+    for (mut full, quick) in traced.into_iter().zip(fast) {
+        full.as_object_mut().expect("an object").remove("trace");
+        assert_eq!(full, quick);
+    }
+}
+
+#[test]
 fn a_design_file_is_simulated_in_both_families() {
     let packet = "tcp [2001:db8::7]:40000 -> [2001:db8::1]:22 syn";
     // With the default SSH limit the admin's connection may be dropped (if it is the fifth in a minute).

@@ -10,7 +10,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::space::{Cube, Dim, Ints, Space, DIMS, DPORT, DST, FLAGS, FRAG, ICMP_CODE, ICMP_TYPE, IN, LENGTH, MARK, OUT, PKTTYPE, PROTO, SPORT, SRC, STATE, TTL};
+use super::space::{Cube, Dim, Ints, Space, DPORT, DST, FLAGS, FRAG, ICMP_CODE, ICMP_TYPE, IN, LENGTH, MARK, OUT, PKTTYPE, PROTO, SPORT, SRC, STATE, TTL};
 use crate::model::{
     BuiltinChain, ConnState, ConnStates, ConnTrack, Family, Interface, Module, Negated, PacketType, PortDirection, PortSpec,
     Protocol, RecentAction, Rule, Ruleset, TtlComparison,
@@ -187,7 +187,7 @@ impl Universe {
 
     /// Every packet.
     pub(crate) fn full_cube(&self) -> Cube {
-        Cube((0..DIMS).map(|dim| self.domain(dim)).collect())
+        Cube(Box::new(std::array::from_fn(|dim| self.domain(dim))))
     }
 
     /// Every packet whose field `dim` is in `values`.
@@ -239,7 +239,14 @@ impl Matches {
 
     #[allow(clippy::needless_pass_by_value)] // reads as a conjunction of values
     fn and(self, other: Matches) -> Self {
-        Self { definite: self.definite.intersect(&other.definite), possible: self.possible.intersect(&other.possible) }
+        let definite = self.definite.intersect(&other.definite);
+        // Both exact (the usual case): one intersection serves both sets.
+        let possible = if self.possible == self.definite && other.possible == other.definite {
+            definite.clone()
+        } else {
+            self.possible.intersect(&other.possible)
+        };
+        Self { definite, possible }
     }
 
     /// Whether the simulator decides every packet exactly.
@@ -257,6 +264,25 @@ fn negated_field<T>(universe: &Universe, dim: Dim, value: Option<&Negated<T>>, v
         None => universe.all(),
         Some(Negated { negated, value }) => universe.field(dim, values(value), *negated),
     }
+}
+
+/// The values field `dim` may take under an optional, possibly negated match (`None`: any).
+fn negated_values<T>(universe: &Universe, dim: Dim, value: Option<&Negated<T>>, values: impl FnOnce(&T) -> Ints) -> Option<(Dim, Ints)> {
+    let Negated { negated, value } = value?;
+    let values = values(value);
+    Some((dim, if *negated { universe.domain(dim).minus(&values) } else { values }))
+}
+
+/// The one box of packets whose fields are in the given sets (the same set as intersecting
+/// one [`Universe::only`] per field, built without the intermediate boxes: rules are compiled
+/// by the thousand).
+fn fields(universe: &Universe, constraints: impl IntoIterator<Item = Option<(Dim, Ints)>>) -> Space {
+    let mut cube = universe.full_cube();
+    for (dim, values) in constraints.into_iter().flatten() {
+        let narrowed = cube.field(dim).intersect(&values);
+        cube = cube.with_field(dim, narrowed);
+    }
+    Space::cube(cube)
 }
 
 fn states(universe: &Universe, set: &ConnStates, negated: bool) -> Matches {
@@ -344,21 +370,27 @@ fn conntrack(universe: &Universe, conntrack: &ConnTrack) -> Matches {
 fn module(universe: &Universe, module: &Module, path: Path) -> Matches {
     let u = universe;
     let proto = |number: u8| u.only(PROTO, Ints::single(u128::from(number)));
-    let port = |dim: Dim, value: &Option<Negated<PortSpec>>| negated_field(u, dim, value.as_ref(), |spec| ports(*spec));
     if crate::simulate::is_undecidable(module, path) {
         return Matches::maybe(u.all());
     }
     match module {
         Module::Tcp { source_port, destination_port, flags, option } => {
-            let flags = negated_field(u, FLAGS, flags.as_ref(), |(mask, set)| {
+            let flags = negated_values(u, FLAGS, flags.as_ref(), |(mask, set)| {
                 Ints::from_values((0..64_u8).filter(|bits| bits & mask.bits() == set.bits()).map(u128::from))
             });
-            let base = proto(6).intersect(&port(SPORT, source_port)).intersect(&port(DPORT, destination_port)).intersect(&flags);
+            let base = fields(u, [
+                Some((PROTO, Ints::single(6))),
+                negated_values(u, SPORT, source_port.as_ref(), |spec| ports(*spec)),
+                negated_values(u, DPORT, destination_port.as_ref(), |spec| ports(*spec)),
+                flags,
+            ]);
             if option.is_some() { Matches::maybe(base) } else { Matches::exact(base) }
         }
-        Module::Udp { source_port, destination_port } => {
-            Matches::exact(proto(17).intersect(&port(SPORT, source_port)).intersect(&port(DPORT, destination_port)))
-        }
+        Module::Udp { source_port, destination_port } => Matches::exact(fields(u, [
+            Some((PROTO, Ints::single(17))),
+            negated_values(u, SPORT, source_port.as_ref(), |spec| ports(*spec)),
+            negated_values(u, DPORT, destination_port.as_ref(), |spec| ports(*spec)),
+        ])),
         Module::Multiport { direction, ports: list } => {
             let values = list.value.iter().fold(Ints::empty(), |acc, spec| acc.union(&ports(*spec)));
             let with_ports = u.only(PROTO, Ints::from_values(PORT_PROTOCOLS));
@@ -433,13 +465,13 @@ fn module(universe: &Universe, module: &Module, path: Path) -> Matches {
 pub fn rule_matches(universe: &Universe, rule: &Rule, path: Path) -> Matches {
     let u = universe;
     let family = u.family;
-    let mut result = Matches::exact(
-        negated_field(u, SRC, rule.source.as_ref(), |net| network(family, net))
-            .intersect(&negated_field(u, DST, rule.destination.as_ref(), |net| network(family, net)))
-            .intersect(&negated_field(u, IN, rule.in_interface.as_ref(), |name| u.interfaces.matching(name)))
-            .intersect(&negated_field(u, OUT, rule.out_interface.as_ref(), |name| u.interfaces.matching(name)))
-            .intersect(&negated_field(u, PROTO, rule.protocol.as_ref(), |protocol| Ints::single(u128::from(protocol.number())))),
-    );
+    let mut result = Matches::exact(fields(u, [
+        negated_values(u, SRC, rule.source.as_ref(), |net| network(family, net)),
+        negated_values(u, DST, rule.destination.as_ref(), |net| network(family, net)),
+        negated_values(u, IN, rule.in_interface.as_ref(), |name| u.interfaces.matching(name)),
+        negated_values(u, OUT, rule.out_interface.as_ref(), |name| u.interfaces.matching(name)),
+        negated_values(u, PROTO, rule.protocol.as_ref(), |protocol| Ints::single(u128::from(protocol.number()))),
+    ]));
     if let Some(negated) = rule.fragment {
         result = result.and(Matches::exact(u.field(FRAG, Ints::single(1), negated)));
     }

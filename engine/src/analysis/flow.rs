@@ -10,10 +10,12 @@
 //! the simulator's first outcome (every uncertain match not matched). A rewrite of the packet
 //! (MARK, NOTRACK) or a jump loop makes later decisions uncertain.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use super::compile::{rule_matches, Matches, Universe};
-use super::space::{Space, MARK, STATE};
+use super::parts::Parts;
+use super::space::{Ints, Space, DPORT, MARK, PROTO, STATE};
 use super::RuleLoc;
 use crate::model::{BuiltinChain, Chain, ChainName, Ct, Policy, Ruleset, Table, TableName, Target};
 use crate::simulate::{Path, Verdict};
@@ -26,6 +28,8 @@ const MAX_DEPTH: usize = 32;
 pub(crate) struct RuleFacts {
     /// What the rule matches.
     pub(crate) matches: Matches,
+    /// Whether it matches exactly what it may match (no uncertain match).
+    exact: bool,
     /// Whether a packet it may match may reach it.
     pub(crate) reached: bool,
     /// Reached and matched for sure (over every way uncertain matches go).
@@ -61,6 +65,8 @@ pub(crate) struct Flow {
     /// Every decision, in walk order; the policy's last.
     pub(crate) decisions: Vec<Decision>,
     exact: bool,
+    /// Per decision, the protocols and destination ports its packets have (built on first use).
+    reach_index: OnceCell<Vec<(Ints, Ints)>>,
 }
 
 fn path_of(chain: BuiltinChain) -> Path {
@@ -86,7 +92,7 @@ impl Flow {
         let table = ruleset.table(TableName::Filter)?;
         let root = table.chain(&ChainName::Builtin(chain))?;
         let policy = root.policy.unwrap_or(Policy::Accept);
-        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true };
+        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true, reach_index: OnceCell::new() };
         let mut stack = vec![chain.as_str().to_owned()];
         let end = flow.walk(universe, table, root, universe.entering(chain), true, &mut stack);
         let verdict = if policy == Policy::Accept { Verdict::Accept } else { Verdict::Drop };
@@ -100,6 +106,17 @@ impl Flow {
         self.rules.get(&(chain.to_owned(), index))
     }
 
+    /// The decisions that may give a verdict to some packet of `protocol` to destination `port`
+    /// (a cheap test on the decision's protocols and ports, before any set operation).
+    pub(crate) fn decisions_for(&self, protocol: u8, port: u16) -> impl Iterator<Item = &Decision> {
+        let index = self.reach_index.get_or_init(|| {
+            self.decisions.iter().map(|decision| (decision.set.project(PROTO), decision.set.project(DPORT))).collect()
+        });
+        self.decisions.iter().zip(index).filter(move |(_, (protocols, ports))| {
+            protocols.contains(u128::from(protocol)) && ports.contains(u128::from(port))
+        }).map(|(decision, _)| decision)
+    }
+
     /// The first certain decision that gives some packet of `probe` a verdict `wanted`, and that packet set.
     pub(crate) fn first_decision(&self, probe: &Space, wanted: impl Fn(Verdict) -> bool) -> Option<(&Decision, Space)> {
         self.decisions.iter().filter(|decision| decision.certain && wanted(decision.verdict)).find_map(|decision| {
@@ -109,57 +126,65 @@ impl Flow {
     }
 
     /// Walks `chain` with the packets `reach`; returns the packets that leave it back to the caller.
-    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, mut reach: Space, certain: bool, stack: &mut Vec<String>) -> Space {
+    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, reach: Space, certain: bool, stack: &mut Vec<String>) -> Space {
         let name = chain.name.as_str().to_owned();
+        let mut reach = Parts::of(reach);
         let mut leaving = Space::empty();
         for (index, rule) in chain.rules.iter().enumerate() {
-            let key = (name.clone(), index);
             let path = self.path;
-            let facts = self.rules.entry(key).or_insert_with(|| RuleFacts {
-                matches: rule_matches(universe, rule, path),
-                reached: false,
-                hit: Space::empty(),
-                certain_hit: Space::empty(),
+            let facts = self.rules.entry((name.clone(), index)).or_insert_with(|| {
+                let matches = rule_matches(universe, rule, path);
+                let exact = matches.possible == matches.definite;
+                RuleFacts { matches, exact, reached: false, hit: Space::empty(), certain_hit: Space::empty() }
             });
-            facts.reached = facts.reached || reach.meets(&facts.matches.possible);
-            let hit = reach.intersect(&facts.matches.definite);
-            facts.hit.absorb(hit.clone());
+            // A jump that cannot be followed (undefined chain, loop) leaves the packets' fate unknown.
+            let sub = match &rule.target {
+                Some(Target::Jump(user) | Target::Goto(user)) => {
+                    let looping = stack.iter().any(|seen| seen == user.as_str()) || stack.len() >= MAX_DEPTH;
+                    table.chain(&ChainName::User(user.clone())).filter(|_| !looping)
+                }
+                _ => None,
+            };
+            // Whether the packets the rule surely matches go no further in this chain.
+            let removes = match &rule.target {
+                Some(target) => verdict_of(target).is_some() || matches!(target, Target::Return) || sub.is_some(),
+                None => false,
+            };
+            let maybe = if facts.exact {
+                Space::empty()
+            } else {
+                facts.reached = facts.reached || reach.meets(&facts.matches.possible);
+                reach.intersect(&facts.matches.possible).minus(&facts.matches.definite)
+            };
+            let hit = if removes { reach.take(&facts.matches.definite) } else { reach.intersect(&facts.matches.definite) };
+            facts.reached = facts.reached || !hit.is_empty();
             let sure = certain && self.exact;
             if sure {
                 facts.certain_hit.absorb(hit.clone());
             }
-            let maybe = reach.intersect(&facts.matches.possible).minus(&facts.matches.definite);
-            // reach minus hit is reach minus the rule's own set: far fewer cubes to subtract.
-            let definite = facts.matches.definite.clone();
+            facts.hit.absorb(hit.clone());
             let by = RuleLoc { table: TableName::Filter, chain: name.clone(), index: Some(index + 1) };
             let Some(target) = &rule.target else { continue };
             if let Some(verdict) = verdict_of(target) {
                 if !hit.is_empty() {
-                    self.decisions.push(Decision { by, verdict, set: hit.clone(), certain: sure });
+                    self.decisions.push(Decision { by, verdict, set: hit, certain: sure });
                 }
-                reach = reach.without(&definite);
                 continue;
             }
             match target {
-                Target::Return => {
-                    leaving.absorb(hit);
-                    reach = reach.without(&definite);
-                }
-                Target::Jump(user) | Target::Goto(user) => {
-                    let sub = table.chain(&ChainName::User(user.clone()));
-                    let looping = stack.iter().any(|seen| seen == user.as_str()) || stack.len() >= MAX_DEPTH;
-                    let Some(sub) = sub.filter(|_| !looping) else {
-                        // Undefined chain or a loop: the packets' fate is unknown from here on.
+                Target::Return => leaving.absorb(hit),
+                Target::Jump(_) | Target::Goto(_) => {
+                    let Some(sub) = sub else {
                         self.exact = false;
                         continue;
                     };
-                    stack.push(user.as_str().to_owned());
-                    let back = if hit.is_empty() { Space::empty() } else { self.walk(universe, table, sub, hit.clone(), certain, stack) };
+                    let user = sub.name.as_str().to_owned();
+                    stack.push(user);
+                    let back = if hit.is_empty() { Space::empty() } else { self.walk(universe, table, sub, hit, certain, stack) };
                     if !maybe.is_empty() {
                         self.walk(universe, table, sub, maybe, false, stack);
                     }
                     stack.pop();
-                    reach = reach.without(&definite);
                     if matches!(target, Target::Jump(_)) {
                         reach.absorb(back);
                     } else {
@@ -177,7 +202,7 @@ impl Flow {
                 _ => {}
             }
         }
-        leaving.absorb(reach);
+        leaving.absorb(reach.into_space());
         leaving
     }
 }

@@ -47,6 +47,9 @@ mod flow;
 pub mod forward_matrix;
 mod lints;
 pub mod matrix;
+mod parts;
+#[cfg(test)]
+mod space_props;
 pub mod space;
 
 

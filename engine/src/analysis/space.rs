@@ -45,19 +45,35 @@ pub(crate) const PKTTYPE: Dim = 15;
 pub(crate) const DIMS: usize = 16;
 
 /// A set of numbers: sorted, disjoint, non-adjacent inclusive intervals.
+///
+/// Most fields of most boxes are one interval, so that case is kept inline: building, cloning
+/// and dropping a box then allocates nothing (the analysis makes millions of them).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Ints(Vec<(u128, u128)>);
+pub struct Ints(Repr);
+
+/// `One` exactly when there is one interval (so derived equality is set equality).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    One((u128, u128)),
+    Many(Vec<(u128, u128)>),
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Self::Many(Vec::new())
+    }
+}
 
 impl Ints {
     /// The empty set.
     pub fn empty() -> Self {
-        Self(Vec::new())
+        Self(Repr::Many(Vec::new()))
     }
 
     /// `first..=last` (empty when reversed).
     pub fn range(first: u128, last: u128) -> Self {
         if first <= last {
-            Self(vec![(first, last)])
+            Self(Repr::One((first, last)))
         } else {
             Self::empty()
         }
@@ -65,63 +81,106 @@ impl Ints {
 
     /// One value.
     pub fn single(value: u128) -> Self {
-        Self(vec![(value, value)])
+        Self(Repr::One((value, value)))
     }
 
     /// The set of `values` (any order, duplicates allowed).
     pub fn from_values(values: impl IntoIterator<Item = u128>) -> Self {
-        let mut set = Self::empty();
-        for value in values {
-            set = set.union(&Self::single(value));
-        }
-        set
+        Self::normalize(values.into_iter().map(|value| (value, value)).collect())
     }
 
     /// The intervals, in order.
     pub fn intervals(&self) -> &[(u128, u128)] {
-        &self.0
+        match &self.0 {
+            Repr::One(interval) => std::slice::from_ref(interval),
+            Repr::Many(intervals) => intervals,
+        }
+    }
+
+    /// Appends an interval above (and not adjacent to) every interval already in the set.
+    fn push(&mut self, interval: (u128, u128)) {
+        match &mut self.0 {
+            Repr::Many(intervals) if intervals.is_empty() => self.0 = Repr::One(interval),
+            Repr::Many(intervals) => intervals.push(interval),
+            Repr::One(only) => self.0 = Repr::Many(vec![*only, interval]),
+        }
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        matches!(&self.0, Repr::Many(intervals) if intervals.is_empty())
     }
 
     /// Whether `value` is in the set.
     pub fn contains(&self, value: u128) -> bool {
-        let at = self.0.partition_point(|&(_, last)| last < value);
-        self.0.get(at).is_some_and(|&(first, _)| first <= value)
+        let intervals = self.intervals();
+        let at = intervals.partition_point(|&(_, last)| last < value);
+        intervals.get(at).is_some_and(|&(first, _)| first <= value)
     }
 
     /// The smallest value.
     pub fn min(&self) -> Option<u128> {
-        self.0.first().map(|&(first, _)| first)
+        self.intervals().first().map(|&(first, _)| first)
     }
 
     fn normalize(mut pieces: Vec<(u128, u128)>) -> Self {
         pieces.sort_unstable();
-        let mut out: Vec<(u128, u128)> = Vec::with_capacity(pieces.len());
+        let mut out = Self::empty();
+        let mut open: Option<(u128, u128)> = None;
         for (first, last) in pieces {
-            match out.last_mut() {
+            match &mut open {
                 Some(previous) if first <= previous.1.saturating_add(1) => previous.1 = previous.1.max(last),
-                _ => out.push((first, last)),
+                _ => {
+                    if let Some(done) = open.replace((first, last)) {
+                        out.push(done);
+                    }
+                }
             }
         }
-        Self(out)
+        if let Some(done) = open {
+            out.push(done);
+        }
+        out
+    }
+
+    /// The union of many sets (one sort, where folding [`Ints::union`] would copy each time).
+    pub fn union_all(sets: impl IntoIterator<Item = Self>) -> Self {
+        let mut pieces = Vec::new();
+        for set in sets {
+            pieces.extend_from_slice(set.intervals());
+        }
+        Self::normalize(pieces)
     }
 
     /// Union.
     #[must_use]
     pub fn union(&self, other: &Self) -> Self {
-        Self::normalize(self.0.iter().chain(&other.0).copied().collect())
+        if let (Repr::One((a0, a1)), Repr::One((b0, b1))) = (&self.0, &other.0) {
+            let (low, high) = if a0 <= b0 { ((*a0, *a1), (*b0, *b1)) } else { ((*b0, *b1), (*a0, *a1)) };
+            if high.0 <= low.1.saturating_add(1) {
+                return Self::range(low.0, low.1.max(high.1));
+            }
+            return Self(Repr::Many(vec![low, high]));
+        }
+        if self.is_empty() {
+            return other.clone();
+        }
+        if other.is_empty() {
+            return self.clone();
+        }
+        Self::normalize(self.intervals().iter().chain(other.intervals()).copied().collect())
     }
 
     /// Intersection.
     #[must_use]
     pub fn intersect(&self, other: &Self) -> Self {
+        if let (Repr::One((a0, a1)), Repr::One((b0, b1))) = (&self.0, &other.0) {
+            return Self::range(*a0.max(b0), *a1.min(b1));
+        }
+        let (a, b) = (self.intervals(), other.intervals());
         let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
-        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.0.get(i), other.0.get(j)) {
+        let mut out = Self::empty();
+        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (a.get(i), b.get(j)) {
             let (first, last) = (a0.max(b0), a1.min(b1));
             if first <= last {
                 out.push((first, last));
@@ -132,17 +191,17 @@ impl Ints {
                 j += 1;
             }
         }
-        Self(out)
+        out
     }
 
     /// `self` without `other`.
     #[must_use]
     pub fn minus(&self, other: &Self) -> Self {
-        let mut out = Vec::new();
-        for &(first, last) in &self.0 {
+        let mut out = Self::empty();
+        for &(first, last) in self.intervals() {
             let mut start = first;
             let mut open = true;
-            for &(b0, b1) in &other.0 {
+            for &(b0, b1) in other.intervals() {
                 if b1 < start || b0 > last {
                     continue;
                 }
@@ -159,18 +218,25 @@ impl Ints {
                 out.push((start, last));
             }
         }
-        Self(out)
+        out
     }
 
     /// Whether `self` is a subset of `other`.
     pub fn is_subset(&self, other: &Self) -> bool {
+        if let (Repr::One((a0, a1)), Repr::One((b0, b1))) = (&self.0, &other.0) {
+            return b0 <= a0 && a1 <= b1;
+        }
         self.minus(other).is_empty()
     }
 
     /// Whether the two share a value (without building the intersection).
     pub fn overlaps(&self, other: &Self) -> bool {
+        if let (Repr::One((a0, a1)), Repr::One((b0, b1))) = (&self.0, &other.0) {
+            return a0.max(b0) <= a1.min(b1);
+        }
+        let (a, b) = (self.intervals(), other.intervals());
         let (mut i, mut j) = (0, 0);
-        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (self.0.get(i), other.0.get(j)) {
+        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (a.get(i), b.get(j)) {
             if a0.max(b0) <= a1.min(b1) {
                 return true;
             }
@@ -186,7 +252,7 @@ impl Ints {
 
 /// A box: the product of one [`Ints`] per field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Cube(pub(crate) Vec<Ints>);
+pub struct Cube(pub(crate) Box<[Ints; DIMS]>);
 
 impl Cube {
     /// The set of values of field `dim`.
@@ -197,6 +263,13 @@ impl Cube {
     /// Whether any field is empty.
     pub fn is_empty(&self) -> bool {
         self.0.iter().any(Ints::is_empty)
+    }
+
+    /// Field `dim` replaced, in place.
+    #[must_use]
+    pub(crate) fn with_field(mut self, dim: Dim, values: Ints) -> Self {
+        self.0[dim] = values;
+        self
     }
 
     /// The cube with field `dim` replaced.
@@ -211,15 +284,8 @@ impl Cube {
         if self.disjoint(other) {
             return None;
         }
-        let mut fields = Vec::with_capacity(DIMS);
-        for (a, b) in self.0.iter().zip(&other.0) {
-            let both = a.intersect(b);
-            if both.is_empty() {
-                return None;
-            }
-            fields.push(both);
-        }
-        Some(Self(fields))
+        // Every field overlaps, so no intersection below is empty.
+        Some(Self(Box::new(std::array::from_fn(|dim| self.0[dim].intersect(&other.0[dim])))))
     }
 
     fn disjoint(&self, other: &Self) -> bool {
@@ -228,21 +294,20 @@ impl Cube {
         ORDER.iter().any(|&dim| !self.0[dim].overlaps(&other.0[dim]))
     }
 
-    /// `self` without `other`, as disjoint cubes.
-    fn minus(&self, other: &Self) -> Vec<Self> {
-        if self.disjoint(other) {
-            return vec![self.clone()];
-        }
-        let mut out = Vec::new();
-        let mut rest = self.clone();
+    /// `self` cut by `other` (which it must meet): the part inside `other`, and the rest as
+    /// disjoint cubes. Reuses `self`'s allocation for the inside.
+    fn cut(mut self, other: &Self) -> (Self, Vec<Self>) {
+        let mut outside = Vec::new();
         for dim in 0..DIMS {
-            let outside = rest.0[dim].minus(&other.0[dim]);
-            if !outside.is_empty() {
-                out.push(rest.with(dim, outside));
+            if self.0[dim].is_subset(&other.0[dim]) {
+                continue;
             }
-            rest.0[dim] = rest.0[dim].intersect(&other.0[dim]);
+            let beyond = self.0[dim].minus(&other.0[dim]);
+            let within = self.0[dim].intersect(&other.0[dim]);
+            outside.push(self.clone().with_field(dim, beyond));
+            self.0[dim] = within;
         }
-        out
+        (self, outside)
     }
 }
 
@@ -316,7 +381,7 @@ impl Space {
                 if a.disjoint(b) {
                     next.push(a);
                 } else {
-                    next.extend(a.minus(b));
+                    next.extend(a.cut(b).1);
                 }
             }
             self.0 = next;
@@ -353,7 +418,7 @@ impl Space {
         for a in &self.0 {
             for b in &other.0 {
                 if !a.disjoint(b) {
-                    pieces.extend_from_slice(&a.0[dim].intersect(&b.0[dim]).0);
+                    pieces.extend_from_slice(a.0[dim].intersect(&b.0[dim]).intervals());
                 }
             }
         }
@@ -362,7 +427,60 @@ impl Space {
 
     /// The values field `dim` takes over the whole set.
     pub fn project(&self, dim: Dim) -> Ints {
-        self.0.iter().fold(Ints::empty(), |acc, cube| acc.union(&cube.0[dim]))
+        match self.0.as_slice() {
+            [] => Ints::empty(),
+            [only] => only.0[dim].clone(),
+            cubes => Ints::normalize(cubes.iter().flat_map(|cube| cube.0[dim].intervals()).copied().collect()),
+        }
+    }
+
+    /// The smallest box holding every packet (each field one interval), if any.
+    pub(crate) fn hull(&self) -> Option<Cube> {
+        let mut cubes = self.0.iter();
+        let first = cubes.next()?;
+        let span = |ints: &Ints| ints.intervals().first().map(|&(low, _)| low).zip(ints.intervals().last().map(|&(_, high)| high));
+        let mut bounds: [(u128, u128); DIMS] = std::array::from_fn(|dim| span(&first.0[dim]).unwrap_or((1, 0)));
+        for cube in cubes {
+            for (dim, bound) in bounds.iter_mut().enumerate() {
+                if let Some((low, high)) = span(&cube.0[dim]) {
+                    *bound = (bound.0.min(low), bound.1.max(high));
+                }
+            }
+        }
+        Some(Cube(Box::new(bounds.map(|(low, high)| Ints::range(low, high)))))
+    }
+
+    /// Whether no packet of `self` is in `cube`.
+    pub(crate) fn misses(&self, cube: &Cube) -> bool {
+        self.0.iter().all(|a| a.disjoint(cube))
+    }
+
+    /// The packets of `self` in `other`, and those not in `other`: the same sets, in the same
+    /// order, as `intersect` and `without`, in one pass when `other` is one box (most rules).
+    pub(crate) fn split(self, other: &Self) -> (Self, Self) {
+        let [b] = other.0.as_slice() else {
+            let inside = self.intersect(other);
+            return (inside, self.without(other));
+        };
+        if self.0.iter().all(|a| a.disjoint(b)) {
+            return (Self::empty(), self);
+        }
+        let settled = self.0.len();
+        let mut inside = Vec::new();
+        let mut outside = Vec::with_capacity(settled + 4);
+        for a in self.0 {
+            if a.disjoint(b) {
+                outside.push(a);
+            } else {
+                let (within, beyond) = a.cut(b);
+                inside.push(within);
+                outside.extend(beyond);
+            }
+        }
+        if outside.len() > 16 && outside.len() > 2 * settled {
+            outside = coalesce(outside);
+        }
+        (Self(inside), Self(outside))
     }
 
     /// The packets whose field `dim` is in `values`.
@@ -377,7 +495,7 @@ impl Space {
 
 /// A cheap, deterministic hash of a set of numbers.
 fn fingerprint(ints: &Ints) -> u64 {
-    ints.0.iter().fold(0x9e37_79b9_7f4a_7c15_u64, |acc, &(first, last)| {
+    ints.intervals().iter().fold(0x9e37_79b9_7f4a_7c15_u64, |acc, &(first, last)| {
         let mix = |acc: u64, value: u128| {
             #[allow(clippy::cast_possible_truncation)] // folding the halves of the number
             let folded = (value as u64) ^ ((value >> 64) as u64).rotate_left(29);
@@ -403,7 +521,7 @@ fn coalesce(mut cubes: Vec<Cube>) -> Vec<Cube> {
                     (acc ^ value.rotate_left(u32::try_from(at).unwrap_or(0) * 4)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
                 });
                 let same = groups.get(&key).and_then(|candidates| {
-                    candidates.iter().copied().find(|&at| merged[at].0.iter().zip(&cube.0).enumerate().all(|(d, (a, b))| d == dim || a == b))
+                    candidates.iter().copied().find(|&at| merged[at].0.iter().zip(cube.0.iter()).enumerate().all(|(d, (a, b))| d == dim || a == b))
                 });
                 match same {
                     Some(at) => {
@@ -432,7 +550,7 @@ mod tests {
     use super::*;
 
     fn full() -> Cube {
-        Cube(vec![Ints::range(0, 9); DIMS])
+        Cube(Box::new(std::array::from_fn(|_| Ints::range(0, 9))))
     }
 
     #[test]

@@ -308,3 +308,29 @@ pub fn evaluate(rule: &Rule, packet: &Packet) -> Evaluation {
         None => Evaluation { truth: Truth::Yes, on: None },
     }
 }
+
+/// The overall answer of [`evaluate`] without naming the failing option: no text is built, so
+/// it costs a few comparisons per rule (the batch verdict path, [`super::verdicts`]).
+pub(crate) fn truth(rule: &Rule, packet: &Packet) -> Truth {
+    let mut maybe = false;
+    let mut check = |truth: Truth| match truth {
+        Truth::No => false,
+        Truth::Maybe => {
+            maybe = true;
+            true
+        }
+        Truth::Yes => true,
+    };
+    let holds = check(negated_check(rule.source.as_ref(), |net| Truth::from(within(net, packet.source))))
+        && check(negated_check(rule.destination.as_ref(), |net| Truth::from(within(net, packet.destination))))
+        && check(negated_check(rule.in_interface.as_ref(), |interface| interface_matches(interface, packet.in_interface.as_deref())))
+        && check(negated_check(rule.out_interface.as_ref(), |interface| interface_matches(interface, packet.out_interface.as_deref())))
+        && check(negated_check(rule.protocol.as_ref(), |protocol| Truth::from(*protocol == packet.protocol)))
+        && check(rule.fragment.map_or(Truth::Yes, |negated| Truth::from(packet.fragment).negate_if(negated)))
+        && rule.modules.iter().all(|module| check(module_matches(module, packet)));
+    match (holds, maybe) {
+        (false, _) => Truth::No,
+        (true, true) => Truth::Maybe,
+        (true, false) => Truth::Yes,
+    }
+}

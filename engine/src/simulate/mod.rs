@@ -5,7 +5,8 @@
 //! POSTROUTING), follows jumps, gotos and RETURN, applies marks, NOTRACK and address translation,
 //! and records every rule it visits. Matches the engine cannot decide from the packet alone
 //! (rate limits, address lists, payload, clock, sockets) "may match": the walk then forks, and the
-//! result lists every possible outcome.
+//! result lists every possible outcome. For many packets, [`verdicts`] (or [`Prepared`]) gives
+//! the same outcomes without the traces, tens of times faster.
 //!
 //! ```
 //! use portcullis_engine::import::import;
@@ -24,11 +25,13 @@
 mod conversation;
 mod matching;
 mod packet;
+mod verdicts;
 mod walk;
 
 pub use conversation::{converse, Conversation, Exchange};
 pub use matching::{evaluate, is_undecidable, Evaluation, Truth};
 pub use packet::{Packet, PacketError, PacketJson, Path, Translated};
+pub use verdicts::{verdicts, Decided, Prepared, Verdicts};
 pub use walk::{Outcome, Step, StepResult, Verdict};
 
 use crate::model::Ruleset;

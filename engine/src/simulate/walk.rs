@@ -81,12 +81,15 @@ pub struct Outcome {
 }
 
 /// The most outcomes explored before the walk stops forking (each "may match" doubles them).
-const MAX_OUTCOMES: usize = 64;
+pub(super) const MAX_OUTCOMES: usize = 64;
 /// Deepest chain nesting followed (the kernel refuses loops; this guards malformed models).
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
+/// Most jumps and gotos one walk takes: a goto loop keeps the stack short, so the depth limit
+/// alone would not end it (the kernel refuses loops; this guards malformed models).
+pub(super) const MAX_JUMPS: usize = 4096;
 
 /// The built-in chains a path crosses, each with its tables in priority order.
-fn hooks(path: Path) -> &'static [(BuiltinChain, &'static [TableName])] {
+pub(super) fn hooks(path: Path) -> &'static [(BuiltinChain, &'static [TableName])] {
     use BuiltinChain::{Forward, Input, Output, Postrouting, Prerouting};
     use TableName::{Filter, Mangle, Nat, Raw, Security};
     match path {
@@ -107,6 +110,8 @@ struct Walk {
     table: usize,
     /// Call stack of (chain, next rule index).
     stack: Vec<(ChainName, usize)>,
+    /// Jumps and gotos taken so far.
+    jumps: usize,
 }
 
 enum Flow {
@@ -126,6 +131,7 @@ pub(super) fn walk(ruleset: &Ruleset, packet: &Packet) -> Vec<Outcome> {
         hook: 0,
         table: 0,
         stack: Vec::new(),
+        jumps: 0,
     };
     let mut pending = vec![start];
     let mut outcomes = Vec::new();
@@ -238,7 +244,7 @@ fn chain_end(table: TableName, chain: &Chain, walk: &mut Walk) -> Flow {
 
 /// Records that NAT rewrites the packet's destination (`true`) or source: the first rewrite keeps
 /// the original tuple, as conntrack does.
-fn translate(packet: &mut Packet, destination: bool) {
+pub(super) fn translate(packet: &mut Packet, destination: bool) {
     let original = packet.translated.get_or_insert(Translated {
         source: packet.source,
         destination: packet.destination,
@@ -285,7 +291,8 @@ fn apply(table: TableName, target: &Target, reference: RuleLoc, walk: &mut Walk,
             Flow::Next
         }
         Target::Jump(chain) | Target::Goto(chain) => {
-            if walk.stack.len() >= MAX_DEPTH {
+            walk.jumps += 1;
+            if walk.stack.len() >= MAX_DEPTH || walk.jumps > MAX_JUMPS {
                 return Flow::Final(Verdict::Drop, None);
             }
             if matches!(target, Target::Goto(_)) {

@@ -14,7 +14,7 @@
 
 use super::Context;
 use crate::analysis::compile::{state_index, witness};
-use crate::analysis::space::{Ints, Space, DPORT, FLAGS, IN, PROTO, SRC, STATE};
+use crate::analysis::space::{Ints, DPORT, FLAGS, IN, PROTO, SRC, STATE};
 use crate::analysis::{Expectation, Finding};
 use crate::design::{Risk, ServiceInfo, CATALOGUE};
 use crate::diagnostic::Code;
@@ -35,12 +35,12 @@ pub(super) fn open_to_all(context: &Context<'_>, service: &ServiceInfo, code: Co
         for (low, high) in context.universe.interfaces.external().intervals().iter().copied() {
             for class in low..=high {
                 let on_class = probe.restrict(IN, &Ints::single(class));
-                let accepted = flow
-                    .decisions
-                    .iter()
-                    .filter(|decision| decision.certain && decision.verdict == Verdict::Accept)
-                    .fold(Space::empty(), |acc, decision| acc.union(&decision.set.intersect(&on_class)));
-                if !domain.is_subset(&accepted.project(SRC)) {
+                let accepted = Ints::union_all(
+                    flow.decisions_for(protocol.number(), ports.first())
+                        .filter(|decision| decision.certain && decision.verdict == Verdict::Accept)
+                        .map(|decision| decision.set.project_meeting(&on_class, SRC)),
+                );
+                if !domain.is_subset(&accepted) {
                     continue;
                 }
                 let (decision, packets) = flow.first_decision(&on_class, |verdict| verdict == Verdict::Accept)?;
