@@ -23,12 +23,12 @@
 
 use serde_json::json;
 
-use super::compile::{state_index, Universe};
+use super::compile::Universe;
 use super::flow::{Decision, Flow};
-use super::matrix::{describe, ports};
-use super::space::{Cube, Ints, Space, DPORT, DST, FLAGS, FRAG, IN, OUT, PKTTYPE, PROTO, SRC, STATE};
+use super::matrix::{describe, new_connections, ports};
+use super::space::{Cube, Ints, Space, DST, IN, OUT, SRC};
 use super::RuleLoc;
-use crate::model::{BuiltinChain, ConnState, Family, Protocol, Ruleset};
+use crate::model::{BuiltinChain, Family, Protocol, Ruleset};
 use crate::simulate::Verdict;
 
 /// Any of `sources` to any of `destinations`.
@@ -82,17 +82,7 @@ pub fn forward_matrix(ruleset: &Ruleset) -> ForwardMatrix {
     let decisions: Vec<&Decision> = flow.decisions.iter().filter(|decision| decision.certain).collect();
     let external = universe.interfaces.external();
     for (protocol, port) in ports(ruleset, &flow) {
-        let mut fields = vec![
-            (FRAG, Ints::single(0)),
-            (PKTTYPE, Ints::single(0)),
-            (PROTO, Ints::single(u128::from(protocol))),
-            (DPORT, Ints::single(u128::from(port))),
-            (STATE, Ints::single(state_index(ConnState::New))),
-        ];
-        if protocol == 6 {
-            fields.push((FLAGS, Ints::single(2)));
-        }
-        let base = fields.iter().fold(universe.entering(BuiltinChain::Forward), |space, (dim, values)| space.restrict(*dim, values));
+        let base = new_connections(universe.entering(BuiltinChain::Forward), protocol, port);
         let start = rows.len();
         for &(low, high) in external.intervals() {
             for arriving in low..=high {

@@ -91,6 +91,22 @@ pub(crate) fn ports(ruleset: &Ruleset, flow: &Flow) -> BTreeSet<(u8, u16)> {
 }
 
 /// Source addresses as networks or ranges.
+/// `space` narrowed to the first packet of a new connection to `protocol`/`port`: unfragmented,
+/// unicast, conntrack NEW, and a lone SYN for TCP — what a matrix row is about.
+pub(crate) fn new_connections(space: Space, protocol: u8, port: u16) -> Space {
+    let mut fields = vec![
+        (FRAG, Ints::single(0)),
+        (PKTTYPE, Ints::single(0)),
+        (PROTO, Ints::single(u128::from(protocol))),
+        (DPORT, Ints::single(u128::from(port))),
+        (STATE, Ints::single(state_index(ConnState::New))),
+    ];
+    if protocol == 6 {
+        fields.push((FLAGS, Ints::single(2)));
+    }
+    fields.iter().fold(space, |space, (dim, values)| space.restrict(*dim, values))
+}
+
 pub(crate) fn describe(universe: &Universe, set: &Ints) -> Vec<String> {
     if universe.domain(SRC).is_subset(set) {
         return vec!["any".to_owned()];
@@ -139,20 +155,7 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
             })
             .map(|(decision, _, _)| *decision)
             .collect();
-        let mut base = universe.entering(BuiltinChain::Input);
-        let mut fields = vec![
-            (FRAG, Ints::single(0)),
-            (PKTTYPE, Ints::single(0)),
-            (PROTO, Ints::single(u128::from(protocol))),
-            (DPORT, Ints::single(u128::from(port))),
-            (STATE, Ints::single(state_index(ConnState::New))),
-        ];
-        if protocol == 6 {
-            fields.push((FLAGS, Ints::single(2)));
-        }
-        for (dim, values) in &fields {
-            base = base.restrict(*dim, values);
-        }
+        let base = new_connections(universe.entering(BuiltinChain::Input), protocol, port);
         let mut by_class: Vec<(String, Vec<Class>)> = Vec::new();
         for (low, high) in universe.interfaces.external().intervals().iter().copied() {
             for class in low..=high {

@@ -25,7 +25,7 @@ use ipnet::IpNet;
 
 use super::matching::{truth, Truth};
 use super::packet::Packet;
-use super::walk::{hooks, translate, Verdict, MAX_DEPTH, MAX_JUMPS, MAX_OUTCOMES};
+use super::walk::{hooks, rewrite, Verdict, MAX_DEPTH, MAX_JUMPS, MAX_OUTCOMES};
 use crate::model::RuleLoc;
 use crate::model::{Chain, ChainName, ConnState, Ct, Module, Negated, Policy, Protocol, RejectWith, Rule, Ruleset, Table, TableName, Target};
 
@@ -395,42 +395,12 @@ fn apply(at: usize, table: &PreparedTable<'_>, (chain, index): (usize, usize), t
             state.stack.push((jump_to, 0));
             Next::Continue
         }
-        Target::Mark(mark) => {
-            let packet = state.packet.to_mut();
-            packet.mark = (packet.mark & !mark.mask) ^ mark.value;
+        Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {
+            rewrite(state.packet.to_mut(), target);
             Next::Continue
         }
-        Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {
-            state.packet.to_mut().state = ConnState::Untracked;
-            Next::Continue
-        }
-        Target::Dnat(nat) => {
-            translate(state.packet.to_mut(), true);
-            if let Some((first, _)) = nat.to.addresses {
-                state.packet.to_mut().destination = first;
-            }
-            if let Some(ports) = nat.to.ports {
-                state.packet.to_mut().destination_port = ports.first;
-            }
-            Next::EndTable
-        }
-        Target::Redirect(redirect) => {
-            // REDIRECT sends the packet to the host itself: its destination stays this host's address.
-            translate(state.packet.to_mut(), true);
-            if let Some(ports) = redirect.ports {
-                state.packet.to_mut().destination_port = ports.first;
-            }
-            Next::EndTable
-        }
-        Target::Snat(nat) => {
-            translate(state.packet.to_mut(), false);
-            if let Some((first, _)) = nat.to.addresses {
-                state.packet.to_mut().source = first;
-            }
-            Next::EndTable
-        }
-        Target::Masquerade(_) => {
-            translate(state.packet.to_mut(), false);
+        Target::Dnat(_) | Target::Redirect(_) | Target::Snat(_) | Target::Masquerade(_) => {
+            rewrite(state.packet.to_mut(), target);
             Next::EndTable
         }
         Target::Log(_)

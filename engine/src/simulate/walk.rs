@@ -2,7 +2,6 @@
 //! trace of every rule visited. A rule that may match forks the walk, so the result lists every
 //! possible outcome instead of guessing.
 
-use std::net::IpAddr;
 
 use serde::Serialize;
 
@@ -244,7 +243,7 @@ fn chain_end(table: TableName, chain: &Chain, walk: &mut Walk) -> Flow {
 
 /// Records that NAT rewrites the packet's destination (`true`) or source: the first rewrite keeps
 /// the original tuple, as conntrack does.
-pub(super) fn translate(packet: &mut Packet, destination: bool) {
+fn translate(packet: &mut Packet, destination: bool) {
     let original = packet.translated.get_or_insert(Translated {
         source: packet.source,
         destination: packet.destination,
@@ -260,8 +259,38 @@ pub(super) fn translate(packet: &mut Packet, destination: bool) {
     }
 }
 
-fn local_address(packet: &Packet) -> IpAddr {
-    packet.destination
+/// What a rewriting target (MARK, NOTRACK, DNAT, REDIRECT, SNAT, MASQUERADE) does to the
+/// packet; other targets leave it as it is. Shared by the traced walk and the verdict-only path
+/// so both always rewrite alike.
+pub(super) fn rewrite(packet: &mut Packet, target: &Target) {
+    match target {
+        Target::Mark(mark) => packet.mark = (packet.mark & !mark.mask) ^ mark.value,
+        Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => packet.state = ConnState::Untracked,
+        Target::Dnat(nat) => {
+            translate(packet, true);
+            if let Some((first, _)) = nat.to.addresses {
+                packet.destination = first;
+            }
+            if let Some(ports) = nat.to.ports {
+                packet.destination_port = ports.first;
+            }
+        }
+        Target::Redirect(redirect) => {
+            // REDIRECT sends the packet to the host itself: its destination stays this host's address.
+            translate(packet, true);
+            if let Some(ports) = redirect.ports {
+                packet.destination_port = ports.first;
+            }
+        }
+        Target::Snat(nat) => {
+            translate(packet, false);
+            if let Some((first, _)) = nat.to.addresses {
+                packet.source = first;
+            }
+        }
+        Target::Masquerade(_) => translate(packet, false),
+        _ => {}
+    }
 }
 
 fn apply(table: TableName, target: &Target, reference: RuleLoc, walk: &mut Walk, chains: &[Chain]) -> Flow {
@@ -307,41 +336,12 @@ fn apply(table: TableName, target: &Target, reference: RuleLoc, walk: &mut Walk,
             walk.stack.push((ChainName::User(chain.clone()), 0));
             Flow::Next
         }
-        Target::Mark(mark) => {
-            walk.packet.mark = (walk.packet.mark & !mark.mask) ^ mark.value;
+        Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {
+            rewrite(&mut walk.packet, target);
             Flow::Next
         }
-        Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {
-            walk.packet.state = ConnState::Untracked;
-            Flow::Next
-        }
-        Target::Dnat(nat) => {
-            translate(&mut walk.packet, true);
-            if let Some((first, _)) = nat.to.addresses {
-                walk.packet.destination = first;
-            }
-            if let Some(ports) = nat.to.ports {
-                walk.packet.destination_port = ports.first;
-            }
-            Flow::EndTable
-        }
-        Target::Redirect(redirect) => {
-            translate(&mut walk.packet, true);
-            walk.packet.destination = local_address(&walk.packet);
-            if let Some(ports) = redirect.ports {
-                walk.packet.destination_port = ports.first;
-            }
-            Flow::EndTable
-        }
-        Target::Snat(nat) => {
-            translate(&mut walk.packet, false);
-            if let Some((first, _)) = nat.to.addresses {
-                walk.packet.source = first;
-            }
-            Flow::EndTable
-        }
-        Target::Masquerade(_) => {
-            translate(&mut walk.packet, false);
+        Target::Dnat(_) | Target::Redirect(_) | Target::Snat(_) | Target::Masquerade(_) => {
+            rewrite(&mut walk.packet, target);
             Flow::EndTable
         }
         Target::Log(_)
