@@ -112,7 +112,7 @@ pub(crate) fn new_design(context: WizardContext, session: SessionContext) {
 }
 
 /// Renames the current design; the old entry goes once the new one is saved.
-pub(crate) fn rename_design(session: SessionContext, text: &str) -> Result<(), String> {
+pub(crate) fn rename_design(context: WizardContext, session: SessionContext, text: &str) -> Result<(), String> {
     let new_name = library::design_name(text)?;
     let old_name = session.name.get_untracked();
     if new_name == old_name {
@@ -121,6 +121,10 @@ pub(crate) fn rename_design(session: SessionContext, text: &str) -> Result<(), S
     if session.saved.with_untracked(|saved| saved.contains(&new_name)) {
         return Err(format!("there is already a design called \u{201c}{new_name}\u{201d}"));
     }
+    // Saved under the new name first: the old entry goes only once the new one is stored.
+    let json = context.0.with_untracked(|wizard| wizard.design().to_json());
+    browser::storage_set(&design_key(&new_name), &json)
+        .map_err(|_| "the browser refused to save under the new name; the design keeps its old one".to_owned())?;
     session.name.set(new_name);
     browser::storage_remove(&design_key(&old_name));
     session.saved.update(|saved| saved.retain(|name| *name != old_name));

@@ -237,6 +237,8 @@ async fn named_designs_can_be_created_renamed_and_switched() {
     let page = Page::mount().await;
     page.click("preset-web").await;
     page.change_to("design-name", "Web box").await;
+    assert!(stored("portcullis.design.Web box").is_some_and(|json| json.contains("https")), "saved under the new name");
+    assert_eq!(stored("portcullis.design.My server"), None, "the old name is gone");
     page.click("design-new").await;
     assert!(page.find("step-start").is_some());
     page.click("preset-database").await;

@@ -68,7 +68,7 @@ pub(crate) fn DesignBar() -> impl IntoView {
             <label>
                 "Name"
                 <input data-testid="design-name" prop:value=move || session.name.get()
-                    on:change=move |event| rename_error.set(persistence::rename_design(session, &event_target_value(&event)).err())/>
+                    on:change=move |event| rename_error.set(persistence::rename_design(context, session, &event_target_value(&event)).err())/>
             </label>
             <div class="group">
                 <button type="button" data-testid="design-new" on:click=move |_| persistence::new_design(context, session)>"New"</button>
