@@ -48,6 +48,7 @@
 //! | L017 | `deprecated-state` | info | `-m state --state NEW` |
 //! | L018 | `log-unlimited` | warning | `-j LOG` without `-m limit` |
 //! | L019 | `apply-lockout` | error | `iptables -P INPUT DROP` typed before the SSH and `ESTABLISHED` accepts: the session running the commands is cut (a warning when only new logins are refused meanwhile) |
+//! | L020 | `loopback-blocked` | warning | `:INPUT DROP` without `-i lo -j ACCEPT` |
 
 /// A diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -141,6 +142,8 @@ pub enum Code {
     LogUnlimited,
     /// L019: see [`crate::analysis::apply`].
     ApplyLockout,
+    /// L020: see [`crate::analysis`].
+    LoopbackBlocked,
 }
 
 use crate::diagnostic::Severity;
@@ -192,6 +195,7 @@ impl Code {
         Code::DeprecatedState,
         Code::LogUnlimited,
         Code::ApplyLockout,
+        Code::LoopbackBlocked,
     ];
 
     /// The code as printed, e.g. `P022`; and its slug, e.g. `bad-value`.
@@ -242,6 +246,7 @@ impl Code {
             Code::DeprecatedState => ("L017", "deprecated-state", Info),
             Code::LogUnlimited => ("L018", "log-unlimited", Warning),
             Code::ApplyLockout => ("L019", "apply-lockout", Error),
+            Code::LoopbackBlocked => ("L020", "loopback-blocked", Warning),
         }
     }
 

@@ -117,6 +117,23 @@ impl Interfaces {
         Ints::range(1, self.names.len() as u128 - 1)
     }
 
+    /// The class a packet on interface `name` falls in: its own when a rule names it, else the
+    /// longest `prefix+` that covers it, else "names no pattern mentions".
+    pub(crate) fn class_of(&self, name: &str) -> Ints {
+        let exact = self.names.iter().position(|known| known.as_deref() == Some(name));
+        let prefix = || {
+            self.labels
+                .iter()
+                .enumerate()
+                .filter_map(|(at, label)| Some((at, label.strip_suffix('+')?)))
+                .filter(|(_, prefix)| name.starts_with(prefix))
+                .max_by_key(|(_, prefix)| prefix.len())
+                .map(|(at, _)| at)
+        };
+        let other = || self.labels.iter().position(|label| label == "*");
+        exact.or_else(prefix).or_else(other).map_or_else(Ints::empty, |at| Ints::single(at as u128))
+    }
+
     /// Every class but "no interface" and `lo`.
     pub(crate) fn external(&self) -> Ints {
         self.some().minus(&self.matching(&Interface::loopback()))

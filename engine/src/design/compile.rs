@@ -38,9 +38,11 @@ pub(super) fn commented(rule: Rule, why: &str) -> Rule {
 
 pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     let protections = design.protections();
-    let mut input = Chain::builtin(BuiltinChain::Input, Policy::Drop);
-    let loopback = Rule { in_interface: Some(Negated::plain(Interface::loopback())), ..Rule::default() };
-    input.rules.push(accept(loopback, "loopback"));
+    let mut input = Chain::builtin(BuiltinChain::Input, protections.input_policy.policy());
+    if protections.allow_loopback {
+        let loopback = Rule { in_interface: Some(Negated::plain(Interface::loopback())), ..Rule::default() };
+        input.rules.push(accept(loopback, "loopback"));
+    }
     for source in design.block_list().iter().filter(|source| source.family() == family) {
         let rule = from_source(&Rule { target: Some(protections::block_target(protections.block_action, family)), ..Rule::default() }, *source);
         input.rules.push(commented(rule, &format!("blocked: {source}")));
@@ -48,10 +50,12 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     for (rule, why) in protections::early_drops(protections) {
         input.rules.push(commented(rule, why));
     }
-    let replies = ConnStates::new([ConnState::Related, ConnState::Established])
-        .unwrap_or_else(|| unreachable!("two states given"));
-    let replies = Rule { modules: vec![Module::ConnTrack(ConnTrack::states(replies))], ..Rule::default() };
-    input.rules.push(accept(replies, "replies to connections already allowed"));
+    if protections.allow_established {
+        let replies = ConnStates::new([ConnState::Related, ConnState::Established])
+            .unwrap_or_else(|| unreachable!("two states given"));
+        let replies = Rule { modules: vec![Module::ConnTrack(ConnTrack::states(replies))], ..Rule::default() };
+        input.rules.push(accept(replies, "replies to connections already allowed"));
+    }
     if family == Family::V6 {
         for (icmp_type, name) in NEIGHBOUR_DISCOVERY {
             let rule = Rule {
@@ -82,7 +86,9 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     }
     let nat = nat_rules::compile(design, family);
     input.rules.extend(nat.input);
-    if let Some(log) = &protections.log_dropped {
+    // Under an ACCEPT policy nothing is dropped at the end: a log rule there would log every
+    // accepted packet as "dropped".
+    if let (Some(log), protections::DefaultPolicy::Drop) = (&protections.log_dropped, protections.input_policy) {
         input.rules.push(commented(protections::log_dropped(log), "log what is about to be dropped"));
     }
     let output_policy = if protections.restricted_output { Policy::Drop } else { Policy::Accept };
@@ -90,7 +96,7 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     for (rule, why) in protections::output_rules(protections, family) {
         output.rules.push(commented(rule, &why));
     }
-    let mut forward = Chain::builtin(BuiltinChain::Forward, Policy::Drop);
+    let mut forward = Chain::builtin(BuiltinChain::Forward, protections.forward_policy.policy());
     forward.rules = nat.forward;
     let filter = Table { name: TableName::Filter, chains: vec![input, forward, output] };
     let mut tables = vec![filter];

@@ -1,7 +1,21 @@
 //! The design save file: versioned JSON, kept apart from [`Design`] so the file format can evolve
 //! with migrations while the in-memory design stays simple.
 //!
-//! Version 4 (written by this Portcullis) is version 3 plus `interfaces` on services and custom
+//! Version 5 (written by this Portcullis) is version 4 plus four protections that were fixed
+//! before: the INPUT and FORWARD policies, the loopback accept and the accept of replies
+//! (conntrack `ESTABLISHED,RELATED`). Each is optional, with the previous fixed behaviour as
+//! its default:
+//! ```json
+//! { "version": 5,
+//!   "protections": { "input_policy": "drop", "forward_policy": "drop",
+//!                    "allow_loopback": true, "allow_established": true } }
+//! ```
+//! A policy is `"drop"` or `"accept"` (REJECT is not a chain policy in iptables). Files of
+//! versions 1 to 4 open with the fixed behaviour they were written for (DROP, DROP, on, on), and
+//! a version 3 or 4 file naming one of these fields is refused: a Portcullis of that version
+//! would have refused it too.
+//!
+//! Version 4 is version 3 plus `interfaces` on services and custom
 //! services (the input interfaces a service is limited to) and `nat` (see the `nat` module):
 //! ```json
 //! { "version": 4,
@@ -13,8 +27,7 @@
 //!     "masquerades": [ { "network": "198.51.100.0/24", "out_interface": "eth0" } ] } }
 //! ```
 //! Every list may be left out when empty; a port forward without `groups` and `sources` is open
-//! to everyone. Files of versions 1 to 3 open unchanged (no interfaces, no NAT) and are saved as
-//! version 4.
+//! to everyone. Files of versions 1 to 3 open unchanged (no interfaces, no NAT).
 //!
 //! Version 3 is version 2 plus `protections` (every field optional, the careful defaults
 //! otherwise) and `block_list`:
@@ -55,7 +68,7 @@ use super::{
 };
 
 /// The version this Portcullis writes, and the newest it reads.
-pub const DESIGN_FILE_VERSION: u32 = 4;
+pub const DESIGN_FILE_VERSION: u32 = 5;
 
 /// Why a text is not a design file this Portcullis can open.
 #[derive(Debug)]
@@ -153,6 +166,20 @@ impl From<DesignFileErrorKind> for DesignFileError {
 #[derive(Deserialize)]
 struct VersionProbe {
     version: Option<serde_json::Value>,
+    /// Only looked at for the fields of version 5.
+    #[serde(default)]
+    protections: Option<serde_json::Value>,
+}
+
+/// The protections that were fixed behaviour before version 5.
+const VERSION_5_PROTECTIONS: [&str; 4] = ["input_policy", "forward_policy", "allow_loopback", "allow_established"];
+
+impl VersionProbe {
+    /// Whether the file's protections name a field of version 5.
+    fn has_version_5_fields(&self) -> bool {
+        let Some(protections) = self.protections.as_ref().and_then(serde_json::Value::as_object) else { return false };
+        VERSION_5_PROTECTIONS.iter().any(|field| protections.contains_key(*field))
+    }
 }
 
 #[derive(Deserialize)]
@@ -333,6 +360,10 @@ impl Design {
                 }
                 file
             }
+            3 | 4 if probe.has_version_5_fields() => {
+                let field = "protections: input_policy / forward_policy / allow_loopback / allow_established";
+                return Err(DesignFileErrorKind::NeedsVersion { field, version: 5 }.into());
+            }
             3 => {
                 let file: FileV2 = parse(text, 3)?;
                 if file.has_version_4_fields() {
@@ -340,7 +371,10 @@ impl Design {
                 }
                 file
             }
+            // Version 4 files hold no version 5 protection (checked above): they open with the
+            // fixed DROP policies, loopback and replies accepted, as written.
             4 => parse(text, 4)?,
+            5 => parse(text, 5)?,
             newer => return Err(DesignFileErrorKind::TooNew(newer).into()),
         };
         Design::try_from(file)
@@ -402,8 +436,8 @@ mod tests {
         assert!(error(r#"{"version":"1","services":[]}"#).contains("no numeric `version`"));
         assert!(error(r#"{"version":0,"services":[]}"#).contains("no numeric `version`"));
         assert_eq!(
-            error(r#"{"version":5,"services":[]}"#),
-            "this design file is version 5, made by a newer Portcullis; this one reads up to version 4"
+            error(r#"{"version":6,"services":[]}"#),
+            "this design file is version 6, made by a newer Portcullis; this one reads up to version 5"
         );
         assert!(error(r#"{"version":1,"services":[{"service":"quake"}]}"#).contains("unknown service `quake`"));
         assert!(error(r#"{"version":2,"services":[{"service":"postgres"}]}"#).contains("did you mean `postgresql`"));
@@ -452,7 +486,7 @@ mod tests {
         expected.allow(ServiceId::MYSQL, Source::parse_list("198.51.100.0/24").unwrap());
         assert_eq!(design, expected);
         let saved = design.to_json();
-        assert!(saved.starts_with("{\n  \"version\": 4,\n"), "{saved}");
+        assert!(saved.starts_with("{\n  \"version\": 5,\n"), "{saved}");
         assert_eq!(Design::from_json(&saved).unwrap(), expected);
     }
 
@@ -461,8 +495,9 @@ mod tests {
         assert_eq!(Design::from_json(r#"{"version":2}"#).unwrap(), Design::default());
         assert_eq!(Design::from_json(r#"{"version":3}"#).unwrap(), Design::default());
         assert_eq!(Design::from_json(r#"{"version":4}"#).unwrap(), Design::default());
+        assert_eq!(Design::from_json(r#"{"version":5}"#).unwrap(), Design::default());
         let saved = Design::default().to_json();
-        assert!(saved.starts_with("{\n  \"version\": 4,\n  \"services\": [],\n  \"protections\": {"), "{saved}");
+        assert!(saved.starts_with("{\n  \"version\": 5,\n  \"services\": [],\n  \"protections\": {"), "{saved}");
     }
 
     #[test]
@@ -502,5 +537,45 @@ mod tests {
         assert!(error(r#"{"version":4,"nat":{"redirects":[{"protocol":"tcp","port":80,"to_port":81},{"protocol":"tcp+udp","port":80,"to_port":82}]}}"#)
             .contains("already translates"));
         assert!(error(r#"{"version":4,"nat":{"redirect":[]}}"#).contains("unknown field `redirect`"));
+    }
+
+    #[test]
+    fn older_files_keep_the_fixed_policies_loopback_and_replies() {
+        use super::super::DefaultPolicy;
+        let v3 = r#"{"version":3,"services":[{"service":"ssh"}],"protections":{"ping":{"mode":"off"}}}"#;
+        let v4 = r#"{"version":4,"services":[{"service":"ssh","interfaces":["eth0"]}],"protections":{"drop_invalid":false}}"#;
+        let v1 = r#"{"version":1,"services":[{"service":"ssh"}]}"#;
+        for text in [v1, r#"{"version":2}"#, v3, v4] {
+            let protections = Design::from_json(text).unwrap().protections().clone();
+            assert_eq!((protections.input_policy, protections.forward_policy), (DefaultPolicy::Drop, DefaultPolicy::Drop), "{text}");
+            assert!(protections.allow_loopback && protections.allow_established, "{text}");
+            let rules = crate::export::save::render(&Design::from_json(text).unwrap().compile(crate::model::Family::V4));
+            assert!(rules.contains(":INPUT DROP") && rules.contains(":FORWARD DROP"), "{rules}");
+            assert!(rules.contains("-A INPUT -i lo -m comment --comment \"portcullis: loopback\" -j ACCEPT")
+                && rules.contains("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -m comment"), "{rules}");
+        }
+    }
+
+    #[test]
+    fn policies_loopback_and_replies_round_trip_and_need_version_5() {
+        use super::super::DefaultPolicy;
+        let text = r#"{"version":5,"protections":{"input_policy":"accept","forward_policy":"accept","allow_loopback":false,"allow_established":false}}"#;
+        let design = Design::from_json(text).unwrap();
+        let protections = design.protections();
+        assert_eq!((protections.input_policy, protections.forward_policy), (DefaultPolicy::Accept, DefaultPolicy::Accept));
+        assert!(!protections.allow_loopback && !protections.allow_established);
+        assert!(protections.drop_invalid, "absent fields keep their defaults");
+        let saved = design.to_json();
+        assert!(saved.contains("\"input_policy\": \"accept\"") && saved.contains("\"allow_established\": false"), "{saved}");
+        assert_eq!(Design::from_json(&saved).unwrap(), design);
+        for version in [3, 4] {
+            let old = text.replace("\"version\":5", &format!("\"version\":{version}"));
+            assert!(error(&old).contains("`protections: input_policy / forward_policy / allow_loopback / allow_established` exists from version 5 on"), "{}", error(&old));
+            let one = format!(r#"{{"version":{version},"protections":{{"allow_loopback":true}}}}"#);
+            assert!(error(&one).contains("from version 5 on"), "{one}");
+        }
+        assert!(error(r#"{"version":2,"protections":{"allow_loopback":false}}"#).contains("from version 3 on"));
+        assert!(error(r#"{"version":5,"protections":{"input_policy":"reject"}}"#).contains("unknown variant `reject`"));
+        assert!(error(r#"{"version":5,"protections":{"allow_loopback":"no"}}"#).contains("invalid type"));
     }
 }

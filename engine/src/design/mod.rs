@@ -7,7 +7,8 @@
 //!
 //! Compiling a design for a [`Family`] gives the ruleset the seed tutorials teach, done right:
 //! policies INPUT DROP, FORWARD DROP, OUTPUT ACCEPT; loopback accepted; replies
-//! (`ESTABLISHED,RELATED`) accepted; on IPv6 the neighbour discovery messages without which IPv6
+//! (`ESTABLISHED,RELATED`) accepted — each of these a [`Protections`] choice with that careful
+//! default, and turning one off shows up in [`Design::lint`]; on IPv6 the neighbour discovery messages without which IPv6
 //! stops working (RFC 4890); then one rule per service, port, trusted source and input interface
 //! (a service may be limited to interfaces, e.g. a database only on the private `eth1`), each
 //! commented with the service, the group it comes from and the interface. A design's [`Nat`]
@@ -56,7 +57,7 @@ pub use interface::{InterfaceName, InterfaceNameError};
 pub use name::{Name, NameError, NAME_MAX_LEN};
 pub use nat::{Masquerade, Nat, NatError, PortForward, Redirect, INTERFACES_MAX};
 pub use preset::{Preset, UnknownPreset};
-pub use protections::{BlockAction, LogDropped, Ping, Protections, SshLimit, LOG_PREFIX};
+pub use protections::{BlockAction, DefaultPolicy, LogDropped, Ping, Protections, SshLimit, LOG_PREFIX};
 pub use source::{AddressRange, Source, SourceError};
 pub use summary::{Summary, SummaryLine};
 

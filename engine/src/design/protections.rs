@@ -4,9 +4,31 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    ConnState, ConnStates, ConnTrack, Family, IcmpType, Log, Module, Negated, PortSpec, Protocol, Rate, Recent,
+    ConnState, ConnStates, ConnTrack, Family, IcmpType, Log, Module, Negated, Policy, PortSpec, Protocol, Rate, Recent,
     RecentAction, RejectWith, Rule, Target, TcpFlags,
 };
+
+/// What a built-in chain does with a packet no rule decided. REJECT is not a policy in
+/// iptables (only ACCEPT and DROP are), so the choice is between these two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultPolicy {
+    /// Dropped: only what a rule accepts gets in. The careful default.
+    Drop,
+    /// Accepted: everything no rule drops gets in, including services installed later.
+    /// Reported by the `default-accept` finding.
+    Accept,
+}
+
+impl DefaultPolicy {
+    /// The chain policy.
+    pub fn policy(self) -> Policy {
+        match self {
+            DefaultPolicy::Drop => Policy::Drop,
+            DefaultPolicy::Accept => Policy::Accept,
+        }
+    }
+}
 
 /// Whether the host answers ping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +79,18 @@ pub struct LogDropped {
 #[serde(deny_unknown_fields, default)]
 #[allow(clippy::struct_excessive_bools)] // one bool per independent toggle the user sees
 pub struct Protections {
+    /// What INPUT does with packets no rule accepted (DROP by default).
+    pub input_policy: DefaultPolicy,
+    /// What FORWARD does with packets no rule accepted (DROP by default: this server is not a
+    /// router unless NAT entries make it one, and those accept exactly their traffic).
+    pub forward_policy: DefaultPolicy,
+    /// Accept everything arriving on the loopback interface `lo` (the server talking to itself:
+    /// a web app to its local database, a local DNS resolver). On by default.
+    pub allow_loopback: bool,
+    /// Accept in INPUT the replies to connections already allowed, by conntrack state
+    /// (`-m conntrack --ctstate ESTABLISHED,RELATED`, not the deprecated `-m state`). On by
+    /// default: without it, replies to the server's own connections (DNS, updates) are dropped.
+    pub allow_established: bool,
     /// Drop packets conntrack marks INVALID.
     pub drop_invalid: bool,
     /// Drop NULL and XMAS scans and new TCP connections that do not start with SYN.
@@ -78,6 +112,10 @@ pub struct Protections {
 impl Default for Protections {
     fn default() -> Self {
         Self {
+            input_policy: DefaultPolicy::Drop,
+            forward_policy: DefaultPolicy::Drop,
+            allow_loopback: true,
+            allow_established: true,
             drop_invalid: true,
             drop_scans: true,
             ping: Ping::Limited { per_second: 1 },

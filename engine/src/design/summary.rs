@@ -5,7 +5,7 @@ use std::fmt;
 
 use ipnet::IpNet;
 
-use super::{Access, Design, Ping};
+use super::{Access, DefaultPolicy, Design, Ping};
 use crate::design::Source;
 
 /// One sentence of the summary: these people may reach these services.
@@ -42,6 +42,11 @@ pub struct Summary {
     pub nat: Vec<String>,
     /// How ping is answered.
     pub ping: String,
+    /// Whether what no rule accepts is dropped (the INPUT policy DROP) rather than accepted.
+    pub rest_dropped: bool,
+    /// The careful defaults turned off, one sentence each: replies not accepted, loopback not
+    /// accepted, forwarded traffic accepted. Empty for a careful design.
+    pub cautions: Vec<String>,
 }
 
 impl fmt::Display for Summary {
@@ -50,8 +55,9 @@ impl fmt::Display for Summary {
             write!(f, "From {}: {}. ", line.who, line.services.join(", "))?;
         }
         let rest = if self.lines.is_empty() { "Every incoming connection" } else { "Everything else" };
-        write!(f, "{rest}: dropped. Ping: {}.", self.ping)?;
-        for sentence in &self.nat {
+        let fate = if self.rest_dropped { "dropped" } else { "accepted (the INPUT policy is ACCEPT)" };
+        write!(f, "{rest}: {fate}. Ping: {}.", self.ping)?;
+        for sentence in self.nat.iter().chain(&self.cautions) {
             write!(f, " {sentence}.")?;
         }
         Ok(())
@@ -75,12 +81,40 @@ impl Design {
             by_who.entry((who != "anywhere", who)).or_default().push(service);
         }
         let lines = by_who.into_iter().map(|((_, who), services)| SummaryLine { who, services }).collect();
+        // Echo requests the ping rules leave undecided meet the INPUT policy.
         let ping = match self.protections().ping {
+            _ if self.protections().input_policy == DefaultPolicy::Accept => "answered (the INPUT policy accepts it)".to_owned(),
             Ping::Off => "not answered".to_owned(),
             Ping::Limited { per_second } => format!("answered, at most {per_second} per second"),
             Ping::On => "answered".to_owned(),
         };
-        Summary { lines, nat: self.nat_sentences(), ping }
+        let rest_dropped = self.protections().input_policy == DefaultPolicy::Drop;
+        Summary { lines, nat: self.nat_sentences(), ping, rest_dropped, cautions: self.cautions() }
+    }
+
+    /// The fixed-looking defaults turned off, in words. Under an INPUT policy of ACCEPT, replies
+    /// and loopback traffic are accepted by the policy anyway, so only the policy is said.
+    fn cautions(&self) -> Vec<String> {
+        let protections = self.protections();
+        let mut cautions = Vec::new();
+        if protections.input_policy == DefaultPolicy::Drop {
+            if !protections.allow_established {
+                cautions.push(
+                    "Replies to the server's own connections: dropped (no ESTABLISHED,RELATED accept), so DNS, updates and every outgoing connection fail"
+                        .to_owned(),
+                );
+            }
+            if !protections.allow_loopback {
+                cautions.push(
+                    "Traffic the server sends to itself (loopback): dropped unless a service above allows it, so local databases and resolvers fail"
+                        .to_owned(),
+                );
+            }
+        }
+        if protections.forward_policy == DefaultPolicy::Accept {
+            cautions.push("Forwarded traffic (when routing is on): accepted (the FORWARD policy is ACCEPT)".to_owned());
+        }
+        cautions
     }
 
     fn nat_sentences(&self) -> Vec<String> {
@@ -178,6 +212,29 @@ mod tests {
         design.set_protections(crate::design::Protections { ping: Ping::Off, ..Default::default() }).unwrap();
         assert_eq!(design.summary().to_string(), "Every incoming connection: dropped. Ping: not answered.");
         assert_eq!(design.ssh_sources(), None);
+    }
+
+    #[test]
+    fn turned_off_defaults_are_said() {
+        use crate::design::{DefaultPolicy, Protections};
+        let mut design = Design::default();
+        design.allow(ServiceId::HTTPS, Vec::new());
+        let off = Protections { allow_established: false, allow_loopback: false, forward_policy: DefaultPolicy::Accept, ..Protections::default() };
+        design.set_protections(off.clone()).unwrap();
+        assert_eq!(
+            design.summary().to_string(),
+            "From anywhere: HTTPS (TCP 443). Everything else: dropped. Ping: answered, at most 1 per second. \
+             Replies to the server's own connections: dropped (no ESTABLISHED,RELATED accept), so DNS, updates and every outgoing connection fail. \
+             Traffic the server sends to itself (loopback): dropped unless a service above allows it, so local databases and resolvers fail. \
+             Forwarded traffic (when routing is on): accepted (the FORWARD policy is ACCEPT)."
+        );
+        // Under an accepting INPUT policy, replies and loopback get in by the policy.
+        design.set_protections(Protections { input_policy: DefaultPolicy::Accept, forward_policy: DefaultPolicy::Drop, ..off }).unwrap();
+        assert_eq!(
+            design.summary().to_string(),
+            "From anywhere: HTTPS (TCP 443). Everything else: accepted (the INPUT policy is ACCEPT). Ping: answered (the INPUT policy accepts it)."
+        );
+        assert!(Design::default().summary().cautions.is_empty());
     }
 
     #[test]

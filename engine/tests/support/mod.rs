@@ -3,7 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
-use portcullis_engine::design::{Access, BlockAction, CustomService, Design, LogDropped, Name, Ping, PortList, Protections, SshLimit, Source, Transport, CATALOGUE};
+use portcullis_engine::design::{Access, BlockAction, CustomService, DefaultPolicy, Design, LogDropped, Name, Ping, PortList, Protections, SshLimit, Source, Transport, CATALOGUE};
 use proptest::prelude::*;
 
 pub fn any_source() -> impl Strategy<Value = Source> {
@@ -77,16 +77,24 @@ pub fn any_protections() -> impl Strategy<Value = Protections> {
     let limit = prop::option::of((1u32..=19, 1u32..=86_400).prop_map(|(connections, seconds)| SshLimit { connections, seconds }));
     let log = prop::option::of((1u32..=600).prop_map(|per_minute| LogDropped { per_minute }));
     let action = prop_oneof![Just(BlockAction::Drop), Just(BlockAction::Reject)];
-    (any::<[bool; 5]>(), ping, limit, log, action).prop_map(|(flags, ping, ssh_limit, log_dropped, block_action)| Protections {
-        drop_invalid: flags[0],
-        drop_scans: flags[1],
-        ping,
-        ssh_limit,
-        block_outgoing_smtp: flags[2],
-        restricted_output: flags[3],
-        log_dropped,
-        block_action,
-    })
+    let policy = || prop_oneof![Just(DefaultPolicy::Drop), Just(DefaultPolicy::Accept)];
+    let policies = (policy(), policy());
+    (any::<[bool; 6]>(), ping, limit, log, action, policies).prop_map(
+        |(flags, ping, ssh_limit, log_dropped, block_action, (input_policy, forward_policy))| Protections {
+            input_policy,
+            forward_policy,
+            allow_loopback: flags[4],
+            allow_established: flags[5],
+            drop_invalid: flags[0],
+            drop_scans: flags[1],
+            ping,
+            ssh_limit,
+            block_outgoing_smtp: flags[2],
+            restricted_output: flags[3],
+            log_dropped,
+            block_action,
+        },
+    )
 }
 
 /// [`any_design`] with any protections and a block list.

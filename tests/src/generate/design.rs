@@ -7,7 +7,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use portcullis_engine::design::{
-    Access, BlockAction, CustomService, Design, LogDropped, Name, Ping, Protections, Source, SshLimit, Transport, CATALOGUE,
+    Access, BlockAction, CustomService, DefaultPolicy, Design, LogDropped, Name, Ping, Protections, Source, SshLimit, Transport, CATALOGUE,
 };
 
 use super::Rng;
@@ -112,7 +112,7 @@ fn protections(rng: &mut Rng) -> Protections {
         connections: *rng.pick(&[1, 4, 5, 19]),
         seconds: *rng.pick(&[1, 13, 60, 61, 600, 3_601, 86_400]),
     });
-    Protections {
+    let chosen = Protections {
         drop_invalid: rng.chance(80),
         drop_scans: rng.chance(80),
         ping,
@@ -121,6 +121,16 @@ fn protections(rng: &mut Rng) -> Protections {
         restricted_output: rng.chance(30),
         log_dropped: rng.chance(70).then(|| LogDropped { per_minute: *rng.pick(&[1, 5, 600]) }),
         block_action: if rng.chance(50) { BlockAction::Drop } else { BlockAction::Reject },
+        ..Protections::default()
+    };
+    // Drawn last, so the choices above stay what earlier seeds gave.
+    let policy = |rng: &mut Rng| if rng.chance(15) { DefaultPolicy::Accept } else { DefaultPolicy::Drop };
+    Protections {
+        input_policy: policy(rng),
+        forward_policy: policy(rng),
+        allow_loopback: rng.chance(85),
+        allow_established: rng.chance(85),
+        ..chosen
     }
 }
 

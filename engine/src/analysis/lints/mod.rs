@@ -13,6 +13,7 @@ mod icmp_blocked;
 mod invalid_not_dropped;
 mod lockout;
 mod log_unlimited;
+mod loopback_blocked;
 mod never_matches;
 mod no_established;
 mod redundant_rule;
@@ -102,6 +103,7 @@ pub(crate) fn run(ruleset: &Ruleset, options: &LintOptions) -> Vec<Finding> {
     default_accept::check(&context, &mut out);
     deprecated_state::check(&context, &mut out);
     log_unlimited::check(&context, &mut out);
+    loopback_blocked::check(&context, &mut out);
     out.sort_by(|a, b| (a.diagnostic.code, &a.rule, a.diagnostic.span).cmp(&(b.diagnostic.code, &b.rule, b.diagnostic.span)));
     out
 }
