@@ -1,8 +1,8 @@
 //! Designs shared by the suites, so every harness judges the same rules.
 
 use portcullis_engine::design::{
-    Access, CustomService, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Preset, Redirect, ServiceId, Source,
-    Transport, CATALOGUE,
+    Access, CustomService, DefaultPolicy, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Preset, Protections,
+    Redirect, ServiceId, Source, Transport, CATALOGUE,
 };
 
 /// The admin's addresses in every suite.
@@ -132,4 +132,32 @@ pub fn presets_and_examples() -> Vec<(String, Design)> {
     let mut all: Vec<(String, Design)> = Preset::ALL.iter().map(|preset| (preset.slug().to_owned(), preset.design())).collect();
     all.extend(example_designs());
     all
+}
+
+/// The web preset with each careful default that was once fixed turned off, one at a time and
+/// all together: replies (`ESTABLISHED,RELATED`) not accepted, loopback not accepted, INPUT
+/// policy ACCEPT, FORWARD policy ACCEPT. Named for messages.
+pub fn careful_defaults_turned_off() -> Vec<(String, Design)> {
+    let variants: [(&str, fn(&mut Protections)); 5] = [
+        ("web, no replies", |protections| protections.allow_established = false),
+        ("web, no loopback", |protections| protections.allow_loopback = false),
+        ("web, INPUT ACCEPT", |protections| protections.input_policy = DefaultPolicy::Accept),
+        ("web, FORWARD ACCEPT", |protections| protections.forward_policy = DefaultPolicy::Accept),
+        ("web, all four off", |protections| {
+            protections.allow_established = false;
+            protections.allow_loopback = false;
+            protections.input_policy = DefaultPolicy::Accept;
+            protections.forward_policy = DefaultPolicy::Accept;
+        }),
+    ];
+    variants
+        .into_iter()
+        .map(|(name, change)| {
+            let mut design = Preset::Web.design();
+            let mut protections = design.protections().clone();
+            change(&mut protections);
+            design.set_protections(protections).unwrap_or_else(|error| unreachable!("toggles are always in range: {error}"));
+            (name.to_owned(), design)
+        })
+        .collect()
 }

@@ -181,8 +181,35 @@ impl Lab {
             let args: Vec<&str> = std::iter::once("-I").chain(entry.iter().map(String::as_str)).collect();
             self.server.exec("conntrack", &args)?;
         }
+        self.observe(probe, family, || crate::wire::send_frame(self.client.name(), &format!("peer{link}"), bytes))
+    }
+
+    /// Sends `probe` as the server's own connection to itself: its source must be the loopback
+    /// address of its family (127.0.0.1 or ::1), and it goes to that same address. The frame is
+    /// injected on the server's `lo` by a packet socket, so it skips the OUTPUT hook (where the
+    /// lab silences the server) and arrives in INPUT on `lo` exactly as looped-back traffic does.
+    ///
+    /// # Errors
+    /// When the source is not a loopback address, `lo` cannot be brought up, or as [`Lab::probe`].
+    pub fn probe_loopback(&self, probe: &Probe) -> Result<Observation, String> {
+        if !probe.source.is_loopback() {
+            return Err(format!("a loopback probe comes from 127.0.0.1 or ::1, not {}", probe.source));
+        }
+        let family = if probe.source.is_ipv4() { Family::V4 } else { Family::V6 };
+        self.server.exec("ip", &["link", "set", "lo", "up"])?;
+        // Real looped-back packets carry the route OUTPUT gave them; an injected one is routed
+        // afresh, and IPv4 routing calls it martian (a 127.0.0.0/8 address, a source address of
+        // this host) unless `route_localnet` and `accept_local` are set on `lo`.
+        self.server.sysctl(&["net.ipv4.conf.lo.route_localnet=1", "net.ipv4.conf.lo.accept_local=1"])?;
+        let bytes = frame(probe, probe.source, [0; 6], [0; 6])?;
+        self.flush_conntrack();
+        self.observe(probe, family, || crate::wire::send_frame(self.server.name(), "lo", bytes))
+    }
+
+    /// The counters `send` moves in `family`'s ruleset.
+    fn observe(&self, probe: &Probe, family: Family, send: impl FnOnce() -> Result<(), String>) -> Result<Observation, String> {
         let before = self.counters(family)?;
-        crate::wire::send_frame(self.client.name(), &format!("peer{link}"), bytes)?;
+        send()?;
         let deadline = Instant::now() + PROBE_DEADLINE;
         loop {
             let after = self.counters(family)?;

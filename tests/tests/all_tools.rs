@@ -7,7 +7,9 @@ use portcullis_e2e::fixtures::presets_and_examples;
 use portcullis_e2e::generate::{design as generated_design, Rng};
 use portcullis_e2e::judge::{Judge, TOOLS};
 use portcullis_e2e::require::{can_run, Need};
+use portcullis_engine::design::DefaultPolicy;
 use portcullis_engine::export::script::{Distro, ScriptOptions};
+use portcullis_engine::model::Family;
 
 fn ready(suite: &str) -> bool {
     let mut needs = vec![Need::Root];
@@ -55,4 +57,39 @@ fn generated_designs_pass_every_tool() {
         }
     }
     eprintln!("{count} generated designs passed every tool in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// The web preset with the once-fixed defaults turned off (replies, loopback, INPUT and FORWARD
+/// policies; one at a time and all together) through every tool, and the nft export saying the
+/// same as the iptables files: the policy it chose, and no loopback or replies accept when off.
+#[test]
+fn the_careful_defaults_turned_off_pass_every_tool_and_translate_to_nft() {
+    if !ready("all tools: careful defaults turned off") {
+        return;
+    }
+    let judge = Judge::new("off").expect("judge");
+    for (name, design) in portcullis_e2e::fixtures::careful_defaults_turned_off() {
+        for distro in Distro::ALL {
+            let options = ScriptOptions { distro, ..ScriptOptions::default() };
+            judge.judge(&design, &options).unwrap_or_else(|error| panic!("{name} ({distro}): {error}"));
+        }
+        let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
+        let nft = portcullis_engine::export::nft::render(&v4, &v6).expect("the design translates").text;
+        let chain = |hook: &str| -> String {
+            let start = nft.find(&format!("type filter hook {hook} priority filter;")).unwrap_or_else(|| panic!("{name}: no {hook} chain:\n{nft}"));
+            nft[start..].split("\n\t}").next().unwrap_or_default().to_owned()
+        };
+        let protections = design.protections();
+        for (hook, policy) in [("input", protections.input_policy), ("forward", protections.forward_policy)] {
+            let word = match policy {
+                DefaultPolicy::Drop => "drop",
+                DefaultPolicy::Accept => "accept",
+            };
+            assert!(chain(hook).starts_with(&format!("type filter hook {hook} priority filter; policy {word};")), "{name}: {hook}:\n{nft}");
+        }
+        let input = chain("input");
+        assert_eq!(input.contains("iifname \"lo\" accept"), protections.allow_loopback, "{name}:\n{input}");
+        assert_eq!(input.contains("ct state related,established accept"), protections.allow_established, "{name}:\n{input}");
+        assert_eq!(input.contains("log prefix"), protections.input_policy == DefaultPolicy::Drop, "{name}: a log of drops only under DROP:\n{input}");
+    }
 }

@@ -198,3 +198,92 @@ fn every_preset_and_example_behaves_in_the_kernel() {
         oracle(&name, &design);
     }
 }
+
+/// Asserts the kernel's verdict on one probe, its chain and that the deciding rule's text holds
+/// `decided_by`.
+fn judged(what: &str, observation: Result<portcullis_e2e::kernel::Observation, String>, verdict: Verdict, chain: &str, decided_by: &str) {
+    let observation = observation.unwrap_or_else(|error| panic!("{what}: {error}"));
+    let decision = observation.filter_decision().unwrap_or_else(|| panic!("{what}: no decision: {observation:?}"));
+    assert_eq!(observation.verdict(), Some(verdict), "{what}: {observation:#?}");
+    assert_eq!(decision.chain, chain, "{what}: {observation:#?}");
+    assert!(decision.text.contains(decided_by), "{what}: decided by `{}`, expected `{decided_by}`", decision.text);
+}
+
+/// The careful defaults that used to be fixed, turned off one at a time (and all together), in
+/// the kernel, with the web preset as it comes for contrast: the reply to the server's own DNS
+/// query and to its own HTTPS connection (conntrack entries made as the server's outgoing
+/// connections would) is dropped without the `ESTABLISHED,RELATED` accept; a connection the
+/// server makes to itself (a frame injected on its `lo`: 127.0.0.1 / ::1 to a local database
+/// port, and UDP to a local resolver) is dropped without the loopback accept; a closed port is
+/// let in under INPUT ACCEPT; a packet routed through the server is forwarded under FORWARD
+/// ACCEPT.
+#[test]
+#[allow(clippy::too_many_lines)] // one table of expectations per variant, read top to bottom
+fn the_careful_defaults_turned_off_behave_in_the_kernel() {
+    if !can_run("kernel oracle: careful defaults turned off", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+        return;
+    }
+    let lab = Lab::new(2).expect("lab");
+    lab.enable_forwarding().expect("forwarding");
+    let mut designs = vec![("web, as it comes".to_owned(), portcullis_engine::design::Preset::Web.design())];
+    designs.extend(portcullis_e2e::fixtures::careful_defaults_turned_off());
+    let mut from_port = 42_000;
+    for (name, design) in designs {
+        for family in Family::ALL {
+            lab.load(family, &render(&design.compile(family))).unwrap_or_else(|error| panic!("{name} {family}: {error}"));
+        }
+        let protections = design.protections().clone();
+        let input_accepts = protections.input_policy == portcullis_engine::design::DefaultPolicy::Accept;
+        for family in Family::ALL {
+            let (stranger, resolver, beyond, localhost) = match family {
+                Family::V4 => (ip("203.0.113.99"), ip("192.0.2.53"), ip("198.51.100.9"), ip("127.0.0.1")),
+                Family::V6 => (ip("2001:db8:ffff::99"), ip("2001:db8::53"), ip("2001:db8:1::9"), ip("::1")),
+            };
+            let server = lab.server_address(0, family).expect("server address").to_string();
+            let what = |case: &str| format!("{name} ({family}): {case}");
+            from_port += 10;
+            // Replies: the server's own DNS query and HTTPS connection, then their answers.
+            let dns_query = ["-p", "udp", "-s", &server, "-d", &resolver.to_string(), "--sport", &from_port.to_string(), "--dport", "53", "--timeout", "30"];
+            let https = ["-p", "tcp", "-s", &server, "-d", &stranger.to_string(), "--sport", &(from_port + 1).to_string(), "--dport", "443", "--state", "ESTABLISHED", "--timeout", "30"];
+            let dns_answer = Probe::udp(resolver, from_port).from_port(53);
+            let https_answer = Probe::tcp(stranger, from_port + 1, TcpFlags::ACK).from_port(443);
+            let replies: [(&str, Probe, &[&str]); 2] = [("DNS answer", dns_answer, &dns_query), ("HTTPS answer", https_answer, &https)];
+            for (case, answer, entry) in replies {
+                let entry: Vec<String> = entry.iter().map(|word| (*word).to_owned()).collect();
+                let seen = lab.probe_after(&answer, &[entry]);
+                match (protections.allow_established, input_accepts) {
+                    (true, _) => judged(&what(case), seen, Verdict::Accept, "INPUT", "replies to connections already allowed"),
+                    (false, true) => judged(&what(case), seen, Verdict::Accept, "INPUT", "policy ACCEPT"),
+                    (false, false) => judged(&what(case), seen, Verdict::Drop, "INPUT", "policy DROP"),
+                }
+            }
+            // The server talking to itself: a local database (TCP 3306, closed to the world)
+            // and a local resolver (UDP 53).
+            for (case, probe) in [
+                ("local database", Probe::tcp(localhost, 3306, TcpFlags::SYN).from_port(from_port + 2)),
+                ("local resolver", Probe::udp(localhost, 53).from_port(from_port + 3)),
+            ] {
+                let seen = lab.probe_loopback(&probe);
+                match (protections.allow_loopback, input_accepts) {
+                    (true, _) => judged(&what(case), seen, Verdict::Accept, "INPUT", "portcullis: loopback"),
+                    (false, true) => judged(&what(case), seen, Verdict::Accept, "INPUT", "policy ACCEPT"),
+                    (false, false) => judged(&what(case), seen, Verdict::Drop, "INPUT", "policy DROP"),
+                }
+            }
+            // A closed port, from a stranger.
+            let closed = lab.probe(&Probe::tcp(stranger, 8081, TcpFlags::SYN).from_port(from_port + 4));
+            if input_accepts {
+                judged(&what("closed port"), closed, Verdict::Accept, "INPUT", "policy ACCEPT");
+            } else {
+                judged(&what("closed port"), closed, Verdict::Drop, "INPUT", "policy DROP");
+            }
+            // A connection routed through the server, to the network of its second link.
+            let routed = Probe { destination: Some(beyond), ..Probe::tcp(stranger, 80, TcpFlags::SYN).from_port(from_port + 5) };
+            let seen = lab.probe(&routed);
+            match protections.forward_policy {
+                portcullis_engine::design::DefaultPolicy::Accept => judged(&what("routed"), seen, Verdict::Accept, "FORWARD", "policy ACCEPT"),
+                portcullis_engine::design::DefaultPolicy::Drop => judged(&what("routed"), seen, Verdict::Drop, "FORWARD", "policy DROP"),
+            }
+        }
+    }
+}
