@@ -145,6 +145,36 @@ async fn protections_change_the_rules_and_refuse_numbers_out_of_range() {
 }
 
 #[wasm_bindgen_test]
+async fn turning_off_replies_policies_or_loopback_warns_and_the_review_finds_it() {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.click("nav-protections").await;
+    assert!(page.text("rules-preview").contains("replies to connections already allowed"));
+    assert!(page.find("protect-established-warning").is_none(), "no warning while on");
+    page.click("protect-established").await;
+    assert!(page.text("protect-established-warning").contains("Temporary failure in name resolution"));
+    assert!(!page.text("rules-preview").contains("replies to connections already allowed"));
+    open_review(&page).await;
+    assert!(page.find("finding-no-established").is_some(), "{}", page.text("findings"));
+    assert!(page.text("summary").contains("Replies to the server's own connections: dropped"), "{}", page.text("summary"));
+    page.click("undo").await;
+    assert!(page.find("finding-no-established").is_none(), "undo brings the replies back: {}", page.text("step-review"));
+    page.click("nav-protections").await;
+    page.click("protect-loopback").await;
+    assert!(page.find("protect-loopback-warning").is_some());
+    page.click("input-policy-accept").await;
+    assert!(page.find("input-policy-warning").is_some());
+    open_review(&page).await;
+    assert!(page.find("finding-default-accept").is_some(), "{}", page.text("findings"));
+    assert!(page.find("finding-loopback-blocked").is_none(), "under ACCEPT the policy lets loopback in");
+    page.click("nav-protections").await;
+    page.click("input-policy-drop").await;
+    open_review(&page).await;
+    assert!(page.find("finding-loopback-blocked").is_some(), "{}", page.text("findings"));
+    assert!(page.find("finding-default-accept").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn the_export_tabs_show_exactly_the_engine_exports() {
     let page = Page::mount().await;
     page.click("preset-web-mail").await;

@@ -1,7 +1,7 @@
 //! Step 4: the protections, each a choice with what it does and why; defaults preselected.
 
 use leptos::prelude::*;
-use portcullis_engine::design::{BlockAction, LogDropped, Ping, Protections, SshLimit};
+use portcullis_engine::design::{BlockAction, DefaultPolicy, LogDropped, Ping, Protections, SshLimit};
 use stylist::style;
 
 use super::ValidatedField;
@@ -40,6 +40,7 @@ pub(crate) fn ProtectionsStep() -> impl IntoView {
         .numbers { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin-top: 0.3rem; font-size: 0.92rem; }
         .error { color: var(--error); }
         .always { color: var(--muted); font-size: 0.92rem; }
+        .warning { margin: 0.3rem 0 0; color: var(--warning); font-size: 0.92rem; font-weight: 600; }
         "#
     ));
     view! {
@@ -47,14 +48,22 @@ pub(crate) fn ProtectionsStep() -> impl IntoView {
             <h2 id="protections-heading">"Protections"</h2>
             <p class="intro">"Chosen as a careful admin would. Each says what it does and why."</p>
             <p class="always" data-testid="always-on">
-                "Always on: incoming and forwarded traffic is dropped unless allowed; the server may talk to "
-                "itself (loopback); replies to its own connections come back (conntrack ESTABLISHED,RELATED); "
-                "the ICMP messages the internet needs (unreachable, fragmentation needed, time exceeded) and "
-                "IPv6 neighbour discovery (RFC 4890) pass."
+                "Always on: the ICMP messages the internet needs (unreachable, fragmentation needed, time "
+                "exceeded) and IPv6 neighbour discovery (RFC 4890) pass."
             </p>
             <div role="alert" aria-live="assertive">
                 {move || error.get().map(|message| view! { <p class="error" data-testid="protections-error">{message}</p> })}
             </div>
+            <PolicyChoice current error chain=PolicyChain::Input/>
+            <PolicyChoice current error chain=PolicyChain::Forward/>
+            <Toggle current error test_id="protect-loopback" label="Let the server talk to itself (loopback)"
+                why="Accepts everything arriving on lo: a web application reaching its database on 127.0.0.1, a local DNS resolver, PHP-FPM, a mail filter."
+                warning="Off: connections the server makes to itself are dropped unless a service above is open to them, so local databases and resolvers stop working."
+                get=|protections| protections.allow_loopback set=|protections, on| protections.allow_loopback = on/>
+            <Toggle current error test_id="protect-established" label="Accept replies to allowed connections (ESTABLISHED,RELATED)"
+                why="Conntrack remembers each connection the server makes or accepts; this lets its replies and related errors back in (-m conntrack, not the deprecated -m state)."
+                warning="Off: replies to the server's own connections are dropped: name resolution fails (\"Temporary failure in name resolution\"), updates and every outgoing connection break."
+                get=|protections| protections.allow_established set=|protections, on| protections.allow_established = on/>
             <Toggle current error test_id="protect-drop-invalid" label="Drop invalid packets"
                 why="Packets conntrack cannot place in any connection are never legitimate: stray replies, broken or forged packets."
                 get=|protections| protections.drop_invalid set=|protections, on| protections.drop_invalid = on/>
@@ -87,8 +96,15 @@ fn Toggle(
     get: fn(&Protections) -> bool,
     /// Turns it on or off.
     set: fn(&mut Protections, bool),
+    /// What breaks when it is off, shown while it is off.
+    #[prop(optional)]
+    warning: Option<&'static str>,
 ) -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
+    let off_warning = move || {
+        let text = warning.filter(|_| !get(&current.get()))?;
+        Some(view! { <p class="warning" data-testid=format!("{test_id}-warning")>{text}</p> })
+    };
     view! {
         <div class="choice">
             <label>
@@ -100,6 +116,61 @@ fn Toggle(
                 {label}
             </label>
             <p class="why">{why}</p>
+            {off_warning}
+        </div>
+    }
+}
+
+/// The chain a default-policy choice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PolicyChain {
+    /// Traffic to the server itself.
+    Input,
+    /// Traffic routed through the server.
+    Forward,
+}
+
+/// DROP (recommended) or ACCEPT for what no rule of a chain accepted; ACCEPT comes with a warning.
+#[component]
+fn PolicyChoice(current: Memo<Protections>, error: RwSignal<Option<String>>, chain: PolicyChain) -> impl IntoView {
+    let WizardContext(wizard) = expect_context::<WizardContext>();
+    let (slug, legend, why, warning) = match chain {
+        PolicyChain::Input => (
+            "input-policy",
+            "Incoming traffic no rule allows",
+            "The INPUT policy. Dropping what is not allowed means a service installed later stays closed until you open it.",
+            "ACCEPT: every port not explicitly dropped is open to the internet, including services installed later.",
+        ),
+        PolicyChain::Forward => (
+            "forward-policy",
+            "Traffic routed through this server",
+            "The FORWARD policy. A server is not a router: port forwards and masquerading accept exactly their own traffic either way.",
+            "ACCEPT: if routing is ever switched on (Docker and VPNs do), anything may cross this server to the networks behind it.",
+        ),
+    };
+    let policy = move || {
+        let protections = current.get();
+        if chain == PolicyChain::Input { protections.input_policy } else { protections.forward_policy }
+    };
+    let set = move |chosen: DefaultPolicy| {
+        edit_protections(wizard, error, |protections| match chain {
+            PolicyChain::Input => protections.input_policy = chosen,
+            PolicyChain::Forward => protections.forward_policy = chosen,
+        });
+    };
+    view! {
+        <div class="choice">
+            <fieldset>
+                <legend>{legend}</legend>
+                <label><input type="radio" name=slug data-testid=format!("{slug}-drop") prop:checked=move || policy() == DefaultPolicy::Drop
+                    on:change=move |_| set(DefaultPolicy::Drop)/>"Drop it (recommended)"</label>
+                <label><input type="radio" name=slug data-testid=format!("{slug}-accept") prop:checked=move || policy() == DefaultPolicy::Accept
+                    on:change=move |_| set(DefaultPolicy::Accept)/>"Accept it"</label>
+            </fieldset>
+            <p class="why">{why}</p>
+            <Show when=move || policy() == DefaultPolicy::Accept>
+                <p class="warning" data-testid=format!("{slug}-warning")>{warning}</p>
+            </Show>
         </div>
     }
 }

@@ -81,6 +81,8 @@ fn without_services(design: &Design) -> Design {
 fn without_protections(design: &Design) -> Design {
     let mut bare = design.clone();
     let none = Protections {
+        allow_loopback: false,
+        allow_established: false,
         drop_invalid: false,
         drop_scans: false,
         ping: Ping::Off,
@@ -149,6 +151,10 @@ mod tests {
         let protections = step_rules(&design, Step::Protections);
         assert!(protections.iter().any(|rule| rule.text.contains("--ctstate INVALID") && rule.text.ends_with("-j DROP")), "{protections:#?}");
         assert!(protections.iter().all(|rule| !rule.text.contains("--dport 443")));
+        for toggle in ["portcullis: loopback", "portcullis: replies to connections already allowed"] {
+            assert!(protections.iter().any(|rule| rule.text.contains(toggle)), "{toggle} is a protection now: {protections:#?}");
+            assert!(services.iter().all(|rule| !rule.text.contains(toggle)), "{toggle}");
+        }
         let all = step_rules(&design, Step::Review);
         assert!(all.len() > services.len() + protections.len(), "the baseline rules are only in the full view");
         assert!(all.iter().all(|rule| rule.explanation.ends_with('.')));

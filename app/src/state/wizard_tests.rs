@@ -119,6 +119,20 @@ fn protections_out_of_range_are_refused_and_the_block_list_is_validated() {
 }
 
 #[wasm_bindgen_test]
+fn replies_loopback_and_policies_are_choices_that_undo() {
+    use portcullis_engine::design::DefaultPolicy;
+    let mut wizard = Wizard::default();
+    let off = Protections { allow_established: false, allow_loopback: false, input_policy: DefaultPolicy::Accept, ..Protections::default() };
+    wizard.set_protections(off.clone()).expect("toggles are always valid");
+    let v4 = save::render(&wizard.design().compile(Family::V4));
+    assert!(v4.contains(":INPUT ACCEPT") && !v4.contains("-i lo") && !v4.contains("RELATED,ESTABLISHED"), "{v4}");
+    wizard.undo();
+    assert_eq!(wizard.protections(), &Protections::default());
+    wizard.redo();
+    assert_eq!(wizard.protections(), &off);
+}
+
+#[wasm_bindgen_test]
 fn steps_walk_in_order() {
     assert_eq!(Step::Start.next(), Some(Step::Services));
     assert_eq!(Step::Review.next(), None);
