@@ -138,7 +138,9 @@ pub fn presets_and_examples() -> Vec<(String, Design)> {
 /// all together: replies (`ESTABLISHED,RELATED`) not accepted, loopback not accepted, INPUT
 /// policy ACCEPT, FORWARD policy ACCEPT. Named for messages.
 pub fn careful_defaults_turned_off() -> Vec<(String, Design)> {
-    let variants: [(&str, fn(&mut Protections)); 5] = [
+    /// A variant's name and the change it makes.
+    type Variant = (&'static str, fn(&mut Protections));
+    let variants: [Variant; 5] = [
         ("web, no replies", |protections| protections.allow_established = false),
         ("web, no loopback", |protections| protections.allow_loopback = false),
         ("web, INPUT ACCEPT", |protections| protections.input_policy = DefaultPolicy::Accept),

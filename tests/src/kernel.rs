@@ -185,7 +185,7 @@ impl Lab {
     }
 
     /// Sends `probe` as the server's own connection to itself: its source must be the loopback
-    /// address of its family (127.0.0.1 or ::1), and it goes to that same address. The frame is
+    /// address of its family (127.0.0.1 or `::1`), and it goes to that same address. The frame is
     /// injected on the server's `lo` by a packet socket, so it skips the OUTPUT hook (where the
     /// lab silences the server) and arrives in INPUT on `lo` exactly as looped-back traffic does.
     ///

@@ -213,7 +213,7 @@ fn judged(what: &str, observation: Result<portcullis_e2e::kernel::Observation, S
 /// the kernel, with the web preset as it comes for contrast: the reply to the server's own DNS
 /// query and to its own HTTPS connection (conntrack entries made as the server's outgoing
 /// connections would) is dropped without the `ESTABLISHED,RELATED` accept; a connection the
-/// server makes to itself (a frame injected on its `lo`: 127.0.0.1 / ::1 to a local database
+/// server makes to itself (a frame injected on its `lo`: 127.0.0.1 / `::1` to a local database
 /// port, and UDP to a local resolver) is dropped without the loopback accept; a closed port is
 /// let in under INPUT ACCEPT; a packet routed through the server is forwarded under FORWARD
 /// ACCEPT.
