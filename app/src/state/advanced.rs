@@ -108,7 +108,7 @@ pub(crate) struct ForwardText<'a> {
 
 impl ForwardText<'_> {
     /// The port on the internal host: the typed one, or the public port when none is typed.
-    pub(crate) fn to_port(&self) -> Result<u16, String> {
+    pub(crate) fn inner_port(&self) -> Result<u16, String> {
         if self.to_port.trim().is_empty() {
             parse_port(self.port)
         } else {
@@ -215,7 +215,7 @@ impl Wizard {
     pub(crate) fn add_port_forward(&mut self, form: ForwardText<'_>) -> Result<(), String> {
         let port = parse_port(form.port)?;
         let host = parse_host(form.host)?;
-        let to_port = form.to_port()?;
+        let to_port = form.inner_port()?;
         let interfaces = parse_interfaces(form.interfaces)?;
         let access = Access::from_sources(parse_sources(form.sources)?);
         let forward = PortForward::new(form.transport, port, host, to_port, interfaces, access).map_err(|error| error.to_string())?;
