@@ -5,6 +5,8 @@
 //! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
 
+#[cfg(test)]
+mod edit_profile;
 mod history;
 pub(crate) mod library;
 pub(crate) mod review;
