@@ -14,7 +14,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 
 HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser bench-wizard clean
 
 ## serve: build the release site and serve it on http://127.0.0.1:8080
 serve: setup-build
@@ -68,6 +68,10 @@ bench-simulate:
 ## bench-browser: lint + matrix in WebAssembly in headless Chromium, next to native and the naive reference
 bench-browser: setup-test
 	scripts/bench-browser.sh
+
+## bench-wizard: the built wizard in headless Chromium — first render (<= 500 ms) and one edit of a 50-rule design (<= 16 ms) — and where an edit's time goes
+bench-wizard: setup-test build
+	scripts/bench-wizard.sh
 
 clean:
 	rm -rf dist tests/artifacts

@@ -9,6 +9,7 @@ use web_sys::HtmlElement;
 const MOUNT_POINT_ID: &str = "portcullis";
 
 fn main() {
+    mark("portcullis-start");
     console_error_panic_hook::set_once();
     let mount_point = document()
         .get_element_by_id(MOUNT_POINT_ID)
@@ -19,5 +20,15 @@ fn main() {
             leptos::mount::mount_to(mount_point, App).forget();
         }
         None => leptos::mount::mount_to_body(App),
+    }
+    // Leptos builds the first view synchronously: the current step is in the DOM here.
+    mark("portcullis-mounted");
+}
+
+/// Marks a point in the page's performance timeline (`performance.mark`), where `make
+/// bench-wizard` reads how long the wasm took to start and the wizard to render.
+fn mark(name: &str) {
+    if let Some(performance) = leptos::prelude::window().performance() {
+        let _ = performance.mark(name);
     }
 }

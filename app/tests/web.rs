@@ -291,3 +291,105 @@ async fn the_theme_switch_sets_and_remembers_the_scheme() {
     page.change_to("theme", "system").await;
     assert_eq!(root.get_attribute("data-theme"), None);
 }
+
+/// Opens the protections step of a fresh web server and unfolds the advanced section.
+async fn open_advanced() -> Page {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.click("nav-protections").await;
+    let advanced = page.get("advanced");
+    assert!(!advanced.has_attribute("open"), "folded away for beginners");
+    advanced.set_attribute("open", "").expect("opened");
+    page
+}
+
+#[wasm_bindgen_test]
+async fn an_interface_limit_and_a_redirect_reach_the_preview_and_the_exports() {
+    let page = open_advanced().await;
+    page.type_into("iface-ssh", "eth1").await;
+    let preview = page.text("rules-preview");
+    assert!(preview.contains("-A INPUT -i eth1 -p tcp -m tcp --dport 22"), "{preview}");
+    page.type_into("iface-ssh", "eth1, eth0:1").await;
+    assert!(page.text("iface-ssh-error").contains("':'"), "{}", page.text("iface-ssh-error"));
+    assert_eq!(page.text("rules-preview"), preview, "a bad name changes nothing");
+
+    page.type_into("redirect-from", "80").await;
+    page.type_into("redirect-to", "80x").await;
+    assert!(page.text("redirect-to-error").contains("not a port"), "{}", page.text("redirect-to-error"));
+    assert!(page.find("redirect-from-error").is_none());
+    page.submit("redirect-add").await;
+    assert!(page.text("redirect-error").contains("not a port"));
+    assert!(page.find("redirect-0").is_none() && page.text("rules-preview") == preview, "a refused redirect changes nothing");
+    page.type_into("redirect-to", "80").await;
+    page.submit("redirect-add").await;
+    assert!(page.text("redirect-error").contains("itself"), "{}", page.text("redirect-error"));
+    page.type_into("redirect-to", "8080").await;
+    page.submit("redirect-add").await;
+    assert!(page.find("redirect-error").is_none());
+    assert_eq!(page.text("redirect-0"), "TCP 80 → 8080Remove");
+    assert_eq!(page.input("redirect-from").value(), "", "the form is emptied for the next entry");
+    assert!(page.text("rules-preview").contains("-t nat -A PREROUTING -p tcp -m tcp --dport 80"), "{}", page.text("rules-preview"));
+    assert!(page.text("rules-preview").contains("-j REDIRECT --to-ports 8080"));
+
+    page.click("nav-review").await;
+    for tab in ["v4", "v6"] {
+        page.click(&format!("tab-{tab}")).await;
+        let export = page.text(&format!("export-{tab}"));
+        assert!(export.contains("*nat") && export.contains("-j REDIRECT --to-ports 8080"), "{export}");
+        assert!(export.contains("-A INPUT -i eth1 -p tcp -m tcp --dport 22"), "{export}");
+    }
+    page.click("nav-protections").await;
+    page.get("advanced").set_attribute("open", "").expect("opened");
+    assert_eq!(page.input("iface-ssh").value(), "eth1, eth0:1", "what was typed is kept, with its message");
+    assert!(page.find("iface-ssh-error").is_some());
+    page.click("redirect-remove-0").await;
+    assert!(page.find("redirect-0").is_none());
+    assert!(!page.text("rules-preview").contains("REDIRECT"));
+    page.click("undo").await;
+    assert!(page.find("redirect-0").is_some(), "removing is an undoable step");
+}
+
+#[wasm_bindgen_test]
+async fn a_port_forward_and_a_masquerade_are_validated_and_exported() {
+    let page = open_advanced().await;
+    assert!(page.find("forwarding-note").is_none());
+    page.type_into("forward-port", "8443").await;
+    page.type_into("forward-host", "127.0.0.1").await;
+    assert!(page.text("forward-host-error").contains("loopback"), "{}", page.text("forward-host-error"));
+    page.type_into("forward-sources", "203.0.113.7/24").await;
+    assert!(page.text("forward-sources-error").contains("host bits"));
+    let preview = page.text("rules-preview");
+    page.submit("forward-add").await;
+    assert!(page.find("forward-error").is_some() && page.find("forward-0").is_none());
+    assert_eq!(page.text("rules-preview"), preview);
+    page.type_into("forward-host", "198.51.100.10").await;
+    page.type_into("forward-to-port", "443").await;
+    page.type_into("forward-sources", "203.0.113.7").await;
+    page.submit("forward-add").await;
+    assert!(page.find("forward-error").is_none(), "{}", page.text("forward-error"));
+    assert_eq!(page.text("forward-0"), "TCP 8443 → 198.51.100.10:443, from 203.0.113.7Remove");
+    let preview = page.text("rules-preview");
+    assert!(preview.contains("-j DNAT --to-destination 198.51.100.10:443"), "{preview}");
+    assert!(preview.contains("-A FORWARD -s 203.0.113.7/32 -d 198.51.100.10/32 -p tcp -m tcp --dport 443"), "{preview}");
+    assert!(page.find("forwarding-note").is_some());
+
+    page.type_into("masquerade-network", "0.0.0.0/0").await;
+    assert!(page.text("masquerade-network-error").contains("every address"));
+    page.type_into("masquerade-out", "eth 0").await;
+    assert!(page.find("masquerade-out-error").is_some());
+    page.submit("masquerade-add").await;
+    assert!(page.find("masquerade-error").is_some() && page.find("masquerade-0").is_none());
+    page.type_into("masquerade-network", "198.51.100.0/24").await;
+    page.type_into("masquerade-out", "eth0").await;
+    page.submit("masquerade-add").await;
+    assert_eq!(page.text("masquerade-0"), "198.51.100.0/24 out of eth0Remove");
+    assert!(page.text("rules-preview").contains("-t nat -A POSTROUTING -s 198.51.100.0/24 -o eth0"));
+
+    page.click("nav-review").await;
+    page.click("tab-v4").await;
+    let export = page.text("export-v4");
+    assert!(export.contains("-j DNAT --to-destination 198.51.100.10:443") && export.contains("-j MASQUERADE"), "{export}");
+    page.click("tab-script").await;
+    assert!(page.text("export-script").contains("ip_forward"), "the script checks forwarding");
+    assert!(page.text("summary").contains("198.51.100.10"), "{}", page.text("summary"));
+}

@@ -7,6 +7,7 @@
 #![allow(unreachable_pub)]
 
 mod access_step;
+mod advanced_step;
 mod design_bar;
 mod export_file;
 mod field;
@@ -19,6 +20,7 @@ mod start_step;
 mod step_nav;
 
 pub(crate) use access_step::AccessStep;
+pub(crate) use advanced_step::AdvancedOptions;
 pub(crate) use design_bar::{DesignBar, Notices};
 pub(crate) use export_file::ExportFile;
 pub(crate) use field::ValidatedField;

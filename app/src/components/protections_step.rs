@@ -80,6 +80,7 @@ pub(crate) fn ProtectionsStep() -> impl IntoView {
                 why="Malware cannot call home on other ports. DNS (and its replies) stays open, so name resolution keeps working."
                 get=|protections| protections.restricted_output set=|protections, on| protections.restricted_output = on/>
             <LogChoice current error/>
+            <super::AdvancedOptions/>
         </section>
     }
 }

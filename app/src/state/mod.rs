@@ -1,15 +1,20 @@
 //! The page's state as plain data with named mutations; components only call them.
 //!
-//! - [`Wizard`]: the design, the text being typed, the current step, undo/redo.
+//! - [`Wizard`]: the design, the text being typed, the current step, undo/redo; its advanced
+//!   options (interfaces, NAT) live in `advanced.rs`.
 //! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
 
+#[cfg(test)]
+mod edit_profile;
 mod history;
 pub(crate) mod library;
 pub(crate) mod review;
 mod wizard;
 
-pub(crate) use wizard::{ServiceKey, Step, Wizard};
+pub(crate) use wizard::{
+    parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Step, Wizard,
+};
 
 use leptos::prelude::RwSignal;
 

@@ -1,7 +1,7 @@
 //! What the wizard derives from a design: the rules each step adds, explained, and the findings
 //! as the review shows them. Plain functions of the design, called from memos.
 
-use portcullis_engine::design::{Design, Ping, Protections};
+use portcullis_engine::design::{Design, Nat, Ping, Protections};
 use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::explain::explain;
 use portcullis_engine::export::save::render_rule;
@@ -39,7 +39,9 @@ fn all_rules(design: &Design) -> Vec<ShownRule> {
 
 /// The rules a step is about: those that would not be there without what the step edits (all
 /// rules at the start and in the review). Service rules are found with the protections off, as
-/// some protections (the SSH limit) exist only for open services.
+/// some protections (the SSH limit) exist only for open services. The protections step also
+/// holds the advanced options (interfaces, NAT), so its rules include the NAT rules and the
+/// service rules an interface limit changes.
 pub(crate) fn step_rules(design: &Design, step: Step) -> Vec<ShownRule> {
     match step {
         Step::Start | Step::Review => all_rules(design),
@@ -47,7 +49,7 @@ pub(crate) fn step_rules(design: &Design, step: Step) -> Vec<ShownRule> {
             let bare = without_protections(design);
             added_rules(&bare, &without_services(&bare))
         }
-        Step::Protections => added_rules(design, &without_protections(design)),
+        Step::Protections => added_rules(design, &without_advanced(&without_protections(design))),
     }
 }
 
@@ -75,6 +77,20 @@ fn without_services(design: &Design) -> Design {
     for (service, _) in design.custom_services() {
         bare.remove_custom_service(service.name());
     }
+    bare
+}
+
+/// `design` with no NAT entry and every service on every interface.
+fn without_advanced(design: &Design) -> Design {
+    let mut bare = design.clone();
+    // Every service named here is open and the lists are empty: the engine cannot refuse.
+    for (id, _) in design.services() {
+        let _ = bare.limit_to_interfaces(id, Vec::new());
+    }
+    for (service, _) in design.custom_services() {
+        let _ = bare.limit_custom_to_interfaces(service.name(), Vec::new());
+    }
+    let _ = bare.set_nat(Nat::default());
     bare
 }
 

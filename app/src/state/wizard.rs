@@ -12,6 +12,11 @@ use portcullis_engine::design::{
 
 use super::history::History;
 
+#[path = "advanced.rs"]
+mod advanced;
+
+pub(crate) use advanced::{parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText};
+
 /// The five steps of the wizard, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub(crate) enum Step {
@@ -212,6 +217,9 @@ impl Wizard {
             }
         });
         self.drafts.remove(&sources_field(&ServiceKey::Catalogue(service)));
+        if !open {
+            self.forget_interfaces_text(&ServiceKey::Catalogue(service));
+        }
     }
 
     /// Sets who may reach an open service.
@@ -219,8 +227,11 @@ impl Wizard {
         self.change(field, |design| match key {
             ServiceKey::Catalogue(id) => design.allow_access(*id, access).map_err(|error| error.to_string()),
             ServiceKey::Custom(name) => {
+                // Re-adding the service forgets its interfaces: keep them.
+                let interfaces = design.custom_interfaces(name).to_vec();
                 let Some(service) = design.remove_custom_service(name) else { return Err(format!("{name} is not in the design")) };
-                design.add_custom_service(service, access).map_err(|error| error.to_string())
+                design.add_custom_service(service, access).map_err(|error| error.to_string())?;
+                design.limit_custom_to_interfaces(name, interfaces).map_err(|error| error.to_string())
             }
         })
     }
@@ -279,6 +290,7 @@ impl Wizard {
     pub(crate) fn remove_custom(&mut self, name: &Name) {
         self.change(None, |design| design.remove_custom_service(name));
         self.drafts.remove(&sources_field(&ServiceKey::Custom(name.clone())));
+        self.forget_interfaces_text(&ServiceKey::Custom(name.clone()));
     }
 
     /// Every open or custom service, catalogue services first.

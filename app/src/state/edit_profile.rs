@@ -1,0 +1,77 @@
+//! Where one edit's time goes (a benchmark, ignored by test runs; `make bench-wizard` runs it
+//! with the release profile): each derived value the Review step recomputes after an edit,
+//! timed alone on the same 50-rule design as the browser benchmark (`tests/tests/bench_wizard.rs`).
+
+use portcullis_engine::design::{Design, Preset, ServiceId, Source};
+use portcullis_engine::export::script::ScriptOptions;
+use portcullis_engine::export::Exports;
+use portcullis_engine::model::Family;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+use super::review::{findings, step_rules};
+use super::Step;
+
+fn rules(design: &Design, family: Family) -> usize {
+    design.compile(family).tables.iter().flat_map(|table| &table.chains).map(|chain| chain.rules.len()).sum()
+}
+
+/// The browser benchmark's design: web + mail, SSH from the office, services opened until IPv4
+/// has 50 rules.
+fn fifty_rule_design() -> Design {
+    let mut design = Preset::WebMail.design();
+    design.allow(ServiceId::SSH, Source::parse_list("203.0.113.7, 2001:db8::7").unwrap_or_default());
+    for id in ServiceId::all() {
+        if rules(&design, Family::V4) >= 50 {
+            break;
+        }
+        if id != ServiceId::FTP && design.access(id).is_none() {
+            design.allow(id, Source::parse_list("198.51.100.0/24").unwrap_or_default());
+        }
+    }
+    design
+}
+
+/// `performance.now()` (sub-millisecond, in Node and in browsers), or `Date.now()` without it.
+fn now() -> f64 {
+    use wasm_bindgen::JsCast as _;
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+    performance
+        .and_then(|performance| {
+            let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+            now.call0(&performance).ok()?.as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// The median ms of `runs` calls of `work`.
+fn median_ms<R>(runs: usize, mut work: impl FnMut() -> R) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = now();
+            std::hint::black_box(work());
+            now() - start
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times.get(runs / 2).copied().unwrap_or(f64::NAN)
+}
+
+#[wasm_bindgen_test]
+#[ignore = "a benchmark: make bench-wizard"]
+fn where_an_edit_spends_its_time() {
+    let design = fifty_rule_design();
+    let runs = 31;
+    let parts = [
+        ("compile (IPv4 + IPv6)", median_ms(runs, || (design.compile(Family::V4), design.compile(Family::V6)))),
+        ("rules preview, all rules explained (compile + render + explain)", median_ms(runs, || step_rules(&design, Step::Review))),
+        ("rules preview of the Services step (4 compiles + explain)", median_ms(runs, || step_rules(&design, Step::Services))),
+        ("findings (compile + lint, both families)", median_ms(runs, || findings(&design))),
+        ("every export (script, rules.v4/v6, commands, nft, JSON)", median_ms(runs, || Exports::of(&design, &ScriptOptions::default()))),
+        ("summary", median_ms(runs, || design.summary().to_string())),
+        ("design JSON (autosave)", median_ms(runs, || design.to_json())),
+    ];
+    console_log!("BENCH-PROFILE {} IPv4 rules, {} IPv6 rules; median of {runs} runs each (V8 in Node)", rules(&design, Family::V4), rules(&design, Family::V6));
+    for (what, ms) in parts {
+        console_log!("BENCH-PROFILE {ms:>6.2} ms  {what}");
+    }
+}
