@@ -176,23 +176,31 @@ impl Workbench {
     }
 
     /// Applies `edit` to the draft as one undo step; a refused edit changes nothing and is
-    /// remembered as [`refusal`](Self::refusal). Returns whether it was applied.
-    pub(crate) fn edit(&mut self, edit: impl FnOnce(&mut Draft) -> Result<(), EditError>) -> bool {
+    /// remembered as [`refusal`](Self::refusal). Returns what the edit returned, `None` when refused.
+    pub(crate) fn edit<T>(&mut self, edit: impl FnOnce(&mut Draft) -> Result<T, EditError>) -> Option<T> {
         let before = self.draft.clone();
         match edit(&mut self.draft) {
-            Ok(()) => {
+            Ok(value) => {
                 if self.draft != before {
                     self.history.record(before, None);
                     self.after_change();
                 }
                 self.refusal = None;
-                true
+                Some(value)
             }
             Err(error) => {
+                // The draft's edits leave it unchanged when they refuse; restoring costs nothing more.
                 self.draft = before;
                 self.refusal = Some(error.to_string());
-                false
+                None
             }
+        }
+    }
+
+    /// Applies `edit` and selects the row it returns (an inserted, moved or duplicated rule).
+    pub(crate) fn edit_and_select(&mut self, edit: impl FnOnce(&mut Draft) -> Result<RowLoc, EditError>) {
+        if let Some(row) = self.edit(edit) {
+            self.selected = Some(row);
         }
     }
 

@@ -9,6 +9,8 @@
 //!   [`Draft::rule_loc`] and [`Draft::row_of`] translate between a draft [`RowLoc`] (0-based,
 //!   disabled rows counted) and the [`crate::model::RuleLoc`] that findings, traces and matrix
 //!   cells name (1-based, enabled rules only).
+//! - [`RuleForm`]: the rule editor's typed fields, read from a rule and written back onto it,
+//!   each field checked with its own message; what the form does not show is kept in place.
 //!
 //! # Examples
 //! ```
@@ -29,6 +31,8 @@
 
 mod draft;
 mod edit;
+mod form;
 
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
 pub use edit::EditError;
+pub use form::{Field, FieldError, RuleForm, TargetChoice};

@@ -163,7 +163,8 @@ fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> i
                 "policy "
                 <select data-testid=format!("policy-{key}") on:change=move |event| {
                     let chosen = if event_target_value(&event) == "ACCEPT" { Policy::Accept } else { Policy::Drop };
-                    bench.update(|bench| { bench.edit(|draft| draft.set_policy(&chain, chosen)); });
+                    let Some(builtin) = chain.chain.builtin() else { return };
+                    bench.update(|bench| { bench.edit(|draft| draft.set_policy(chain.family, chain.table, builtin, chosen)); });
                 }>
                     <option value="ACCEPT" selected=policy == Policy::Accept>"ACCEPT"</option>
                     <option value="DROP" selected=policy == Policy::Drop>"DROP"</option>
