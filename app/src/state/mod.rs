@@ -3,12 +3,16 @@
 //! - [`Wizard`]: the design, the text being typed, the current step, undo/redo.
 //! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
+//! - `workbench`, `bench_view`, `import_text`: the workbench's rules being edited, what its
+//!   panels share, and the code frames of an import.
 
+pub(crate) mod bench_view;
 mod history;
 pub(crate) mod import_text;
 pub(crate) mod library;
 pub(crate) mod review;
 mod wizard;
+pub(crate) mod workbench;
 
 pub(crate) use wizard::{ServiceKey, Step, Wizard};
 

@@ -142,6 +142,7 @@ fn ImportReportView() -> impl IntoView {
         "#
     ));
     move || {
+        let class = class.clone();
         report.get().map(|report| {
             let format = match report.format {
                 Format::Save => "a save file",

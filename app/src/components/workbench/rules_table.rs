@@ -250,7 +250,7 @@ fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
             </span>
             <span>
                 <span class="text" data-testid="rule-text">{format!("-A {} {text}", row.chain.as_str())}</span>
-                <span class="meaning">{meaning}</span>
+                <span class="meaning">{meaning.clone()}</span>
             </span>
             <span>
                 {move || {
