@@ -185,11 +185,23 @@ fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> i
 fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
-    let shown = bench.with_untracked(|bench| bench.draft().row(&row).map(|found| (found.rule.clone(), found.enabled)));
-    let Some((rule, enabled)) = shown else { return ().into_any() };
-    let text = render_rule(&rule, row.family).trim_start().to_owned();
-    let meaning = explain(&rule, row.family);
+    // Read reactively: an edit in place (replace, move) keeps the table's rows but changes this one.
+    let content = {
+        let row = row.clone();
+        Memo::new(move |_| {
+            bench.with(|bench| {
+                bench.draft().row(&row).map(|found| {
+                    let text = render_rule(&found.rule, row.family).trim_start().to_owned();
+                    (text, explain(&found.rule, row.family), found.enabled)
+                })
+            })
+        })
+    };
+    let text = move || content.with(|content| content.as_ref().map(|(text, ..)| text.clone()).unwrap_or_default());
+    let meaning = move || content.with(|content| content.as_ref().map(|(_, meaning, _)| meaning.clone()).unwrap_or_default());
+    let enabled = move || content.with(|content| content.as_ref().is_some_and(|(.., enabled)| *enabled));
     let key = row_key(&row);
+    let chain_name = row.chain.as_str().to_owned();
     let selected = {
         let row = row.clone();
         Memo::new(move |_| bench.with(|bench| bench.selected() == Some(&row)))
@@ -234,12 +246,12 @@ fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
             class="row"
             class:selected=move || selected.get()
             class:marked=move || marked.get()
-            class:disabled=!enabled
+            class:disabled=move || !enabled()
             class:trace-matched=move || matches!(trace.get(), Some(TraceMark::Matched))
             class:trace-missed=move || matches!(trace.get(), Some(TraceMark::NotMatched(_)))
             class:trace-maybe=move || matches!(trace.get(), Some(TraceMark::MayMatch(_)))
             aria-current=move || selected.get().then_some("true")
-            title=meaning.clone()
+            title=meaning
             on:click=move |_| select_on_click()
             on:keydown=move |event| if event.key() == "Enter" || event.key() == " " { event.prevent_default(); select(); }>
             <span class="number">
@@ -249,8 +261,8 @@ fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
                 {row.row + 1}
             </span>
             <span>
-                <span class="text" data-testid="rule-text">{format!("-A {} {text}", row.chain.as_str())}</span>
-                <span class="meaning">{meaning.clone()}</span>
+                <span class="text" data-testid="rule-text">{move || format!("-A {} {}", chain_name, text())}</span>
+                <span class="meaning">{meaning}</span>
             </span>
             <span>
                 {move || {
