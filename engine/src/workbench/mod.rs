@@ -9,6 +9,12 @@
 //!   [`Draft::rule_loc`] and [`Draft::row_of`] translate between a draft [`RowLoc`] (0-based,
 //!   disabled rows counted) and the [`crate::model::RuleLoc`] that findings, traces and matrix
 //!   cells name (1-based, enabled rules only).
+//! - [`owners`]: chains and rules written by Docker, ufw, fail2ban, firewalld, kube-proxy,
+//!   libvirt and Cilium, and what exporting would do to them ([`owned`] as data,
+//!   [`owner_findings`] as warnings L020–L026).
+//! - [`fixes`]: quick fixes for lint findings (delete a redundant rule, move a shadowed rule
+//!   above what shadows it, accept ESTABLISHED,RELATED replies), each checked by linting the
+//!   fixed draft before it is offered; [`Draft::apply`] applies one.
 //!
 //! # Examples
 //! ```
@@ -29,6 +35,10 @@
 
 mod draft;
 mod edit;
+pub mod fixes;
+pub mod owners;
 
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
 pub use edit::EditError;
+pub use fixes::{fixes, fixes_with, Fix, FixAction};
+pub use owners::{owned, owner_findings, Owned, Owner};
