@@ -7,8 +7,9 @@
 //!
 //! - `redundant-rule` (L003): delete the redundant rule (other rules give its packets the same
 //!   verdict, so nothing changes but the rule count).
-//! - `shadowed-rule` (L002): move the rule just above the rules that take its packets, when they
-//!   are all in its chain and the move leaves fewer shadowed and redundant rules than before
+//! - `shadowed-rule` (L002): move the rule just above the first rule with another action that
+//!   takes its packets, when those rules are all in its chain and the move leaves fewer
+//!   shadowed rules and no more redundant ones than before
 //!   (moving a DROP above an ACCEPT of the very same packets would only shadow the ACCEPT: not
 //!   offered).
 //! - `no-established` (L008): insert `-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT` at
@@ -63,7 +64,7 @@ pub enum FixAction {
         /// 0-based position.
         position: usize,
         /// The rule.
-        rule: Rule,
+        rule: Box<Rule>,
     },
 }
 
@@ -103,7 +104,7 @@ impl Draft {
                 let position = if above.row < row.row { above.row } else { above.row.saturating_sub(1) };
                 self.move_rule(row, &above.chain_loc(), position)
             }
-            FixAction::InsertRule { chain, position, rule } => self.insert_rule(chain, *position, rule.clone()),
+            FixAction::InsertRule { chain, position, rule } => self.insert_rule(chain, *position, (**rule).clone()),
         }
     }
 }
@@ -140,10 +141,15 @@ pub fn fixes_with(draft: &Draft, finding: &Finding, options: &LintOptions) -> Ve
         }
         (Code::ShadowedRule, Some(row)) => {
             let blockers: Option<Vec<RowLoc>> = finding.related.iter().map(|loc| draft.row_of(family, loc)).collect();
-            let above = blockers
-                .filter(|blockers| blockers.iter().all(|blocker| blocker.chain == row.chain && blocker.table == row.table))
-                .and_then(|blockers| blockers.into_iter().min_by_key(|blocker| blocker.row))
-                .filter(|above| above.row < row.row);
+            let blockers = blockers.filter(|blockers| blockers.iter().all(|blocker| blocker.chain == row.chain && blocker.table == row.table));
+            // Above the first blocker with another action: those with the rule's own action
+            // (an ESTABLISHED accept before an ACCEPT) take packets it would treat alike.
+            let target = |loc: &RowLoc| draft.row(loc).and_then(|found| found.rule.target.clone());
+            let above = blockers.and_then(|blockers| {
+                let differing = blockers.iter().filter(|blocker| target(blocker) != target(&row)).min_by_key(|blocker| blocker.row);
+                differing.or_else(|| blockers.iter().min_by_key(|blocker| blocker.row)).cloned()
+            });
+            let above = above.filter(|above| above.row < row.row);
             above
                 .map(|above| {
                     let title = format!("Move {} above {}", rule_name(draft, &row), rule_name(draft, &above));
@@ -155,7 +161,7 @@ pub fn fixes_with(draft: &Draft, finding: &Finding, options: &LintOptions) -> Ve
         (Code::NoEstablished, _) => {
             let chain = ChainLoc::builtin(family, TableName::Filter, BuiltinChain::Input);
             let title = "Accept replies: add `-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT` at the top of INPUT".to_owned();
-            vec![Fix { title, action: FixAction::InsertRule { chain, position: 0, rule: established_accept() } }]
+            vec![Fix { title, action: FixAction::InsertRule { chain, position: 0, rule: Box::new(established_accept()) } }]
         }
         _ => Vec::new(),
     };
@@ -183,7 +189,9 @@ fn is_safe(draft: &Draft, finding: &Finding, fix: &Fix, options: &LintOptions) -
             let codes = [Code::ShadowedRule, Code::RedundantRule];
             let at = fixed.rule_loc(&moved);
             let still = after.iter().any(|other| codes.contains(&other.diagnostic.code) && other.rule.is_some() && other.rule == at);
-            !still && count(&after, &codes) < count(&before, &codes)
+            // Fewer shadowed rules, and not more redundant ones: the problem is gone, not moved.
+            let shadowed = count(&after, &codes[..1]) < count(&before, &codes[..1]);
+            !still && shadowed && count(&after, &codes[1..]) <= count(&before, &codes[1..])
         }
         FixAction::InsertRule { .. } => count(&after, &[finding.diagnostic.code]) < count(&before, &[finding.diagnostic.code]),
     };
