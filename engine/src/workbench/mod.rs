@@ -15,6 +15,8 @@
 //! - [`fixes`]: quick fixes for lint findings (delete a redundant rule, move a shadowed rule
 //!   above what shadows it, accept ESTABLISHED,RELATED replies), each checked by linting the
 //!   fixed draft before it is offered; [`Draft::apply`] applies one.
+//! - [`diff`]: the flows whose verdict changes between two service matrices (imported against
+//!   edited, IPv4 against IPv6), each with the deciding rule of both sides.
 //!
 //! # Examples
 //! ```
@@ -33,6 +35,7 @@
 //! assert!(rules.contains("-A INPUT -j DROP\n"));
 //! ```
 
+pub mod diff;
 mod draft;
 mod edit;
 pub mod fixes;
@@ -40,5 +43,6 @@ pub mod owners;
 
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
 pub use edit::EditError;
+pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use fixes::{fixes, fixes_with, Fix, FixAction};
 pub use owners::{owned, owner_findings, Owned, Owner};
