@@ -8,7 +8,7 @@ use leptos::prelude::RwSignal;
 use portcullis_engine::analysis::matrix::{matrix, Matrix};
 use portcullis_engine::analysis::{lint, Finding, LintOptions};
 use portcullis_engine::model::Family;
-use portcullis_engine::workbench::RowLoc;
+use portcullis_engine::workbench::{owner_findings, RowLoc};
 
 use super::workbench::Workbench;
 
@@ -76,10 +76,13 @@ impl Analysis {
     }
 }
 
-/// Lints one family of the current draft and computes its matrix.
+/// Lints one family of the current draft (the lints and the rules other tools own) and computes
+/// its matrix.
 pub(crate) fn analyse_family(bench: &Workbench, family: Family, options: &LintOptions) -> (Vec<Finding>, Matrix) {
     let ruleset = bench.draft().effective(family);
-    (lint(&ruleset, options), matrix(&ruleset))
+    let mut findings = lint(&ruleset, options);
+    findings.extend(owner_findings(&ruleset));
+    (findings, matrix(&ruleset))
 }
 
 /// What the simulator's trace says about one rule it visited.

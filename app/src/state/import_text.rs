@@ -3,7 +3,8 @@
 //! view shows, computed once per import.
 
 use portcullis_engine::diagnostic::{Diagnostic, LineIndex, Severity};
-use portcullis_engine::import::Format;
+use portcullis_engine::import::{Format, Imported};
+use portcullis_engine::workbench::owned;
 
 /// How many lines of context a frame shows above and below the problem's lines.
 const CONTEXT_LINES: usize = 1;
@@ -36,6 +37,19 @@ pub(crate) struct CodeFrame {
     pub(crate) lines: Vec<FrameLine>,
 }
 
+/// Rules another tool wrote, as the import report lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OwnedSummary {
+    /// `Docker (IPv4)`.
+    pub(crate) owner: String,
+    /// The tool's chains, `table/chain`.
+    pub(crate) chains: Vec<String>,
+    /// How many rules are the tool's (in its chains and jumps into them).
+    pub(crate) rules: usize,
+    /// What exporting would do to them.
+    pub(crate) on_export: String,
+}
+
 /// The last import's text and what reading it found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ImportReport {
@@ -47,11 +61,26 @@ pub(crate) struct ImportReport {
     pub(crate) more: usize,
     pub(crate) errors: usize,
     pub(crate) warnings: usize,
+    /// Rules owned by other tools (Docker, ufw, fail2ban…).
+    pub(crate) owners: Vec<OwnedSummary>,
 }
 
 impl ImportReport {
-    /// The report of `text` read as `format` into `rule_count` rules with `diagnostics`.
-    pub(crate) fn new(text: &str, format: Format, rule_count: usize, diagnostics: &[Diagnostic]) -> Self {
+    /// The report of `text`, read into `imported` with `diagnostics`.
+    pub(crate) fn new(text: &str, imported: &Imported, diagnostics: &[Diagnostic]) -> Self {
+        let format = imported.format;
+        let rulesets = &imported.rulesets;
+        let rule_count = rule_count(imported);
+        let owners = rulesets
+            .iter()
+            .flat_map(owned)
+            .map(|owned| OwnedSummary {
+                owner: format!("{} ({})", owned.owner.name(), owned.family),
+                chains: owned.chains.iter().map(|(table, chain)| format!("{}/{}", table.as_str(), chain.as_str())).collect(),
+                rules: owned.rules_in_chains + owned.rules.len(),
+                on_export: owned.on_export,
+            })
+            .collect();
         let index = LineIndex::new(text);
         let count = |severity| diagnostics.iter().filter(|diagnostic| diagnostic.severity == severity).count();
         Self {
@@ -62,8 +91,14 @@ impl ImportReport {
             more: diagnostics.len().saturating_sub(MAX_FRAMES),
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
+            owners,
         }
     }
+}
+
+/// How many rules an import read, every family and table.
+pub(crate) fn rule_count(imported: &Imported) -> usize {
+    imported.rulesets.iter().flat_map(|ruleset| &ruleset.tables).flat_map(|table| &table.chains).map(|chain| chain.rules.len()).sum()
 }
 
 fn frame(text: &str, index: &LineIndex, diagnostic: &Diagnostic) -> CodeFrame {
@@ -122,7 +157,7 @@ mod tests {
     fn frames_underline_the_bad_word_with_a_line_of_context() {
         let text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n";
         let parsed = import(text, None);
-        let report = ImportReport::new(text, parsed.value.format, 1, &parsed.diagnostics);
+        let report = ImportReport::new(text, &parsed.value, &parsed.diagnostics);
         assert_eq!(report.errors, 1, "{:?}", parsed.diagnostics);
         let frame = &report.frames[0];
         assert_eq!(frame.position, "3:25");
@@ -137,7 +172,7 @@ mod tests {
     fn an_empty_span_still_marks_something_and_multibyte_text_is_safe() {
         let text = "iptables -A INPUT -s ä€ -j ACCEPT\n";
         let parsed = import(text, None);
-        let report = ImportReport::new(text, parsed.value.format, 0, &parsed.diagnostics);
+        let report = ImportReport::new(text, &parsed.value, &parsed.diagnostics);
         assert!(report.errors >= 1);
         assert!(report.frames.iter().all(|frame| frame.lines.iter().any(|line| !line.marked.is_empty())));
     }

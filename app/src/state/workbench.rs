@@ -121,14 +121,7 @@ impl Workbench {
     /// The family shown becomes the first one the text configured.
     pub(crate) fn load(&mut self, text: &str, parsed: &Parsed<Imported>) {
         let imported = &parsed.value;
-        let rule_count = imported
-            .rulesets
-            .iter()
-            .flat_map(|ruleset| &ruleset.tables)
-            .flat_map(|table| &table.chains)
-            .map(|chain| chain.rules.len())
-            .sum();
-        self.report = Some(ImportReport::new(text, imported.format, rule_count, &parsed.diagnostics));
+        self.report = Some(ImportReport::new(text, imported, &parsed.diagnostics));
         let draft = Draft::from_imported(imported);
         if let Some(first) = imported.rulesets.first() {
             self.family = first.family;

@@ -1,9 +1,12 @@
 //! Every finding of the draft, grouped by severity. Choosing one highlights the rules it names
 //! (the rule and the rules that explain it) in the table; its witness packet opens in the
-//! simulator in one click.
+//! simulator in one click; a quick fix (checked by the engine: the finding goes away and no error
+//! appears) is one more.
 
 use leptos::prelude::*;
 use portcullis_engine::analysis::Finding;
+use portcullis_engine::codes::Code;
+use portcullis_engine::workbench::{fixes, Fix};
 use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::model::RuleLoc;
 
@@ -68,6 +71,15 @@ pub(crate) fn FindingItem(finding: Finding) -> impl IntoView {
         }
     });
     let code = finding.diagnostic.code.as_str();
+    let fixable = matches!(finding.diagnostic.code, Code::ShadowedRule | Code::RedundantRule | Code::NoEstablished);
+    let fix_list = RwSignal::new(None::<Vec<Fix>>);
+    let suggest = {
+        let finding = finding.clone();
+        move |_| {
+            let found = context.bench.with_untracked(|bench| fixes(bench.draft(), &finding));
+            fix_list.set(Some(found));
+        }
+    };
     let place = finding.rule.as_ref().map_or_else(String::new, |rule| format!(" · {rule}"));
     view! {
         <li class=format!("finding {}", finding.diagnostic.severity.as_str()) data-testid="finding" data-code=code>
@@ -77,7 +89,23 @@ pub(crate) fn FindingItem(finding: Finding) -> impl IntoView {
             <div class="ops">
                 {has_rules.then(|| view! { <button type="button" data-testid="finding-show" on:click=show_rules>"Show rules"</button> })}
                 {simulate.map(|simulate| view! { <button type="button" data-testid="finding-simulate" on:click=simulate>"Simulate the example packet"</button> })}
+                {fixable.then(|| view! { <button type="button" data-testid="finding-fixes" on:click=suggest>"Quick fix…"</button> })}
             </div>
+            {move || fix_list.get().map(|found| if found.is_empty() {
+                view! { <p class="muted" data-testid="no-fix">"No fix is safe here: moving or deleting would change what other packets get. Edit the rules by hand."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="ops">
+                        {found.into_iter().map(|fix| {
+                            let title = fix.title.clone();
+                            view! {
+                                <button type="button" class="primary" data-testid="fix-apply"
+                                    on:click=move |_| context.bench.update(|bench| bench.edit_and_select(|draft| draft.apply(&fix)))>{title}</button>
+                            }
+                        }).collect_view()}
+                    </div>
+                }.into_any()
+            })}
         </li>
     }
 }

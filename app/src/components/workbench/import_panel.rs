@@ -11,7 +11,7 @@ use stylist::style;
 use super::open_wizard_design;
 use crate::browser;
 use crate::state::bench_view::{BenchContext, Panel};
-use crate::state::import_text::{CodeFrame, MAX_FRAMES};
+use crate::state::import_text::{rule_count, CodeFrame, OwnedSummary, MAX_FRAMES};
 use crate::theme::class_name;
 
 /// Where a running import is.
@@ -36,8 +36,7 @@ pub(crate) fn ImportPanel() -> impl IntoView {
             // Let the progress paint before the page is busy reading.
             browser::pause(0).await;
             let parsed = import(&text, None);
-            let rules = parsed.value.rulesets.iter().flat_map(|ruleset| &ruleset.tables).flat_map(|table| &table.chains).map(|chain| chain.rules.len()).sum();
-            progress.try_set(Progress::Loading { rules });
+            progress.try_set(Progress::Loading { rules: rule_count(&parsed.value) });
             browser::pause(0).await;
             bench.try_update(|bench| bench.load(&text, &parsed));
             context.trace.try_update(std::collections::HashMap::clear);
@@ -125,6 +124,9 @@ fn ImportReportView() -> impl IntoView {
     let report = Memo::new(move |_| context.bench.with(|bench| bench.report().cloned()));
     let class = class_name(style!(
         r#"
+        .owners { border-left: 4px solid var(--warning); padding-left: 0.6rem; margin: 0.5rem 0; }
+        .owners h3 { font-size: 1rem; margin: 0; }
+        .owners ul { margin: 0.2rem 0; padding-left: 1rem; }
         ol.frames { list-style: none; padding: 0; margin: 0.5rem 0 0; display: grid; gap: 0.6rem; max-height: 28rem; overflow: auto; }
         .frame { border-left: 4px solid var(--border); padding-left: 0.6rem; }
         .frame.error { border-color: var(--error); }
@@ -160,6 +162,12 @@ fn ImportReportView() -> impl IntoView {
                     <p data-testid="import-summary">
                         {format!("Read {} rules from {format} of {} lines: {problems}.", report.rule_count, report.line_count)}
                     </p>
+                    {(!report.owners.is_empty()).then(|| view! {
+                        <div class="owners" data-testid="owners">
+                            <h3>"Rules written by other tools"</h3>
+                            <ul>{report.owners.into_iter().map(|owned| view! { <OwnedItem owned/> }).collect_view()}</ul>
+                        </div>
+                    })}
                     <ol class="frames" data-testid="code-frames">
                         {report.frames.into_iter().map(|frame| view! { <Frame frame/> }).collect_view()}
                     </ol>
@@ -167,6 +175,18 @@ fn ImportReportView() -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// One tool's rules and what exporting would do to them.
+#[component]
+fn OwnedItem(owned: OwnedSummary) -> impl IntoView {
+    view! {
+        <li data-testid="owner">
+            <strong>{owned.owner}</strong>
+            {format!(" — {} rules in {}", owned.rules, owned.chains.join(", "))}
+            <p class="muted">{owned.on_export}</p>
+        </li>
     }
 }
 
