@@ -153,6 +153,33 @@ pub(crate) fn clear_location_hash() {
     }
 }
 
+/// Whether a key event happened in a text field or a list, where the field's own keys apply.
+pub(crate) fn is_typing(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+        .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Waits `milliseconds` (0: until the browser has run its pending work, painting included), so
+/// long work split in stages leaves the page responsive in between.
+pub(crate) async fn pause(milliseconds: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        // Without a timer the promise resolves at once: no pause, but nothing breaks.
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Puts `fragment` (with its `#`) in the address bar without reloading or adding a history entry.
+pub(crate) fn replace_location_hash(fragment: &str) {
+    let location = window().location();
+    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else { return };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}{fragment}")));
+    }
+}
+
 /// This page's address without its fragment.
 pub(crate) fn page_address() -> String {
     let href = window().location().href().unwrap_or_default();
@@ -172,10 +199,11 @@ pub(crate) fn set_theme_attribute(theme: Option<&str>) {
 /// The text of the first file chosen in a file input, or the browser's reason it cannot be read.
 pub(crate) async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<Result<(String, String), String>> {
     let file = input.files()?.get(0)?;
-    let name = file.name();
+    Some(read_file(&file).await.map(|text| (file.name(), text)))
+}
+
+/// The text of `file` (chosen or dropped), or the browser's reason it cannot be read.
+pub(crate) async fn read_file(file: &web_sys::File) -> Result<String, String> {
     let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-    Some(match text.ok().and_then(|value| value.as_string()) {
-        Some(text) => Ok((name, text)),
-        None => Err(format!("The browser could not read {name}.")),
-    })
+    text.ok().and_then(|value| value.as_string()).ok_or_else(|| format!("The browser could not read {}.", file.name()))
 }

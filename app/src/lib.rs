@@ -1,8 +1,12 @@
 //! # Portcullis in the browser
 //!
-//! The beginner's wizard over the engine, in five steps: start from a server role, pick the
-//! services, say who may connect, choose the protections, then review the findings and export.
-//! Every step shows the rules it generates, each explained on hover or focus.
+//! Two faces over one engine, switched in the header (the workbench also opens at `#workbench`):
+//!
+//! - the beginner's wizard, in five steps: start from a server role, pick the services, say who
+//!   may connect, choose the protections, then review the findings and export. Every step shows
+//!   the rules it generates, each explained on hover or focus;
+//! - the expert's workbench: import a ruleset, edit it rule by rule, simulate packets, read the
+//!   findings and the service matrix, export.
 //!
 //! - [`state`] holds the page's state as plain data (the engine's design, the text being typed,
 //!   the step, undo/redo) with named mutations; only values the engine accepts reach the design.
@@ -25,9 +29,9 @@ use stylist::style;
 
 use components::{
     AccessStep, DesignBar, Notices, ProtectionsStep, ReviewStep, RulesPreview, ServicesStep, SiteHeader, StartStep,
-    StepButtons, StepNav,
+    StepButtons, StepNav, Workbench,
 };
-use state::{Step, WizardContext};
+use state::{Mode, ModeContext, Step, WizardContext};
 use theme::class_name;
 
 /// The whole app.
@@ -40,8 +44,10 @@ pub fn App() -> impl IntoView {
     let context = WizardContext(RwSignal::new(wizard));
     provide_context(context);
     provide_context(session);
+    let mode = ModeContext(RwSignal::new(Mode::from_fragment(&browser::location_hash())));
+    provide_context(mode);
     persistence::autosave(context, session);
-    undo_redo_keys(context);
+    undo_redo_keys(context, mode);
     let step = Memo::new(move |_| context.0.with(state::Wizard::step));
     let class = class_name(style!(
         r#"
@@ -56,6 +62,7 @@ pub fn App() -> impl IntoView {
     view! {
         <div class=class data-testid="app-root">
             <SiteHeader/>
+            <Show when=move || mode.0.get() == Mode::Wizard fallback=|| view! { <Workbench/> }>
             <div class="page">
                 <DesignBar/>
                 <Notices/>
@@ -74,22 +81,19 @@ pub fn App() -> impl IntoView {
                     <RulesPreview/>
                 </main>
             </div>
+            </Show>
         </div>
     }
 }
 
 /// Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac) — except while typing in a text
-/// field, where the field's own undo applies.
-fn undo_redo_keys(WizardContext(wizard): WizardContext) {
+/// field, where the field's own undo applies. The wizard's keys; the workbench has its own.
+fn undo_redo_keys(WizardContext(wizard): WizardContext, mode: ModeContext) {
     let handle = window_event_listener(leptos::ev::keydown, move |event| {
-        if !(event.ctrl_key() || event.meta_key()) {
+        if !(event.ctrl_key() || event.meta_key()) || mode.0.get_untracked() != Mode::Wizard {
             return;
         }
-        let typing = event
-            .target()
-            .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
-            .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if typing {
+        if browser::is_typing(&event) {
             return;
         }
         match (event.key().to_lowercase().as_str(), event.shift_key()) {

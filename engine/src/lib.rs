@@ -21,6 +21,10 @@
 //!    ([`export::script`]). Exports are deterministic: the same ruleset always prints the same
 //!    bytes, and no user text reaches a shell except as one quoted or here-document literal.
 //!
+//! Beside the flow, [`workbench`] serves the app's rules editor: an editable [`workbench::Draft`]
+//! of both families (rules can be disabled in place), quick fixes for lint findings, the rules
+//! other tools own, the diff of two service matrices and the simulator's packet presets.
+//!
 //! # Examples
 //!
 //! ```
@@ -45,3 +49,4 @@ pub mod import;
 pub mod model;
 pub mod simulate;
 pub mod syntax;
+pub mod workbench;

@@ -1,6 +1,6 @@
 //! The page's building blocks, one component family a file: the chrome (header, design bar,
 //! step list), one file per wizard step, and the shared pieces (validated field, export file,
-//! rules preview).
+//! rules preview), and the workbench (its own folder).
 
 // `#[component]` derives a props builder with `pub` methods, which this lint reports on every
 // `pub(crate)` component.
@@ -10,6 +10,7 @@ mod access_step;
 mod advanced_step;
 mod design_bar;
 mod export_file;
+mod export_tabs;
 mod field;
 mod protections_step;
 mod review_step;
@@ -18,11 +19,13 @@ mod services_step;
 mod site_header;
 mod start_step;
 mod step_nav;
+mod workbench;
 
 pub(crate) use access_step::AccessStep;
 pub(crate) use advanced_step::AdvancedOptions;
 pub(crate) use design_bar::{DesignBar, Notices};
 pub(crate) use export_file::ExportFile;
+pub(crate) use export_tabs::{ExportTab, ExportTabs};
 pub(crate) use field::ValidatedField;
 pub(crate) use protections_step::ProtectionsStep;
 pub(crate) use review_step::ReviewStep;
@@ -31,3 +34,4 @@ pub(crate) use services_step::ServicesStep;
 pub(crate) use site_header::SiteHeader;
 pub(crate) use start_step::StartStep;
 pub(crate) use step_nav::{StepButtons, StepNav};
+pub(crate) use workbench::Workbench;

@@ -7,30 +7,20 @@ use portcullis_engine::export::script::{Distro, ScriptOptions};
 use portcullis_engine::export::Exports;
 use stylist::style;
 
-use super::ExportFile;
+use super::{ExportTabs, ExportTab};
 use crate::state::review::{findings, ShownFinding};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
-/// The export tabs: slug, tab label, file name.
-const TABS: [(&str, &str, &str); 6] = [
-    ("script", "Script", "portcullis-apply.sh"),
-    ("v4", "rules.v4", "rules.v4"),
-    ("v6", "rules.v6", "rules.v6"),
-    ("commands", "Commands", "portcullis-commands.sh"),
-    ("nft", "nftables", "portcullis.nft"),
-    ("json", "Design file", "portcullis-design.json"),
+/// The export tabs.
+const TABS: [ExportTab; 6] = [
+    ExportTab { slug: "script", label: "Script", file_name: "portcullis-apply.sh" },
+    ExportTab { slug: "v4", label: "rules.v4", file_name: "rules.v4" },
+    ExportTab { slug: "v6", label: "rules.v6", file_name: "rules.v6" },
+    ExportTab { slug: "commands", label: "Commands", file_name: "portcullis-commands.sh" },
+    ExportTab { slug: "nft", label: "nftables", file_name: "portcullis.nft" },
+    ExportTab { slug: "json", label: "Design file", file_name: "portcullis-design.json" },
 ];
-
-fn distro_label(distro: Distro) -> &'static str {
-    match distro {
-        Distro::Debian => "Debian / Ubuntu",
-        Distro::Rhel => "RHEL / Alma / Rocky / Fedora",
-        Distro::Arch => "Arch",
-        Distro::Alpine => "Alpine",
-        Distro::None => "Do not make permanent",
-    }
-}
 
 /// The review step.
 #[component]
@@ -119,17 +109,16 @@ fn FindingItem(finding: ShownFinding) -> impl IntoView {
     }
 }
 
-/// The export tabs and the distribution choice.
+/// The export tabs of the design, with the distribution choice.
 #[component]
 fn Exporter(blocked: Signal<Option<String>>) -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
     let distro = RwSignal::new(Distro::Debian);
-    let tab = RwSignal::new("script");
-    let exports = Memo::new(move |_| {
+    let files = Signal::derive(move || {
         let options = ScriptOptions { distro: distro.get(), ..ScriptOptions::default() };
         wizard.with(|wizard| {
             let exports = Exports::of(wizard.design(), &options);
-            [
+            vec![
                 exports.script.map_err(|error| error.to_string()),
                 Ok(exports.rules_v4),
                 Ok(exports.rules_v6),
@@ -139,47 +128,7 @@ fn Exporter(blocked: Signal<Option<String>>) -> impl IntoView {
             ]
         })
     });
-    let class = class_name(style!(
-        r#"
-        [role="tablist"] { display: flex; flex-wrap: wrap; gap: 0.25rem; margin: 0.5rem 0; }
-        [role="tab"] { padding: 0.35rem 0.8rem; border: 1px solid var(--border); border-radius: 0.35rem 0.35rem 0 0; background: var(--bg); cursor: pointer; }
-        [role="tab"][aria-selected="true"] { background: var(--surface); border-bottom-color: var(--surface); font-weight: 600; }
-        label { font-weight: 600; }
-        select { margin-left: 0.4rem; padding: 0.3rem; background: var(--surface); border: 1px solid var(--border); border-radius: 0.3rem; }
-        "#
-    ));
-    view! {
-        <div class=class>
-            <label>
-                "Your server's distribution"
-                <select data-testid="distro" on:change=move |event| {
-                    let chosen = event_target_value(&event);
-                    if let Some(found) = Distro::ALL.into_iter().find(|distro| distro.as_str() == chosen) {
-                        distro.set(found);
-                    }
-                }>
-                    {Distro::ALL.map(|choice| view! {
-                        <option value=choice.as_str() selected=move || distro.get() == choice>{distro_label(choice)}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <div role="tablist" aria-label="Exports">
-                {TABS.map(|(slug, label, _)| view! {
-                    <button type="button" role="tab" id=format!("tab-{slug}") data-testid=format!("tab-{slug}")
-                        aria-selected=move || if tab.get() == slug { "true" } else { "false" }
-                        aria-controls="export-panel" on:click=move |_| tab.set(slug)>{label}</button>
-                }).collect_view()}
-            </div>
-            <div role="tabpanel" id="export-panel" aria-labelledby=move || format!("tab-{}", tab.get())>
-                {move || {
-                    let at = TABS.iter().position(|(slug, ..)| *slug == tab.get()).unwrap_or(0);
-                    let (slug, _, file_name) = TABS[at];
-                    let text = Signal::derive(move || exports.with(|files| files[at].clone()));
-                    view! { <ExportFile slug file_name text blocked/> }
-                }}
-            </div>
-        </div>
-    }
+    view! { <ExportTabs tabs=&TABS files distro blocked/> }
 }
 
 /// How to apply, confirm from a new login, and undo.

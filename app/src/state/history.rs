@@ -1,28 +1,39 @@
-//! Undo and redo over whole designs: a design is small, so snapshots are simpler and safer than
-//! inverse operations.
+//! Undo and redo over whole values (a design, a workbench draft): snapshots are simpler and safer
+//! than inverse operations.
 
-use portcullis_engine::design::Design;
-
-/// How many steps back undo can go.
+/// How many steps back undo can go by default (a design is small).
 const DEPTH: usize = 200;
 
-/// The designs before (`past`) and after (`future`) the current one.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct History {
-    past: Vec<Design>,
-    future: Vec<Design>,
+/// The values before (`past`) and after (`future`) the current one.
+#[derive(Debug, Clone)]
+pub(crate) struct History<T> {
+    past: Vec<T>,
+    future: Vec<T>,
     /// The field of the last recorded edit: further edits of the same field (typing) join it.
     last_field: Option<String>,
+    /// How many steps back undo can go.
+    depth: usize,
 }
 
-impl History {
+impl<T> Default for History<T> {
+    fn default() -> Self {
+        Self::with_depth(DEPTH)
+    }
+}
+
+impl<T> History<T> {
+    /// A history that keeps `depth` steps (large values keep fewer).
+    pub(crate) fn with_depth(depth: usize) -> Self {
+        Self { past: Vec::new(), future: Vec::new(), last_field: None, depth }
+    }
+
     /// Records that the design was `before` until an edit of `field` (`None`: an edit that never
     /// joins another). Typing in one field makes one undo step, not one per key.
-    pub(crate) fn record(&mut self, before: Design, field: Option<&str>) {
+    pub(crate) fn record(&mut self, before: T, field: Option<&str>) {
         let joins = field.is_some() && field == self.last_field.as_deref();
         if !joins {
             self.past.push(before);
-            if self.past.len() > DEPTH {
+            if self.past.len() > self.depth {
                 self.past.remove(0);
             }
         }
@@ -31,7 +42,7 @@ impl History {
     }
 
     /// The design to go back to, given the current one; `None` at the start.
-    pub(crate) fn undo(&mut self, current: Design) -> Option<Design> {
+    pub(crate) fn undo(&mut self, current: T) -> Option<T> {
         let previous = self.past.pop()?;
         self.future.push(current);
         self.last_field = None;
@@ -39,7 +50,7 @@ impl History {
     }
 
     /// The design to go forward to, given the current one; `None` at the newest.
-    pub(crate) fn redo(&mut self, current: Design) -> Option<Design> {
+    pub(crate) fn redo(&mut self, current: T) -> Option<T> {
         let next = self.future.pop()?;
         self.past.push(current);
         self.last_field = None;
@@ -56,13 +67,15 @@ impl History {
 
     /// Forgets everything: another design was opened.
     pub(crate) fn clear(&mut self) {
-        *self = Self::default();
+        self.past.clear();
+        self.future.clear();
+        self.last_field = None;
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use portcullis_engine::design::ServiceId;
+    use portcullis_engine::design::{Design, ServiceId};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;

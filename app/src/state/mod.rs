@@ -4,19 +4,47 @@
 //!   options (interfaces, NAT) live in `advanced.rs`.
 //! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
+//! - `workbench`, `bench_view`, `import_text`: the workbench's rules being edited, what its
+//!   panels share, and the code frames of an import.
 
+pub(crate) mod bench_view;
 #[cfg(test)]
 mod edit_profile;
 mod history;
+pub(crate) mod import_text;
 pub(crate) mod library;
 pub(crate) mod review;
 mod wizard;
+pub(crate) mod workbench;
 
 pub(crate) use wizard::{
     parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Step, Wizard,
 };
 
 use leptos::prelude::RwSignal;
+
+/// Which face of the app is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The beginner's five steps.
+    Wizard,
+    /// The expert's import / edit / simulate / lint view.
+    Workbench,
+}
+
+impl Mode {
+    /// The fragment that opens the workbench directly (a bookmark, a link from the README).
+    pub(crate) const WORKBENCH_FRAGMENT: &'static str = "#workbench";
+
+    /// The mode an address opens in.
+    pub(crate) fn from_fragment(fragment: &str) -> Self {
+        if fragment == Self::WORKBENCH_FRAGMENT { Mode::Workbench } else { Mode::Wizard }
+    }
+}
+
+/// The shown [`Mode`], provided as a context by `App`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ModeContext(pub(crate) RwSignal<Mode>);
 
 /// The shared, reactive [`Wizard`] of one mounted app, provided as a context by `App`.
 #[derive(Debug, Clone, Copy)]

@@ -98,7 +98,7 @@ struct Draft {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Wizard {
     design: Design,
-    history: History,
+    history: History<Design>,
     /// Text typed per field id (`sources-ssh`, `group-office`, `block-list`).
     drafts: BTreeMap<String, Draft>,
     step: Step,

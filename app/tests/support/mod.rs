@@ -132,6 +132,27 @@ pub(crate) fn set_hash(fragment: &str) {
     window.history().expect("history").replace_state_with_url(&JsValue::NULL, "", Some(&url)).expect("replaced");
 }
 
+/// Waits `milliseconds` of real time (timers, staged work, the workbench's background analysis).
+pub(crate) async fn sleep(milliseconds: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        leptos::prelude::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds)
+            .expect("a timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.expect("the timer fired");
+    settle().await;
+}
+
+/// Waits until `ready` holds, checking every 20 ms; panics with `what` after `timeout_ms`.
+pub(crate) async fn wait_until(what: &str, timeout_ms: i32, mut ready: impl FnMut() -> bool) {
+    let mut waited = 0;
+    while !ready() {
+        assert!(waited < timeout_ms, "timed out after {timeout_ms} ms waiting for {what}");
+        sleep(20).await;
+        waited += 20;
+    }
+}
+
 /// Lets effects and promise callbacks run.
 async fn settle() {
     for _ in 0..5 {

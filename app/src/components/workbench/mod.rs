@@ -1,0 +1,158 @@
+//! The expert's workbench: import a ruleset (or open the wizard's design), edit it in a rules
+//! table that stays fast with tens of thousands of rules, simulate packets on it, read its
+//! findings and service matrix, and export it.
+//!
+//! The analysis (lint and matrices of both families) runs after an edit has been painted, in
+//! stages, and only for the newest revision: typing or clicking never waits for it.
+
+mod export_panel;
+mod findings_panel;
+mod import_panel;
+mod rule_editor;
+mod rules_table;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portcullis_engine::analysis::LintOptions;
+use portcullis_engine::model::Family;
+use stylist::style;
+
+use crate::browser;
+use crate::state::bench_view::{analyse_family, Analysis, BenchContext, Panel};
+use crate::state::workbench::Workbench as WorkbenchState;
+use crate::state::WizardContext;
+use crate::theme::class_name;
+use export_panel::ExportPanel;
+use findings_panel::FindingsPanel;
+use import_panel::ImportPanel;
+use rule_editor::RuleEditor;
+use rules_table::RulesTable;
+
+/// How long after the last edit the analysis starts, so a burst of edits runs it once.
+const ANALYSIS_DELAY_MS: i32 = 120;
+
+/// The workbench page.
+#[component]
+pub(crate) fn Workbench() -> impl IntoView {
+    let context = BenchContext {
+        bench: RwSignal::new(WorkbenchState::default()),
+        panel: RwSignal::new(Panel::Findings),
+        analysis: RwSignal::new(None),
+        packet: RwSignal::new(String::new()),
+        trace: RwSignal::new(Default::default()),
+    };
+    provide_context(context);
+    analyse_in_background(context);
+    undo_redo_keys(context);
+    let class = class_name(style!(
+        r#"
+        max-width: 96rem; margin: 0 auto; padding: 0 1rem 2rem; display: grid; gap: 0.9rem;
+        .columns { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
+        @media (min-width: 70rem) {
+            .columns { grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr); }
+            .columns > aside { position: sticky; top: 0.5rem; align-self: start; }
+        }
+        .box { background: var(--surface); border: 1px solid var(--border); border-radius: 0.5rem; padding: 0.75rem; min-width: 0; }
+        h2 { font-size: 1.15rem; margin: 0 0 0.4rem; }
+        button { padding: 0.3rem 0.7rem; border-radius: 0.35rem; border: 1px solid var(--accent); background: transparent; color: var(--accent); cursor: pointer; }
+        button.primary { background: var(--accent); color: var(--accent-text); }
+        button:disabled { opacity: 0.45; cursor: not-allowed; }
+        [role="tablist"] { display: flex; flex-wrap: wrap; gap: 0.25rem; margin: 0 0 0.5rem; }
+        [role="tab"] { border-color: var(--border); color: var(--text); border-radius: 0.35rem 0.35rem 0 0; }
+        [role="tab"][aria-selected="true"] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
+        .muted { color: var(--muted); }
+        .error { color: var(--error); }
+        code, pre { font: 0.8rem/1.4 var(--mono); }
+        "#
+    ));
+    view! {
+        <div class=class data-testid="workbench">
+            <ImportPanel/>
+            <div class="columns">
+                <RulesTable/>
+                <aside class="box">
+                    <PanelTabs/>
+                    {move || match context.panel.get() {
+                        Panel::Rule => view! { <RuleEditor/> }.into_any(),
+                        Panel::Simulate => view! { <p class="muted">"The simulator is not built yet."</p> }.into_any(),
+                        Panel::Findings => view! { <FindingsPanel/> }.into_any(),
+                        Panel::Matrix => view! { <p class="muted">"The matrix is not built yet."</p> }.into_any(),
+                        Panel::Export => view! { <ExportPanel/> }.into_any(),
+                    }}
+                </aside>
+            </div>
+        </div>
+    }
+}
+
+/// The tabs that choose the side panel.
+#[component]
+fn PanelTabs() -> impl IntoView {
+    let context = expect_context::<BenchContext>();
+    let count = Memo::new(move |_| context.analysis.with(|analysis| analysis.as_ref().map_or(0, |analysis| analysis.findings.len())));
+    view! {
+        <div role="tablist" aria-label="Workbench panels">
+            {Panel::ALL.map(|panel| view! {
+                <button type="button" role="tab" data-testid=format!("panel-{}", panel.slug())
+                    aria-selected=move || (context.panel.get() == panel).to_string()
+                    on:click=move |_| context.panel.set(panel)>
+                    {panel.label()}
+                    {move || (panel == Panel::Findings && count.get() > 0).then(|| format!(" ({})", count.get()))}
+                </button>
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// Lints and maps the newest draft once edits pause, one family per task so the page keeps
+/// painting in between; an analysis overtaken by a newer edit is dropped.
+fn analyse_in_background(context: BenchContext) {
+    let BenchContext { bench, analysis, .. } = context;
+    Effect::new(move |_| {
+        let revision = bench.with(WorkbenchState::revision);
+        spawn_local(async move {
+            browser::pause(ANALYSIS_DELAY_MS).await;
+            let current = || bench.try_with_untracked(WorkbenchState::revision) == Some(revision);
+            let options = LintOptions::default();
+            let mut findings = Vec::new();
+            let mut matrices = Vec::new();
+            for family in Family::ALL {
+                if !current() {
+                    return;
+                }
+                let Some((found, matrix)) = bench.try_with_untracked(|bench| analyse_family(bench, family, &options)) else { return };
+                findings.extend(found);
+                matrices.push(matrix);
+                browser::pause(0).await;
+            }
+            let Ok([v4, v6]) = <[_; 2]>::try_from(matrices) else { return };
+            if current() {
+                analysis.try_set(Some(Analysis { revision, findings, matrices: [v4, v6] }));
+            }
+        });
+    });
+}
+
+/// Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo edits of the draft, except while typing.
+fn undo_redo_keys(context: BenchContext) {
+    let handle = window_event_listener(leptos::ev::keydown, move |event| {
+        if !(event.ctrl_key() || event.meta_key()) || browser::is_typing(&event) {
+            return;
+        }
+        match (event.key().to_lowercase().as_str(), event.shift_key()) {
+            ("z", false) => context.bench.update(WorkbenchState::undo),
+            ("z", true) | ("y", _) => context.bench.update(WorkbenchState::redo),
+            _ => return,
+        }
+        event.prevent_default();
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// Opens the wizard's current design in the workbench (its compiled rules, to edit further).
+pub(crate) fn open_wizard_design(context: BenchContext) {
+    if let Some(WizardContext(wizard)) = use_context::<WizardContext>() {
+        let design = wizard.with_untracked(|wizard| wizard.design().clone());
+        context.bench.update(|bench| bench.open_design(&design));
+    }
+}

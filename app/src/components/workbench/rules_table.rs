@@ -1,0 +1,286 @@
+//! The rules table: tables → chains → rules of one family, each rule with its plain-words meaning
+//! and its findings. Only the rows in view (and a few around them) are in the page, so it stays
+//! fast with tens of thousands of rules; rows have one fixed height to make that exact.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use portcullis_engine::explain::explain;
+use portcullis_engine::export::save::render_rule;
+use portcullis_engine::model::{Family, Policy};
+use portcullis_engine::workbench::{ChainLoc, RowLoc};
+use stylist::style;
+
+use crate::state::bench_view::{BenchContext, Panel, TraceMark};
+use crate::state::workbench::{TableRow, Workbench};
+use crate::theme::class_name;
+
+/// The height of every row, in CSS pixels.
+const ROW_HEIGHT: f64 = 46.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gap.
+const OVERSCAN: usize = 8;
+/// The viewport height assumed until the scroller has been measured.
+const DEFAULT_VIEWPORT: f64 = 640.0;
+
+/// The id of a row in test ids and the DOM: `table/chain/row` (row 0-based).
+pub(crate) fn row_key(row: &RowLoc) -> String {
+    format!("{}/{}/{}", row.table.as_str(), row.chain.as_str(), row.row)
+}
+
+fn chain_key(chain: &ChainLoc) -> String {
+    format!("{}-{}", chain.table.as_str(), chain.chain.as_str())
+}
+
+/// The rules table of the shown family.
+#[component]
+pub(crate) fn RulesTable() -> impl IntoView {
+    let context = expect_context::<BenchContext>();
+    let bench = context.bench;
+    let rows = Memo::new(move |_| bench.with(Workbench::table_rows));
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(DEFAULT_VIEWPORT);
+    let scroller = NodeRef::<Div>::new();
+    let visible = Memo::new(move |_| {
+        let count = rows.with(Vec::len);
+        // Truncation is the point: the first row whose top is in view.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let first = (scroll_top.get() / ROW_HEIGHT) as usize;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let shown = (viewport.get() / ROW_HEIGHT).ceil() as usize;
+        let start = first.saturating_sub(OVERSCAN).min(count);
+        (start, (first + shown + OVERSCAN).min(count))
+    });
+    // Brings the selected row into view when something else selected it (a finding, a trace).
+    Effect::new(move |_| {
+        let Some(selected) = bench.with(|bench| bench.selected().cloned()) else { return };
+        let Some(index) = rows.with_untracked(|rows| rows.iter().position(|row| *row == TableRow::Rule(selected.clone()))) else { return };
+        let Some(element) = scroller.get_untracked() else { return };
+        #[allow(clippy::cast_precision_loss)]
+        let top = index as f64 * ROW_HEIGHT;
+        let height = f64::from(element.client_height());
+        let current = f64::from(element.scroll_top());
+        if top < current || top + ROW_HEIGHT > current + height {
+            #[allow(clippy::cast_possible_truncation)]
+            element.set_scroll_top((top - height / 3.0).max(0.0) as i32);
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(element) = scroller.get_untracked() {
+            scroll_top.set(f64::from(element.scroll_top()));
+            viewport.set(f64::from(element.client_height()).max(ROW_HEIGHT));
+        }
+    };
+    let class = class_name(style!(
+        r#"
+        display: grid; gap: 0.4rem; align-content: start;
+        .bar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; justify-content: space-between; }
+        .bar h2 { margin: 0; }
+        .scroller { height: min(70vh, 44rem); overflow: auto; position: relative; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); }
+        .rows { position: relative; }
+        .row { position: absolute; left: 0; right: 0; height: 46px; box-sizing: border-box; padding: 0.2rem 0.5rem; display: grid;
+            grid-template-columns: 3.2rem minmax(0, 1fr) auto; gap: 0 0.5rem; align-items: center; border-bottom: 1px solid var(--border); cursor: pointer; }
+        .row .text, .row .meaning { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        .row .text { font: 0.78rem/1.3 var(--mono); }
+        .row .meaning { font-size: 0.8rem; color: var(--muted); }
+        .row .number { font: 0.75rem var(--mono); color: var(--muted); display: flex; gap: 0.2rem; align-items: center; }
+        .row.chain { background: var(--surface); font-weight: 600; grid-template-columns: minmax(0, 1fr) auto; cursor: default; }
+        .row.chain select { font-weight: 400; padding: 0.1rem 0.3rem; background: var(--bg); border: 1px solid var(--border); border-radius: 0.3rem; }
+        .row.selected { outline: 2px solid var(--accent); outline-offset: -2px; background: var(--surface); }
+        .row.marked { background: color-mix(in srgb, var(--warning) 18%, var(--bg)); }
+        .row.disabled .text { text-decoration: line-through; color: var(--muted); }
+        .row.trace-matched { box-shadow: inset 5px 0 0 var(--ok); }
+        .row.trace-missed { box-shadow: inset 5px 0 0 var(--border); }
+        .row.trace-maybe { box-shadow: inset 5px 0 0 var(--warning); }
+        .badge { font-size: 0.75rem; border-radius: 1rem; padding: 0 0.45rem; border: 1px solid var(--warning); color: var(--warning); }
+        .badge.error { border-color: var(--error); color: var(--error); }
+        .trace { font-size: 0.72rem; }
+        .empty { padding: 1rem; }
+        "#
+    ));
+    view! {
+        <section class=format!("box {class}") aria-labelledby="rules-heading" data-testid="rules-table">
+            <div class="bar">
+                <h2 id="rules-heading">"Rules"</h2>
+                <FamilySwitch/>
+                <span class="muted" data-testid="rules-count">{move || format!("{} lines", rows.with(Vec::len))}</span>
+            </div>
+            <div class="scroller" node_ref=scroller on:scroll=on_scroll data-testid="rules-scroller" role="list"
+                aria-label="Rules of the shown family">
+                <Show when=move || !rows.with(Vec::is_empty)
+                    fallback=|| view! { <p class="empty muted" data-testid="rules-empty">"No rules yet: import some above, or open the wizard's design."</p> }>
+                    <div class="rows" style=move || format!("height: {}px", rows.with(Vec::len) as f64 * ROW_HEIGHT)>
+                        {move || {
+                            let (start, end) = visible.get();
+                            rows.with(|rows| rows[start..end].to_vec()).into_iter().enumerate().map(|(offset, row)| {
+                                #[allow(clippy::cast_precision_loss)]
+                                let top = (start + offset) as f64 * ROW_HEIGHT;
+                                match row {
+                                    TableRow::Chain { chain, policy, rows } => view! { <ChainRow chain policy rows top/> }.into_any(),
+                                    TableRow::Rule(row) => view! { <RuleRow row top/> }.into_any(),
+                                }
+                            }).collect_view()
+                        }}
+                    </div>
+                </Show>
+            </div>
+            {move || bench.with(|bench| bench.refusal().map(str::to_owned)).map(|message| view! {
+                <p class="error" role="alert" data-testid="edit-refused">{message}</p>
+            })}
+        </section>
+    }
+}
+
+/// IPv4 / IPv6.
+#[component]
+fn FamilySwitch() -> impl IntoView {
+    let BenchContext { bench, .. } = expect_context::<BenchContext>();
+    view! {
+        <div role="group" aria-label="Address family">
+            {Family::ALL.map(|family| {
+                let slug = if family == Family::V4 { "v4" } else { "v6" };
+                view! {
+                    <button type="button" data-testid=format!("family-{slug}")
+                        aria-pressed=move || (bench.with(Workbench::family) == family).to_string()
+                        class:primary=move || bench.with(Workbench::family) == family
+                        on:click=move |_| bench.update(|bench| bench.show_family(family))>
+                        {family.to_string()}
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// A chain heading: its name, policy (editable for built-in chains) and size.
+#[component]
+fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> impl IntoView {
+    let BenchContext { bench, .. } = expect_context::<BenchContext>();
+    let key = chain_key(&chain);
+    let title = format!("{} · {}", chain.table.as_str(), chain.chain.as_str());
+    let policy_view = policy.map(|policy| {
+        let chain = chain.clone();
+        view! {
+            <label>
+                "policy "
+                <select data-testid=format!("policy-{key}") on:change=move |event| {
+                    let chosen = if event_target_value(&event) == "ACCEPT" { Policy::Accept } else { Policy::Drop };
+                    let Some(builtin) = chain.chain.builtin() else { return };
+                    bench.update(|bench| { bench.edit(|draft| draft.set_policy(chain.family, chain.table, builtin, chosen)); });
+                }>
+                    <option value="ACCEPT" selected=policy == Policy::Accept>"ACCEPT"</option>
+                    <option value="DROP" selected=policy == Policy::Drop>"DROP"</option>
+                </select>
+            </label>
+        }
+    });
+    view! {
+        <div class="row chain" role="listitem" style=format!("top: {top}px") data-testid=format!("chain-{key}")>
+            <span>{title} <span class="muted">{format!(" · {rows} rules")}</span></span>
+            {policy_view}
+        </div>
+    }
+}
+
+/// One rule: number, enabled box, text, meaning, findings and trace marks.
+#[component]
+fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
+    let context = expect_context::<BenchContext>();
+    let bench = context.bench;
+    // Read reactively: an edit in place (replace, move) keeps the table's rows but changes this one.
+    let content = {
+        let row = row.clone();
+        Memo::new(move |_| {
+            bench.with(|bench| {
+                bench.draft().row(&row).map(|found| {
+                    let text = render_rule(&found.rule, row.family).trim_start().to_owned();
+                    (text, explain(&found.rule, row.family), found.enabled)
+                })
+            })
+        })
+    };
+    let text = move || content.with(|content| content.as_ref().map(|(text, ..)| text.clone()).unwrap_or_default());
+    let meaning = move || content.with(|content| content.as_ref().map(|(_, meaning, _)| meaning.clone()).unwrap_or_default());
+    let enabled = move || content.with(|content| content.as_ref().is_some_and(|(.., enabled)| *enabled));
+    let key = row_key(&row);
+    let chain_name = row.chain.as_str().to_owned();
+    let selected = {
+        let row = row.clone();
+        Memo::new(move |_| bench.with(|bench| bench.selected() == Some(&row)))
+    };
+    let marked = {
+        let row = row.clone();
+        Memo::new(move |_| bench.with(|bench| bench.marked().contains(&row)))
+    };
+    let findings = {
+        let row = row.clone();
+        Memo::new(move |_| {
+            context.analysis.with(|analysis| {
+                let Some(analysis) = analysis else { return (0, false) };
+                bench.with(|bench| {
+                    let found: Vec<_> = analysis.findings_of(bench, &row).collect();
+                    (found.len(), found.iter().any(|finding| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error))
+                })
+            })
+        })
+    };
+    let trace = {
+        let row = row.clone();
+        Memo::new(move |_| context.trace.with(|trace| trace.get(&row).cloned()))
+    };
+    let select = {
+        let row = row.clone();
+        move || {
+            bench.update(|bench| bench.select(Some(row.clone())));
+            context.panel.set(Panel::Rule);
+        }
+    };
+    let toggle = {
+        let row = row.clone();
+        move |event: leptos::ev::Event| {
+            let on = event_target_checked(&event);
+            bench.update(|bench| { bench.edit(|draft| draft.set_enabled(&row, on)); });
+        }
+    };
+    let select_on_click = select.clone();
+    view! {
+        <div role="listitem" tabindex="0" style=format!("top: {top}px") data-testid="rule-row" data-row=key.clone()
+            class="row"
+            class:selected=move || selected.get()
+            class:marked=move || marked.get()
+            class:disabled=move || !enabled()
+            class:trace-matched=move || matches!(trace.get(), Some(TraceMark::Matched))
+            class:trace-missed=move || matches!(trace.get(), Some(TraceMark::NotMatched(_)))
+            class:trace-maybe=move || matches!(trace.get(), Some(TraceMark::MayMatch(_)))
+            aria-current=move || selected.get().then_some("true")
+            title=meaning
+            on:click=move |_| select_on_click()
+            on:keydown=move |event| if event.key() == "Enter" || event.key() == " " { event.prevent_default(); select(); }>
+            <span class="number">
+                <input type="checkbox" prop:checked=enabled data-testid=format!("enabled-{key}")
+                    aria-label=format!("Rule {} enabled", row.row + 1)
+                    on:click=|event| event.stop_propagation() on:change=toggle/>
+                {row.row + 1}
+            </span>
+            <span>
+                <span class="text" data-testid="rule-text">{move || format!("-A {} {}", chain_name, text())}</span>
+                <span class="meaning">{meaning}</span>
+            </span>
+            <span>
+                {move || {
+                    let (count, error) = findings.get();
+                    (count > 0).then(|| view! {
+                        <span class="badge" class:error=error data-testid="rule-findings">{format!("{count} finding{}", if count == 1 { "" } else { "s" })}</span>
+                    })
+                }}
+                {move || trace.get().map(|mark| {
+                    let (label, detail) = match mark {
+                        TraceMark::Matched => ("matched", String::new()),
+                        TraceMark::NotMatched(why) => ("not matched", why),
+                        TraceMark::MayMatch(why) => ("may match", why),
+                    };
+                    view! { <span class="trace" data-testid="trace-mark" title=detail>{label}</span> }
+                })}
+            </span>
+        </div>
+    }
+    .into_any()
+}

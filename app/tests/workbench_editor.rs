@@ -1,0 +1,182 @@
+//! The workbench's import, rules table, rule form and findings in a real browser: each test
+//! mounts `App`, opens the workbench and drives it by `data-testid`.
+
+// Each test file uses its own part of the shared helpers.
+#![allow(dead_code)]
+
+mod support;
+
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::Element;
+
+use support::{sleep, wait_until, Page};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SAVE: &str = "*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+";
+
+async fn workbench() -> Page {
+    let page = Page::mount().await;
+    page.click("mode-workbench").await;
+    assert!(page.find("workbench").is_some());
+    page
+}
+
+/// Imports `text` and waits for the staged import.
+async fn import(page: &Page, text: &str) {
+    page.type_into("import-text", text).await;
+    page.click("import-run").await;
+    wait_until("the import", 10_000, || page.find("import-summary").is_some() && page.text("import-progress").is_empty()).await;
+}
+
+/// Waits for the background analysis of the current rules.
+async fn analysed(page: &Page) {
+    page.click("panel-findings").await;
+    wait_until("the analysis", 20_000, || page.text("findings-status").contains("Up to date")).await;
+}
+
+fn row(page: &Page, key: &str) -> Element {
+    page.all("rule-row").into_iter().find(|row| row.get_attribute("data-row").as_deref() == Some(key)).unwrap_or_else(|| panic!("no rule row {key}"))
+}
+
+fn row_texts(page: &Page) -> Vec<String> {
+    page.all("rule-text").iter().filter_map(|text| text.text_content()).collect()
+}
+
+async fn click_element(element: &Element) {
+    wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(element).click();
+    sleep(0).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_import_fills_the_table_and_a_bad_line_shows_a_code_frame_with_its_help() {
+    let page = workbench().await;
+    assert!(page.find("rules-empty").is_some());
+    let broken = SAVE.replace("--dport 80 ", "--dport 99999 ");
+    import(&page, &broken).await;
+    assert!(page.text("import-summary").contains("1 error(s)"), "{}", page.text("import-summary"));
+    let frames = page.all("code-frame");
+    assert_eq!(frames.len(), 1);
+    let squiggle = page.get("squiggle");
+    let marked = squiggle.first_child().and_then(|text| text.text_content()).unwrap_or_default();
+    assert!(marked.contains("99999") && !marked.contains("-j"), "the bad option is underlined, not the line: {marked}");
+    assert!(squiggle.text_content().unwrap_or_default().len() > "99999".len(), "the tooltip with the help is inside the squiggle");
+    assert!(frames[0].text_content().unwrap_or_default().contains("8-A INPUT"), "the frame shows line numbers");
+    let texts = row_texts(&page);
+    assert_eq!(texts.len(), 3, "the three good rules are loaded: {texts:?}");
+    assert!(texts[2].contains("--dport 22"));
+    assert!(page.find("chain-filter-INPUT").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_form_edits_a_rule_refuses_bad_fields_and_undo_brings_it_back() {
+    let page = workbench().await;
+    import(&page, SAVE).await;
+    click_element(&row(&page, "filter/INPUT/2")).await;
+    assert!(page.text("selected-rule").contains("--dport 22"));
+    assert!(!page.text("selected-meaning").is_empty());
+    page.type_into("form-source", "203.0.113.7/24").await;
+    page.submit("form-save").await;
+    assert!(page.text("form-source-error").contains("203.0.113.0/24"), "{}", page.text("form-source-error"));
+    assert!(row_texts(&page)[2].starts_with("-A INPUT -p tcp"), "a refused form changes nothing");
+    page.type_into("form-source", "203.0.113.7").await;
+    page.type_into("form-dport", "2222").await;
+    page.click("form-state-new").await;
+    page.submit("form-save").await;
+    assert_eq!(row_texts(&page)[2], "-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 2222 -m conntrack --ctstate NEW -j ACCEPT");
+    page.click("bench-undo").await;
+    assert_eq!(row_texts(&page)[2], "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT");
+    page.click("bench-redo").await;
+    assert!(row_texts(&page)[2].contains("--dport 2222"));
+}
+
+#[wasm_bindgen_test]
+async fn rows_are_inserted_moved_duplicated_disabled_and_deleted_and_exports_follow() {
+    let page = workbench().await;
+    import(&page, SAVE).await;
+    click_element(&row(&page, "filter/INPUT/3")).await;
+    page.change_to("form-placement", "above").await;
+    page.type_into("form-protocol", "udp").await;
+    page.type_into("form-dport", "53").await;
+    page.submit("form-save").await;
+    let texts = row_texts(&page);
+    assert_eq!(texts.len(), 5);
+    assert_eq!(texts[3], "-A INPUT -p udp -m udp --dport 53 -j ACCEPT", "-I above the selected rule: {texts:?}");
+    page.click("rule-move-up").await;
+    assert!(row_texts(&page)[2].contains("--dport 53"));
+    page.click("rule-duplicate").await;
+    assert_eq!(row_texts(&page).len(), 6);
+    page.click("rule-delete").await;
+    assert_eq!(row_texts(&page).len(), 5);
+    // Disable port 80: kept in the table, gone from the exports.
+    let port_80 = row(&page, "filter/INPUT/4");
+    assert!(port_80.text_content().unwrap_or_default().contains("--dport 80"));
+    let toggle = page.input("enabled-filter/INPUT/4");
+    toggle.set_checked(false);
+    toggle.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
+    sleep(0).await;
+    assert!(row(&page, "filter/INPUT/4").class_list().contains("disabled"));
+    page.click("panel-export").await;
+    page.click("tab-v4").await;
+    let exported = page.text("export-v4");
+    assert!(exported.contains("--dport 53 -j ACCEPT") && !exported.contains("--dport 80"), "{exported}");
+}
+
+#[wasm_bindgen_test]
+async fn a_shadowed_rule_is_found_and_show_rules_marks_both_rules() {
+    let page = workbench().await;
+    let shadowed = SAVE.replace("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n", "-A INPUT -p tcp -j DROP\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n");
+    import(&page, &shadowed).await;
+    analysed(&page).await;
+    let finding = page.all("finding").into_iter().find(|finding| finding.text_content().unwrap_or_default().contains("INPUT rule 5"));
+    let finding = finding.expect("a finding about the shadowed rule 5");
+    let show = finding.query_selector("[data-testid=\"finding-show\"]").expect("a selector").expect("a Show rules button");
+    click_element(&show).await;
+    let marked: Vec<String> = page.all("rule-row").into_iter().filter(|row| row.class_list().contains("marked")).filter_map(|row| row.get_attribute("data-row")).collect();
+    assert!(marked.contains(&"filter/INPUT/4".to_owned()) && marked.contains(&"filter/INPUT/3".to_owned()), "{marked:?}");
+    assert!(row(&page, "filter/INPUT/4").class_list().contains("selected"));
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_rules_render_only_the_rows_in_view_and_scrolling_brings_the_rest() {
+    let page = workbench().await;
+    let mut text = String::from("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+    for at in 0..10_000_u32 {
+        text.push_str(&format!("-A INPUT -s 198.51.{}.{}/32 -p tcp -m tcp --dport 22 -j ACCEPT\n", at / 250, at % 250 + 1));
+    }
+    text.push_str("COMMIT\n");
+    import(&page, &text).await;
+    assert!(page.text("import-summary").contains("Read 10000 rules"), "{}", page.text("import-summary"));
+    let rendered = page.all("rule-row").len();
+    assert!((10..100).contains(&rendered), "only the rows in view are in the page: {rendered}");
+    let scroller: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(page.get("rules-scroller"));
+    scroller.set_scroll_top(46 * 9_000);
+    scroller.dispatch_event(&web_sys::Event::new("scroll").expect("an event")).expect("dispatched");
+    sleep(0).await;
+    let keys: Vec<String> = page.all("rule-row").iter().filter_map(|row| row.get_attribute("data-row")).collect();
+    assert!(keys.iter().any(|key| key == "filter/INPUT/8999"), "{keys:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_wizard_design_opens_in_the_workbench_and_the_address_remembers_the_mode() {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.click("mode-workbench").await;
+    assert_eq!(leptos::prelude::window().location().hash().ok().as_deref(), Some("#workbench"));
+    page.click("open-wizard-design").await;
+    assert!(row_texts(&page).iter().any(|text| text.contains("--dport 443")), "{:?}", row_texts(&page));
+    let again = Page::mount_again().await;
+    assert!(again.find("workbench").is_some(), "a reload at #workbench opens the workbench");
+    again.click("mode-wizard").await;
+    assert!(again.find("workbench").is_none());
+    assert_eq!(leptos::prelude::window().location().hash().ok().as_deref(), Some(""));
+}
