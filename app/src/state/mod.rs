@@ -5,12 +5,14 @@
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
 //! - `workbench`, `bench_view`, `import_text`: the workbench's rules being edited, what its
 //!   panels share, and the code frames of an import.
+//! - `simulator`: packet presets and form edits, a simulation run, its trace marks and lines.
 
 pub(crate) mod bench_view;
 mod history;
 pub(crate) mod import_text;
 pub(crate) mod library;
 pub(crate) mod review;
+pub(crate) mod simulator;
 mod wizard;
 pub(crate) mod workbench;
 
