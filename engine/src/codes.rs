@@ -48,7 +48,13 @@
 //! | L017 | `deprecated-state` | info | `-m state --state NEW` |
 //! | L018 | `log-unlimited` | warning | `-j LOG` without `-m limit` |
 //! | L019 | `apply-lockout` | error | `iptables -P INPUT DROP` typed before the SSH and `ESTABLISHED` accepts: the session running the commands is cut (a warning when only new logins are refused meanwhile) |
-
+//! | L020 | `owned-by-docker` | warning | `:DOCKER - [0:0]`, `-A FORWARD -j DOCKER-USER`: exporting replaces Docker's chains with this snapshot (see [`crate::workbench::owners`]) |
+//! | L021 | `owned-by-ufw` | warning | `-A INPUT -j ufw-before-input`: ufw rewrites the tables on its next reload |
+//! | L022 | `owned-by-fail2ban` | warning | `-A f2b-sshd -s 203.0.113.45/32 -j REJECT`: the ban would be frozen into a static rule |
+//! | L023 | `owned-by-firewalld` | warning | `-A INPUT -j INPUT_direct`: firewalld rewrites the tables on reload |
+//! | L024 | `owned-by-kube-proxy` | warning | `-A INPUT -j KUBE-FIREWALL`: kube-proxy resyncs these chains constantly |
+//! | L025 | `owned-by-libvirt` | warning | `-A INPUT -j LIBVIRT_INP`: libvirt adds them again when a network starts |
+//! | L026 | `owned-by-cilium` | warning | `-A INPUT -j CILIUM_INPUT`: Cilium's agent rewrites them |
 /// A diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -141,6 +147,20 @@ pub enum Code {
     LogUnlimited,
     /// L019: see [`crate::analysis::apply`].
     ApplyLockout,
+    /// L020: see [`crate::workbench::owners`].
+    OwnedByDocker,
+    /// L021: see [`crate::workbench::owners`].
+    OwnedByUfw,
+    /// L022: see [`crate::workbench::owners`].
+    OwnedByFail2ban,
+    /// L023: see [`crate::workbench::owners`].
+    OwnedByFirewalld,
+    /// L024: see [`crate::workbench::owners`].
+    OwnedByKubeProxy,
+    /// L025: see [`crate::workbench::owners`].
+    OwnedByLibvirt,
+    /// L026: see [`crate::workbench::owners`].
+    OwnedByCilium,
 }
 
 use crate::diagnostic::Severity;
@@ -192,6 +212,13 @@ impl Code {
         Code::DeprecatedState,
         Code::LogUnlimited,
         Code::ApplyLockout,
+        Code::OwnedByDocker,
+        Code::OwnedByUfw,
+        Code::OwnedByFail2ban,
+        Code::OwnedByFirewalld,
+        Code::OwnedByKubeProxy,
+        Code::OwnedByLibvirt,
+        Code::OwnedByCilium,
     ];
 
     /// The code as printed, e.g. `P022`; and its slug, e.g. `bad-value`.
@@ -242,6 +269,13 @@ impl Code {
             Code::DeprecatedState => ("L017", "deprecated-state", Info),
             Code::LogUnlimited => ("L018", "log-unlimited", Warning),
             Code::ApplyLockout => ("L019", "apply-lockout", Error),
+            Code::OwnedByDocker => ("L020", "owned-by-docker", Warning),
+            Code::OwnedByUfw => ("L021", "owned-by-ufw", Warning),
+            Code::OwnedByFail2ban => ("L022", "owned-by-fail2ban", Warning),
+            Code::OwnedByFirewalld => ("L023", "owned-by-firewalld", Warning),
+            Code::OwnedByKubeProxy => ("L024", "owned-by-kube-proxy", Warning),
+            Code::OwnedByLibvirt => ("L025", "owned-by-libvirt", Warning),
+            Code::OwnedByCilium => ("L026", "owned-by-cilium", Warning),
         }
     }
 

@@ -132,6 +132,25 @@ pub(crate) fn describe(universe: &Universe, set: &Ints) -> Vec<String> {
 
 /// The service matrix of `ruleset` (no rows without a filter INPUT chain).
 pub fn matrix(ruleset: &Ruleset) -> Matrix {
+    matrix_with_ports(ruleset, &[])
+}
+
+/// The service matrix with rows for `extra` protocol/port pairs too, even when no rule of
+/// `ruleset` names them: to compare two rulesets over the same ports (see
+/// [`crate::workbench::diff`]).
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::analysis::matrix::matrix_with_ports;
+/// use portcullis_engine::import::import;
+/// use portcullis_engine::model::Protocol;
+///
+/// let text = "*filter\n:INPUT DROP [0:0]\nCOMMIT\n";
+/// let table = matrix_with_ports(&import(text, None).value.rulesets[0], &[(Protocol::TCP, 8080)]);
+/// assert_eq!(table.rows[0].port, 8080);
+/// assert_eq!(table.rows[0].classes[0].decided_by.to_string(), "the INPUT policy");
+/// ```
+pub fn matrix_with_ports(ruleset: &Ruleset, extra: &[(Protocol, u16)]) -> Matrix {
     let universe = Universe::of(ruleset);
     let mut rows: Vec<Row> = Vec::new();
     let Some(flow) = Flow::run(ruleset, &universe, BuiltinChain::Input) else { return Matrix { family: ruleset.family, rows } };
@@ -147,7 +166,9 @@ pub fn matrix(ruleset: &Ruleset) -> Matrix {
             (decision, covers(PROTO), covers(DPORT))
         })
         .collect();
-    for (protocol, port) in ports(ruleset, &flow) {
+    let mut wanted = ports(ruleset, &flow);
+    wanted.extend(extra.iter().map(|(protocol, port)| (protocol.number(), *port)));
+    for (protocol, port) in wanted {
         let relevant: Vec<&super::flow::Decision> = decisions
             .iter()
             .filter(|(decision, protocols, ports)| {

@@ -11,6 +11,14 @@
 //!   cells name (1-based, enabled rules only).
 //! - [`RuleForm`]: the rule editor's typed fields, read from a rule and written back onto it,
 //!   each field checked with its own message; what the form does not show is kept in place.
+//! - [`owners`]: chains and rules written by Docker, ufw, fail2ban, firewalld, kube-proxy,
+//!   libvirt and Cilium, and what exporting would do to them ([`owned`] as data,
+//!   [`owner_findings`] as warnings L020–L026).
+//! - [`fixes`]: quick fixes for lint findings (delete a redundant rule, move a shadowed rule
+//!   above what shadows it, accept ESTABLISHED,RELATED replies), each checked by linting the
+//!   fixed draft before it is offered; [`Draft::apply`] applies one.
+//! - [`diff`]: the flows whose verdict changes between two service matrices (imported against
+//!   edited, IPv4 against IPv6), each with the deciding rule of both sides.
 //!
 //! # Examples
 //! ```
@@ -29,10 +37,16 @@
 //! assert!(rules.contains("-A INPUT -j DROP\n"));
 //! ```
 
+pub mod diff;
 mod draft;
 mod edit;
+pub mod fixes;
 mod form;
+pub mod owners;
 
+pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
 pub use edit::EditError;
+pub use fixes::{fixes, fixes_with, Fix, FixAction};
 pub use form::{Field, FieldError, RuleForm, TargetChoice};
+pub use owners::{owned, owner_findings, Owned, Owner};
