@@ -44,7 +44,7 @@ pub(crate) fn Workbench() -> impl IntoView {
         panel: RwSignal::new(Panel::Findings),
         analysis: RwSignal::new(None),
         packet: RwSignal::new(String::new()),
-        trace: RwSignal::new(Default::default()),
+        trace: RwSignal::new(std::collections::HashMap::default()),
     };
     provide_context(context);
     provide_simulator(context);

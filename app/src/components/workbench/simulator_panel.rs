@@ -242,7 +242,7 @@ fn OutcomeView(outcome: Outcome, ruleset: Arc<Ruleset>, family: Family, heading:
             }
             .into_any()
         }
-        Some(policy) => view! { <span data-testid="sim-decided-by">{format!("Decided by {} (no rule matched)", policy)}</span> }.into_any(),
+        Some(policy) => view! { <span data-testid="sim-decided-by">{format!("Decided by {policy} (no rule matched)")}</span> }.into_any(),
         None => view! { <span data-testid="sim-decided-by">"No chain decided: the packet passes (no filter table)."</span> }.into_any(),
     };
     let lines = trace_lines(&ruleset, family, &outcome.trace);
@@ -266,7 +266,7 @@ fn OutcomeView(outcome: Outcome, ruleset: Arc<Ruleset>, family: Family, heading:
                     view! {
                         <li class=line.kind data-testid="trace-line" data-kind=line.kind style=format!("--depth: {}", line.depth)>
                             {line.returned.then(|| view! { <span class="returned">"↩ back in this chain · "</span> })}
-                            {(line.depth > 0).then(|| "↳ ")}
+                            {(line.depth > 0).then_some("↳ ")}
                             {place}
                             " — "
                             {line.result}
