@@ -132,6 +132,17 @@ pub(crate) fn set_hash(fragment: &str) {
     window.history().expect("history").replace_state_with_url(&JsValue::NULL, "", Some(&url)).expect("replaced");
 }
 
+/// Waits `milliseconds` of real time (a staged import, the analysis that starts after edits
+/// pause), then lets effects run.
+#[allow(dead_code, reason = "each test binary uses part of the shared helpers")]
+pub(crate) async fn settle_for(milliseconds: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    settle().await;
+}
+
 /// Lets effects and promise callbacks run.
 async fn settle() {
     for _ in 0..5 {
