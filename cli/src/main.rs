@@ -35,7 +35,9 @@ enum Command {
         format: ReportFormat,
     },
     /// Find rules that never match, are shadowed or redundant, lockouts, missing conntrack and
-    /// ICMP rules, exposed services…, each with a witness packet.
+    /// ICMP rules, exposed services…, each with a witness packet; and chains other tools own
+    /// (Docker, ufw, fail2ban, firewalld, kube-proxy, libvirt, Cilium) with what exporting
+    /// would do to them.
     ///
     /// Exit code: 0 without errors, 1 with errors, 2 on usage or I/O errors.
     Lint {

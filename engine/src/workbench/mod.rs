@@ -19,6 +19,8 @@
 //!   fixed draft before it is offered; [`Draft::apply`] applies one.
 //! - [`diff`]: the flows whose verdict changes between two service matrices (imported against
 //!   edited, IPv4 against IPv6), each with the deciding rule of both sides.
+//! - [`presets`]: the simulator's packet presets ("SSH from the internet", "web visitor",
+//!   "reply to my DNS query", "XMAS scan", "ping") for either family, on documentation addresses.
 //!
 //! # Examples
 //! ```
@@ -43,6 +45,7 @@ mod edit;
 pub mod fixes;
 mod form;
 pub mod owners;
+pub mod presets;
 
 pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
@@ -50,3 +53,4 @@ pub use edit::EditError;
 pub use fixes::{fixes, fixes_with, Fix, FixAction};
 pub use form::{Field, FieldError, RuleForm, TargetChoice};
 pub use owners::{owned, owner_findings, Owned, Owner};
+pub use presets::PacketPreset;
