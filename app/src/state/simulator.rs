@@ -1,6 +1,7 @@
 //! The simulator's state as plain data: the packet presets, the typed edits of the packet form,
 //! what a run of the simulator gave (one packet or a conversation), the marks its trace leaves on
-//! the rules table, and the trace as indented lines for the panel.
+//! the rules table, and the trace as indented lines for the panel. The presets themselves are
+//! the engine's ([`PacketPreset`]).
 //!
 //! The packet's text form (the CLI's, [`Packet::parse`]) is the one source of truth: the form
 //! reads its fields from the parsed text and each form edit writes the text back.
@@ -11,66 +12,21 @@ use portcullis_engine::analysis::rule_at;
 use portcullis_engine::export::save::render_rule;
 use portcullis_engine::model::{ConnState, Family, Protocol, RuleLoc, Ruleset, TableName, TcpFlags};
 use portcullis_engine::simulate::{converse, simulate, Conversation, Packet, Path, Simulation, Step, StepResult};
+use portcullis_engine::workbench::presets::PacketPreset;
 use portcullis_engine::workbench::Draft;
 
 use super::bench_view::{TraceMark, TraceMarks};
 
-/// A packet a beginner recognizes, in both families, on documentation addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Preset {
-    /// Its id in test ids.
-    pub(crate) slug: &'static str,
-    /// Its name on the button.
-    pub(crate) label: &'static str,
-    /// The packet's text form for IPv4.
-    pub(crate) v4: &'static str,
-    /// The packet's text form for IPv6.
-    pub(crate) v6: &'static str,
-}
-
-impl Preset {
-    /// The packet's text form for `family`.
-    pub(crate) fn text(self, family: Family) -> &'static str {
-        match family {
-            Family::V4 => self.v4,
-            Family::V6 => self.v6,
-        }
+/// A preset's id in test ids.
+pub(crate) fn preset_slug(preset: PacketPreset) -> &'static str {
+    match preset {
+        PacketPreset::SshFromInternet => "ssh",
+        PacketPreset::WebVisitor => "web",
+        PacketPreset::DnsReply => "dns-reply",
+        PacketPreset::XmasScan => "xmas",
+        PacketPreset::Ping => "ping",
     }
 }
-
-/// The presets, in the order the issue names them.
-pub(crate) const PRESETS: [Preset; 5] = [
-    Preset {
-        slug: "ssh",
-        label: "SSH from the internet",
-        v4: "tcp 203.0.113.7:51000 -> 198.51.100.1:22 in eth0 syn new",
-        v6: "tcp [2001:db8:ffff::7]:51000 -> [2001:db8::1]:22 in eth0 syn new",
-    },
-    Preset {
-        slug: "web",
-        label: "web visitor",
-        v4: "tcp 203.0.113.7:51000 -> 198.51.100.1:443 in eth0 syn new",
-        v6: "tcp [2001:db8:ffff::7]:51000 -> [2001:db8::1]:443 in eth0 syn new",
-    },
-    Preset {
-        slug: "dns-reply",
-        label: "reply to my DNS query",
-        v4: "udp 192.0.2.53:53 -> 198.51.100.1:40000 in eth0 established",
-        v6: "udp [2001:db8:53::53]:53 -> [2001:db8::1]:40000 in eth0 established",
-    },
-    Preset {
-        slug: "xmas",
-        label: "XMAS scan",
-        v4: "tcp 203.0.113.7:51000 -> 198.51.100.1:22 in eth0 fin,psh,urg invalid",
-        v6: "tcp [2001:db8:ffff::7]:51000 -> [2001:db8::1]:22 in eth0 fin,psh,urg invalid",
-    },
-    Preset {
-        slug: "ping",
-        label: "ping",
-        v4: "icmp 203.0.113.7 -> 198.51.100.1 in eth0 type 8/0 new",
-        v6: "icmpv6 2001:db8:ffff::7 -> 2001:db8::1 in eth0 type 128/0 new",
-    },
-];
 
 /// A field of the packet form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,20 +136,17 @@ pub(crate) fn with_flag(packet: &Packet, bit: u8, on: bool) -> Packet {
     packet
 }
 
-/// `packet` carried over to `family`: the same kind of packet between documentation addresses
-/// of that family (an address has no counterpart in the other family to translate to).
+/// `packet` carried over to `family`: the same kind of packet between the presets' stranger and
+/// server of that family (an address has no counterpart in the other family to translate to).
 pub(crate) fn to_family(packet: &Packet, family: Family) -> Packet {
     if packet.family == family {
         return packet.clone();
     }
-    let (source, destination) = match family {
-        Family::V4 => (IpAddr::from([203, 0, 113, 7]), IpAddr::from([198, 51, 100, 1])),
-        Family::V6 => (IpAddr::from([0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 7]), IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1])),
-    };
+    let example = PacketPreset::SshFromInternet.packet(family);
     let mut moved = packet.clone();
     moved.family = family;
-    moved.source = source;
-    moved.destination = destination;
+    moved.source = example.source;
+    moved.destination = example.destination;
     // Echo request / reply and the common errors have their ICMPv6 counterparts.
     let icmp = [(8, 128), (0, 129), (3, 1), (11, 3)];
     match (packet.protocol, family) {

@@ -12,11 +12,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portcullis_engine::model::{Family, RuleLoc, Ruleset};
 use portcullis_engine::simulate::{Outcome, Packet, Simulation, Verdict};
+use portcullis_engine::workbench::presets::PacketPreset;
 use stylist::style;
 
 use super::packet_form::PacketForm;
 use crate::state::bench_view::{BenchContext, Panel};
-use crate::state::simulator::{marks, run, to_family, trace_lines, Run, PRESETS};
+use crate::state::simulator::{marks, preset_slug, run, to_family, trace_lines, Run};
 use crate::state::workbench::Workbench;
 use crate::theme::class_name;
 
@@ -122,7 +123,7 @@ pub(crate) fn SimulatorPanel() -> impl IntoView {
     let simulator = expect_context::<Simulator>();
     if context.packet.with_untracked(|text| text.trim().is_empty()) {
         let family = context.bench.with_untracked(Workbench::family);
-        context.packet.set(PRESETS[0].text(family).to_owned());
+        context.packet.set(PacketPreset::SshFromInternet.packet(family).to_string());
     }
     let class = class_name(style!(
         r#"
@@ -148,13 +149,13 @@ pub(crate) fn SimulatorPanel() -> impl IntoView {
         <section class=class data-testid="simulator-panel" aria-labelledby="simulator-heading">
             <h2 id="simulator-heading">"Simulate a packet"</h2>
             <div class="presets" role="group" aria-label="Example packets">
-                {PRESETS.map(|preset| view! {
-                    <button type="button" data-testid=format!("preset-{}", preset.slug)
+                {PacketPreset::ALL.map(|preset| view! {
+                    <button type="button" data-testid=format!("preset-{}", preset_slug(preset)) title=preset.description()
                         on:click=move |_| {
                             let family = context.bench.with_untracked(Workbench::family);
-                            context.packet.set(preset.text(family).to_owned());
+                            context.packet.set(preset.packet(family).to_string());
                         }>
-                        {preset.label}
+                        {preset.title()}
                     </button>
                 }).collect_view()}
             </div>
