@@ -1,6 +1,6 @@
 //! The workbench's simulator and matrix in a real browser: each test mounts `App`, opens the
 //! workbench, imports a small dump of both families and drives the panels by `data-testid`.
-//! The presets' stranger is 192.0.2.66 / 2001:db8:ffff::66, the server 203.0.113.10.
+//! The presets' stranger is 192.0.2.66 / `2001:db8:ffff::66`, the server 203.0.113.10.
 
 #[allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 mod support;
