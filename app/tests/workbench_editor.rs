@@ -1,9 +1,6 @@
 //! The workbench's import, rules table, rule form and findings in a real browser: each test
 //! mounts `App`, opens the workbench and drives it by `data-testid`.
 
-// Each test file uses its own part of the shared helpers.
-#![allow(dead_code)]
-
 mod support;
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};

@@ -6,6 +6,7 @@
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
 //! - `workbench`, `bench_view`, `import_text`: the workbench's rules being edited, what its
 //!   panels share, and the code frames of an import.
+//! - `simulator`: packet presets and form edits, a simulation run, its trace marks and lines.
 
 pub(crate) mod bench_view;
 #[cfg(test)]
@@ -14,6 +15,7 @@ mod history;
 pub(crate) mod import_text;
 pub(crate) mod library;
 pub(crate) mod review;
+pub(crate) mod simulator;
 mod wizard;
 pub(crate) mod workbench;
 

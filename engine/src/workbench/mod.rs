@@ -44,13 +44,16 @@ mod draft;
 mod edit;
 mod form;
 pub mod fixes;
+mod form;
 pub mod owners;
 pub mod presets;
 
+pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
 pub use edit::EditError;
 pub use form::{Field, FieldError, RuleForm, TargetChoice};
 pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use fixes::{fixes, fixes_with, Fix, FixAction};
+pub use form::{Field, FieldError, RuleForm, TargetChoice};
 pub use owners::{owned, owner_findings, Owned, Owner};
 pub use presets::PacketPreset;

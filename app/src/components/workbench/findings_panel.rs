@@ -57,6 +57,7 @@ fn heading(severity: Severity) -> &'static str {
 
 /// One finding: what, where, help; buttons to show its rules and to simulate its witness.
 #[component]
+#[allow(clippy::needless_pass_by_value)]
 pub(crate) fn FindingItem(finding: Finding) -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let family = finding.family;

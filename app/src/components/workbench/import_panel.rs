@@ -99,10 +99,10 @@ pub(crate) fn ImportPanel() -> impl IntoView {
                 <button type="button" data-testid="open-wizard-design" on:click=move |_| open_wizard_design(context)>
                     "Open the wizard's design"
                 </button>
-                <button type="button" data-testid="bench-undo" disabled=move || !bench.with(|bench| bench.can_undo())
-                    on:click=move |_| bench.update(|bench| bench.undo())>"Undo"</button>
-                <button type="button" data-testid="bench-redo" disabled=move || !bench.with(|bench| bench.can_redo())
-                    on:click=move |_| bench.update(|bench| bench.redo())>"Redo"</button>
+                <button type="button" data-testid="bench-undo" disabled=move || !bench.with(crate::state::workbench::Workbench::can_undo)
+                    on:click=move |_| bench.update(crate::state::workbench::Workbench::undo)>"Undo"</button>
+                <button type="button" data-testid="bench-redo" disabled=move || !bench.with(crate::state::workbench::Workbench::can_redo)
+                    on:click=move |_| bench.update(crate::state::workbench::Workbench::redo)>"Redo"</button>
             </div>
             <p role="status" data-testid="import-progress">
                 {move || match progress.get() {

@@ -8,8 +8,11 @@
 mod export_panel;
 mod findings_panel;
 mod import_panel;
+mod matrix_panel;
+mod packet_form;
 mod rule_editor;
 mod rules_table;
+mod simulator_panel;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,8 +28,10 @@ use crate::theme::class_name;
 use export_panel::ExportPanel;
 use findings_panel::FindingsPanel;
 use import_panel::ImportPanel;
+use matrix_panel::MatrixPanel;
 use rule_editor::RuleEditor;
 use rules_table::RulesTable;
+use simulator_panel::{provide_simulator, SimulatorPanel};
 
 /// How long after the last edit the analysis starts, so a burst of edits runs it once.
 const ANALYSIS_DELAY_MS: i32 = 120;
@@ -39,9 +44,10 @@ pub(crate) fn Workbench() -> impl IntoView {
         panel: RwSignal::new(Panel::Findings),
         analysis: RwSignal::new(None),
         packet: RwSignal::new(String::new()),
-        trace: RwSignal::new(Default::default()),
+        trace: RwSignal::new(std::collections::HashMap::default()),
     };
     provide_context(context);
+    provide_simulator(context);
     analyse_in_background(context);
     undo_redo_keys(context);
     let class = class_name(style!(
@@ -74,9 +80,9 @@ pub(crate) fn Workbench() -> impl IntoView {
                     <PanelTabs/>
                     {move || match context.panel.get() {
                         Panel::Rule => view! { <RuleEditor/> }.into_any(),
-                        Panel::Simulate => view! { <p class="muted">"The simulator is not built yet."</p> }.into_any(),
+                        Panel::Simulate => view! { <SimulatorPanel/> }.into_any(),
                         Panel::Findings => view! { <FindingsPanel/> }.into_any(),
-                        Panel::Matrix => view! { <p class="muted">"The matrix is not built yet."</p> }.into_any(),
+                        Panel::Matrix => view! { <MatrixPanel/> }.into_any(),
                         Panel::Export => view! { <ExportPanel/> }.into_any(),
                     }}
                 </aside>

@@ -107,7 +107,7 @@ pub(crate) fn RulesTable() -> impl IntoView {
                 aria-label="Rules of the shown family">
                 <Show when=move || !rows.with(Vec::is_empty)
                     fallback=|| view! { <p class="empty muted" data-testid="rules-empty">"No rules yet: import some above, or open the wizard's design."</p> }>
-                    <div class="rows" style=move || format!("height: {}px", rows.with(Vec::len) as f64 * ROW_HEIGHT)>
+                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(rows.with(Vec::len)).unwrap_or(u32::MAX)) * ROW_HEIGHT)>
                         {move || {
                             let (start, end) = visible.get();
                             rows.with(|rows| rows[start..end].to_vec()).into_iter().enumerate().map(|(offset, row)| {
