@@ -13,9 +13,10 @@ use crate::model::{
 };
 
 /// What a form rule does with a matching packet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum TargetChoice {
     /// `-j ACCEPT`
+    #[default]
     Accept,
     /// `-j DROP`
     Drop,
@@ -58,12 +59,6 @@ pub struct RuleForm {
     pub target: TargetChoice,
     /// `-m comment --comment`
     pub comment: String,
-}
-
-impl Default for TargetChoice {
-    fn default() -> Self {
-        TargetChoice::Accept
-    }
 }
 
 /// Which field a problem is about.

@@ -42,7 +42,6 @@
 pub mod diff;
 mod draft;
 mod edit;
-mod form;
 pub mod fixes;
 mod form;
 pub mod owners;
@@ -51,8 +50,6 @@ pub mod presets;
 pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
 pub use edit::EditError;
-pub use form::{Field, FieldError, RuleForm, TargetChoice};
-pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use fixes::{fixes, fixes_with, Fix, FixAction};
 pub use form::{Field, FieldError, RuleForm, TargetChoice};
 pub use owners::{owned, owner_findings, Owned, Owner};
