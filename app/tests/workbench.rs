@@ -2,7 +2,6 @@
 //! workbench, imports a small dump of both families and drives the panels by `data-testid`.
 //! The presets' stranger is 192.0.2.66 / `2001:db8:ffff::66`, the server 203.0.113.10.
 
-#[allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 mod support;
 
 use wasm_bindgen::JsCast;

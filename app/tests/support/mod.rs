@@ -1,6 +1,9 @@
 //! Drives a mounted app like a user would, and stands in for the browser's clipboard and
 //! downloads so their effects can be checked.
 
+// Each test binary uses its own part of these helpers.
+#![allow(dead_code, reason = "each test binary uses part of the shared helpers")]
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -133,7 +136,6 @@ pub(crate) fn set_hash(fragment: &str) {
 }
 
 /// Waits `milliseconds` of real time (timers, staged work, the workbench's background analysis).
-#[allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 pub(crate) async fn sleep(milliseconds: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         leptos::prelude::window()
@@ -145,7 +147,6 @@ pub(crate) async fn sleep(milliseconds: i32) {
 }
 
 /// Waits until `ready` holds, checking every 20 ms; panics with `what` after `timeout_ms`.
-#[allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 pub(crate) async fn wait_until(what: &str, timeout_ms: i32, mut ready: impl FnMut() -> bool) {
     let mut waited = 0;
     while !ready() {
