@@ -76,6 +76,10 @@ impl Analysis {
     }
 }
 
+/// Rulesets with more rules than this (both families) are checked on request, not after every
+/// edit: their analysis takes long enough to freeze the page for a moment.
+pub(crate) const AUTO_ANALYSIS_LIMIT: usize = 3_000;
+
 /// Lints one family of the current draft (the lints and the rules other tools own) and computes
 /// its matrix.
 pub(crate) fn analyse_family(bench: &Workbench, family: Family, options: &LintOptions) -> (Vec<Finding>, Matrix) {
@@ -106,6 +110,8 @@ pub(crate) struct BenchContext {
     pub(crate) panel: RwSignal<Panel>,
     /// The latest analysis, possibly of an older revision while the new one is computed.
     pub(crate) analysis: RwSignal<Option<Analysis>>,
+    /// Bumped by "check now": analyses a ruleset too large to check after every edit.
+    pub(crate) analyse_now: RwSignal<u64>,
     /// The packet the simulator shows, in the CLI's text form; set by "simulate this witness".
     pub(crate) packet: RwSignal<String>,
     /// The marks of the last simulation on the rules table.

@@ -154,17 +154,18 @@ mod tests {
     use super::*;
 
     #[wasm_bindgen_test]
-    fn frames_underline_the_bad_word_with_a_line_of_context() {
+    fn frames_underline_the_bad_option_with_a_line_of_context() {
         let text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n";
         let parsed = import(text, None);
         let report = ImportReport::new(text, &parsed.value, &parsed.diagnostics);
         assert_eq!(report.errors, 1, "{:?}", parsed.diagnostics);
         let frame = &report.frames[0];
-        assert_eq!(frame.position, "3:25");
+        assert_eq!(frame.position, "3:17", "the frame starts at the option whose value is bad");
         let numbers: Vec<usize> = frame.lines.iter().map(|line| line.number).collect();
         assert_eq!(numbers, [2, 3, 4]);
-        assert_eq!(frame.lines[1].marked, "99999");
-        assert_eq!(frame.lines[1].before, "-A INPUT -p tcp --dport ");
+        assert_eq!(frame.lines[1].marked, "--dport 99999");
+        assert_eq!(frame.lines[1].before, "-A INPUT -p tcp ");
+        assert_eq!(frame.lines[1].after, " -j ACCEPT");
         assert_eq!(frame.lines[0].marked, "", "context lines are not underlined");
     }
 

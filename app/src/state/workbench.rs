@@ -93,6 +93,16 @@ impl Workbench {
         self.family
     }
 
+    /// How many rules the draft holds, both families, disabled ones included.
+    pub(crate) fn rule_count(&self) -> usize {
+        Family::ALL
+            .iter()
+            .flat_map(|family| self.draft.ruleset(*family).tables())
+            .flat_map(|table| table.chains())
+            .map(|chain| chain.rows().len())
+            .sum()
+    }
+
     pub(crate) fn revision(&self) -> u64 {
         self.revision
     }

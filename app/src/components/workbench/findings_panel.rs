@@ -10,7 +10,7 @@ use portcullis_engine::workbench::{fixes, Fix};
 use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::model::RuleLoc;
 
-use crate::state::bench_view::{BenchContext, Panel};
+use crate::state::bench_view::{BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
 
 /// The findings panel.
 #[component]
@@ -20,6 +20,7 @@ pub(crate) fn FindingsPanel() -> impl IntoView {
         let revision = context.bench.with(crate::state::workbench::Workbench::revision);
         context.analysis.with(|analysis| analysis.as_ref().is_none_or(|analysis| analysis.revision != revision))
     });
+    let large = Memo::new(move |_| context.bench.with(crate::state::workbench::Workbench::rule_count) > AUTO_ANALYSIS_LIMIT);
     let groups = Memo::new(move |_| {
         context.analysis.with(|analysis| {
             let findings = analysis.as_ref().map_or(&[][..], |analysis| &analysis.findings[..]);
@@ -32,8 +33,17 @@ pub(crate) fn FindingsPanel() -> impl IntoView {
         <section data-testid="findings-panel">
             <h2>"Findings"</h2>
             <p role="status" class="muted" data-testid="findings-status">
-                {move || if stale.get() { "Checking the rules…" } else { "Up to date." }}
+                {move || match (stale.get(), large.get()) {
+                    (false, _) => "Up to date.".to_owned(),
+                    (true, false) => "Checking the rules…".to_owned(),
+                    (true, true) => format!("More than {AUTO_ANALYSIS_LIMIT} rules: findings are checked when you ask, not after every edit."),
+                }}
             </p>
+            <Show when=move || stale.get() && large.get()>
+                <button type="button" class="primary" data-testid="analyse-now" on:click=move |_| context.analyse_now.update(|asked| *asked += 1)>
+                    "Check now"
+                </button>
+            </Show>
             <Show when=move || { total.get() != 0 || stale.get() }
                 fallback=|| view! { <p data-testid="no-findings">"No problem found: you stay logged in, replies and DNS work, nothing is shadowed."</p> }>
                 {move || groups.get().into_iter().filter(|(_, findings)| !findings.is_empty()).map(|(severity, findings)| view! {

@@ -21,7 +21,7 @@ use portcullis_engine::model::Family;
 use stylist::style;
 
 use crate::browser;
-use crate::state::bench_view::{analyse_family, Analysis, BenchContext, Panel};
+use crate::state::bench_view::{analyse_family, Analysis, BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::state::WizardContext;
 use crate::theme::class_name;
@@ -43,6 +43,7 @@ pub(crate) fn Workbench() -> impl IntoView {
         bench: RwSignal::new(WorkbenchState::default()),
         panel: RwSignal::new(Panel::Findings),
         analysis: RwSignal::new(None),
+        analyse_now: RwSignal::new(0),
         packet: RwSignal::new(String::new()),
         trace: RwSignal::new(std::collections::HashMap::default()),
     };
@@ -111,11 +112,17 @@ fn PanelTabs() -> impl IntoView {
 }
 
 /// Lints and maps the newest draft once edits pause, one family per task so the page keeps
-/// painting in between; an analysis overtaken by a newer edit is dropped.
+/// painting in between; an analysis overtaken by a newer edit is dropped. A ruleset larger than
+/// [`AUTO_ANALYSIS_LIMIT`] is analysed only when the user asks ("check now").
 fn analyse_in_background(context: BenchContext) {
-    let BenchContext { bench, analysis, .. } = context;
-    Effect::new(move |_| {
+    let BenchContext { bench, analysis, analyse_now, .. } = context;
+    Effect::new(move |asked_before: Option<u64>| {
         let revision = bench.with(WorkbenchState::revision);
+        let asked = analyse_now.get();
+        let requested = asked_before.is_some_and(|before| before != asked);
+        if !requested && bench.with_untracked(WorkbenchState::rule_count) > AUTO_ANALYSIS_LIMIT {
+            return asked;
+        }
         spawn_local(async move {
             browser::pause(ANALYSIS_DELAY_MS).await;
             let current = || bench.try_with_untracked(WorkbenchState::revision) == Some(revision);
@@ -136,6 +143,7 @@ fn analyse_in_background(context: BenchContext) {
                 analysis.try_set(Some(Analysis { revision, findings, matrices: [v4, v6] }));
             }
         });
+        asked
     });
 }
 
