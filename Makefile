@@ -14,7 +14,7 @@ export WASM_BINDGEN_TEST_TIMEOUT := 120
 
 HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser bench-wizard clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench clean
 
 ## serve: build the release site and serve it on http://127.0.0.1:8080
 serve: setup-build
@@ -72,6 +72,10 @@ bench-browser: setup-test
 ## bench-wizard: the built wizard in headless Chromium — first render (<= 500 ms) and one edit of a 50-rule design (<= 16 ms) — and where an edit's time goes
 bench-wizard: setup-test build
 	scripts/bench-wizard.sh
+
+## bench-workbench: a 10,000-rule dump imported into the built workbench in headless Chromium — Import to the table's first rows (<= 1 s), p50/p95 of scroll and edit frames (<= 16 ms), the background analysis
+bench-workbench: setup-test build
+	scripts/bench-workbench.sh
 
 clean:
 	rm -rf dist tests/artifacts

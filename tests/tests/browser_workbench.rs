@@ -1,6 +1,6 @@
 //! The workbench end to end: the built site in real headless Chromium. It pastes one of each kind
 //! of real-looking dump — a ufw host and a Docker host (`tests/corpus/import/`) and the first
-//! seed tutorial's own script (the DigitalOcean "basic iptables firewall" commands, taken from
+//! seed tutorial's own script (the commands of `DigitalOcean`'s "basic iptables firewall", taken from
 //! `tests/corpus/import/seeds.sh`) — and for each checks the import report, the owners list, and
 //! that the findings panel shows exactly what the engine's lint says of the same text; simulates a
 //! preset packet and sees the rule that decides it highlighted in the table; fixes a shadowed
