@@ -2,14 +2,15 @@
 # Prints the gzip size of what the site ships (wasm + js + css) next to the 250 KB target,
 # and fails past the regression ceiling.
 #
-# The target is NOT met yet (about 412 KB with the full wizard: the Leptos runtime, serde_json and
-# the analysis engine); the ceiling catches growth while the size work is pending.
+# The target is NOT met (about 660 KB with the wizard and the workbench: the Leptos runtime and
+# its views, serde_json, the analysis engine); the ceiling catches growth while the size work —
+# loading the workbench as a second module on demand — is pending.
 # Usage: scripts/size.sh [DIST_DIR]
 set -euo pipefail
 
 dist=${1:-dist}
 target_kb=250
-budget_kb=${SIZE_BUDGET_KB:-440}
+budget_kb=${SIZE_BUDGET_KB:-700}
 
 [ -f "$dist/index.html" ] || { echo "size: $dist/index.html is missing: run 'make build' first" >&2; exit 1; }
 

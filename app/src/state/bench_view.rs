@@ -80,13 +80,17 @@ impl Analysis {
 /// edit: their analysis takes long enough to freeze the page for a moment.
 pub(crate) const AUTO_ANALYSIS_LIMIT: usize = 3_000;
 
-/// Lints one family of the current draft (the lints and the rules other tools own) and computes
-/// its matrix.
-pub(crate) fn analyse_family(bench: &Workbench, family: Family, options: &LintOptions) -> (Vec<Finding>, Matrix) {
+/// Lints one family of the current draft: the lints and the rules other tools own.
+pub(crate) fn lint_family(bench: &Workbench, family: Family, options: &LintOptions) -> Vec<Finding> {
     let ruleset = bench.draft().effective(family);
     let mut findings = lint(&ruleset, options);
     findings.extend(owner_findings(&ruleset));
-    (findings, matrix(&ruleset))
+    findings
+}
+
+/// The service matrix of one family of the current draft.
+pub(crate) fn matrix_of_family(bench: &Workbench, family: Family) -> Matrix {
+    matrix(&bench.draft().effective(family))
 }
 
 /// What the simulator's trace says about one rule it visited.

@@ -21,7 +21,7 @@ use portcullis_engine::model::Family;
 use stylist::style;
 
 use crate::browser;
-use crate::state::bench_view::{analyse_family, Analysis, BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
+use crate::state::bench_view::{lint_family, matrix_of_family, Analysis, BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::state::WizardContext;
 use crate::theme::class_name;
@@ -111,9 +111,9 @@ fn PanelTabs() -> impl IntoView {
     }
 }
 
-/// Lints and maps the newest draft once edits pause, one family per task so the page keeps
-/// painting in between; an analysis overtaken by a newer edit is dropped. A ruleset larger than
-/// [`AUTO_ANALYSIS_LIMIT`] is analysed only when the user asks ("check now").
+/// Lints and maps the newest draft once edits pause, one family's lint or matrix per task so the
+/// page keeps painting in between; an analysis overtaken by a newer edit is dropped.
+/// A ruleset larger than [`AUTO_ANALYSIS_LIMIT`] is analysed only when the user asks ("Check now").
 fn analyse_in_background(context: BenchContext) {
     let BenchContext { bench, analysis, analyse_now, .. } = context;
     Effect::new(move |asked_before: Option<u64>| {
@@ -129,12 +129,19 @@ fn analyse_in_background(context: BenchContext) {
             let options = LintOptions::default();
             let mut findings = Vec::new();
             let mut matrices = Vec::new();
+            // The lint and the matrix of a family are separate tasks: with 10,000 rules each
+            // takes seconds, and the page paints (and scrolls) between them.
             for family in Family::ALL {
                 if !current() {
                     return;
                 }
-                let Some((found, matrix)) = bench.try_with_untracked(|bench| analyse_family(bench, family, &options)) else { return };
+                let Some(found) = bench.try_with_untracked(|bench| lint_family(bench, family, &options)) else { return };
                 findings.extend(found);
+                browser::pause(0).await;
+                if !current() {
+                    return;
+                }
+                let Some(matrix) = bench.try_with_untracked(|bench| matrix_of_family(bench, family)) else { return };
                 matrices.push(matrix);
                 browser::pause(0).await;
             }

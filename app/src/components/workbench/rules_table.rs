@@ -78,7 +78,8 @@ pub(crate) fn RulesTable() -> impl IntoView {
         .rows { position: relative; }
         .row { position: absolute; left: 0; right: 0; height: 46px; box-sizing: border-box; padding: 0.2rem 0.5rem; display: grid;
             grid-template-columns: 3.2rem minmax(0, 1fr) auto; gap: 0 0.5rem; align-items: center; border-bottom: 1px solid var(--border); cursor: pointer; }
-        .row .text, .row .meaning { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+        .row > span { min-width: 0; }
+        .row .text, .row .meaning { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .row .text { font: 0.78rem/1.3 var(--mono); }
         .row .meaning { font-size: 0.8rem; color: var(--muted); }
         .row .number { font: 0.75rem var(--mono); color: var(--muted); display: flex; gap: 0.2rem; align-items: center; }
