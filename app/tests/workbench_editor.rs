@@ -1,7 +1,6 @@
 //! The workbench's import, rules table, rule form and findings in a real browser: each test
 //! mounts `App`, opens the workbench and drives it by `data-testid`.
 
-#[allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 mod support;
 
 use std::fmt::Write as _;

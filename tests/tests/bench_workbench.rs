@@ -153,7 +153,7 @@ async fn measure_import(browser: &Browser, dump: &str) -> Result<(), String> {
         }
         const rendered = performance.now() - start;
         const importLongTasks = longTasksSince(start);
-        // The analysis: a ruleset this large is checked on request, so ask ("Check now"), then
+        // The analysis: a ruleset this large is checked on request, so ask (Check now), then
         // wait until the findings panel is up to date.
         let asked = false;
         while (!text('findings-status').includes('Up to date')) {

@@ -98,7 +98,7 @@ impl Workbench {
         Family::ALL
             .iter()
             .flat_map(|family| self.draft.ruleset(*family).tables())
-            .flat_map(|table| table.chains())
+            .flat_map(portcullis_engine::workbench::DraftTable::chains)
             .map(|chain| chain.rows().len())
             .sum()
     }
