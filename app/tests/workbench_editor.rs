@@ -184,3 +184,21 @@ async fn the_wizard_design_opens_in_the_workbench_and_the_address_remembers_the_
     assert!(again.find("workbench").is_none());
     assert_eq!(leptos::prelude::window().location().hash().ok().as_deref(), Some(""));
 }
+
+#[wasm_bindgen_test]
+async fn a_findings_example_packet_opens_in_the_simulator_with_its_deciding_rule_marked() {
+    let page = workbench().await;
+    let shadowed = SAVE.replace("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n", "-A INPUT -p tcp -j DROP\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n");
+    import(&page, &shadowed).await;
+    analysed(&page).await;
+    let finding = page.all("finding").into_iter().find(|finding| finding.text_content().unwrap_or_default().contains("INPUT rule 5"));
+    let simulate = finding.and_then(|finding| finding.query_selector("[data-testid=\"finding-simulate\"]").ok().flatten());
+    click_element(&simulate.expect("the shadowed rule's finding has an example packet")).await;
+    sleep(50).await;
+    assert!(page.find("simulator-panel").is_some(), "the simulator opens");
+    let packet = page.input("packet-text").value();
+    assert!(packet.contains(":80") && packet.starts_with("tcp"), "the witness is a TCP packet to port 80: {packet}");
+    assert!(page.text("sim-verdict").to_uppercase().contains("DROP"), "{}", page.text("sim-verdict"));
+    let matched: Vec<String> = page.all("rule-row").into_iter().filter(|row| row.class_list().contains("trace-matched")).filter_map(|row| row.get_attribute("data-row")).collect();
+    assert_eq!(matched, ["filter/INPUT/3"], "the DROP that shadows rule 5 decides");
+}

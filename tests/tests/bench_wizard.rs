@@ -20,8 +20,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use portcullis_e2e::browser::Browser;
-use portcullis_e2e::require::{can_run, Need};
+use portcullis_e2e::browser::{Browser, SITE_NEEDS};
+use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
 use portcullis_engine::design::{Design, Preset, ServiceId, Source};
 use portcullis_engine::model::Family;
@@ -259,7 +259,7 @@ async fn measure_edits(site: &Site) -> Result<(), String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: make bench-wizard"]
 async fn wizard_first_render_and_edit_frame() {
-    let needs = [Need::Program("chromium"), Need::Program("chromedriver"), Need::Path("dist/index.html")];
+    let needs = SITE_NEEDS;
     assert!(can_run("wizard benchmark", &needs), "the wizard benchmark cannot run here");
     let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
     let outcome = tokio::time::timeout(Duration::from_mins(5), async {

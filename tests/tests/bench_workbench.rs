@@ -24,8 +24,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use portcullis_e2e::browser::Browser;
-use portcullis_e2e::require::{can_run, Need};
+use portcullis_e2e::browser::{Browser, SITE_NEEDS};
+use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
 use serde_json::Value;
 
@@ -377,7 +377,7 @@ async fn bench(browser: &Browser, site: &Site) -> Result<(), String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: make bench-workbench"]
 async fn ten_thousand_rules_first_render_scroll_and_edit_frames() {
-    let needs = [Need::Program("chromium"), Need::Program("chromedriver"), Need::Path("dist/index.html")];
+    let needs = SITE_NEEDS;
     assert!(can_run("workbench benchmark", &needs), "the workbench benchmark cannot run here");
     let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
     let browser = Browser::start("bench-workbench").await.expect("start the browser");

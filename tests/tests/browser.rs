@@ -7,9 +7,9 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use portcullis_e2e::browser::Browser;
+use portcullis_e2e::browser::{Browser, JUDGED_SITE_NEEDS};
 use portcullis_e2e::iptables::{check_shell_script, restore_test};
-use portcullis_e2e::require::{can_run, Need};
+use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
 use portcullis_engine::model::Family;
 
@@ -190,14 +190,7 @@ async fn wizard_flow(browser: &Browser, site: Site) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tutorial_server_from_a_clean_start_to_a_checked_script() {
-    let needs = [
-        Need::Program("chromium"),
-        Need::Program("chromedriver"),
-        Need::Path("dist/index.html"),
-        Need::Root,
-        Need::Program("iptables-restore"),
-        Need::Program("shellcheck"),
-    ];
+    let needs = JUDGED_SITE_NEEDS;
     if !can_run("browser end-to-end", &needs) {
         return;
     }

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::Locator;
-use portcullis_e2e::browser::Browser;
+use portcullis_e2e::browser::{Browser, JUDGED_SITE_NEEDS};
 use portcullis_e2e::iptables::{check_shell_script, restore_test};
-use portcullis_e2e::require::{can_run, Need};
+use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
 use portcullis_engine::analysis::{lint, LintOptions};
 use portcullis_engine::import::import;
@@ -346,14 +346,7 @@ async fn workbench_flow(browser: &Browser, site: &Site) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_dumps_import_lint_simulate_fix_and_export_in_the_workbench() {
-    let needs = [
-        Need::Program("chromium"),
-        Need::Program("chromedriver"),
-        Need::Path("dist/index.html"),
-        Need::Root,
-        Need::Program("iptables-restore"),
-        Need::Program("shellcheck"),
-    ];
+    let needs = JUDGED_SITE_NEEDS;
     if !can_run("workbench end-to-end", &needs) {
         return;
     }
