@@ -155,6 +155,8 @@ pub fn ssh_denials(ruleset: &Ruleset, options: &LintOptions) -> Vec<Denial> {
             (STATE, Ints::single(state_index(packet.state()))),
             (interface, universe.interfaces.external()),
         ];
+        // SSH to the server is unicast: a broadcast or multicast destination is no login.
+        fields.push((if incoming { DST } else { SRC }, universe.unicast_destinations()));
         if !anywhere {
             fields.push((admin, sources.clone()));
         }

@@ -4,7 +4,7 @@
 //! The sets follow [`crate::simulate::evaluate`] exactly: a packet is in `definite` when the
 //! simulator answers "yes", in `possible` unless it answers "no". Modules that depend on history
 //! or on things outside the packet (limit, hashlimit, recent, connlimit, string, time, set,
-//! owner, mac, addrtype, connmark, conntrack status / expiry, TCP options, unknown modules) make
+//! owner, mac, addrtype but `--dst-type` on INPUT, connmark, conntrack status / expiry, TCP options, unknown modules) make
 //! the answer "maybe" ([`crate::simulate::is_undecidable`], shared with the simulator): they
 //! shrink `definite` to nothing and leave `possible` unconstrained.
 
@@ -229,6 +229,18 @@ impl Universe {
         Space::cube(self.full_cube().with(IN, input).with(OUT, output))
     }
 
+    /// Destination addresses a packet from anywhere can be sent to: not broadcast (IPv4
+    /// `0.0.0.0/8`, `255.255.255.255`), not multicast, not unspecified (IPv6 `::`). Multicast and
+    /// broadcast reach a link or a multicast domain, never the whole internet.
+    pub(crate) fn unicast_destinations(&self) -> Ints {
+        use crate::simulate::addrtype::{networks, BROADCAST_V4, MULTICAST_V4};
+        let special: &[&str] = match self.family {
+            Family::V4 => &[BROADCAST_V4[0], BROADCAST_V4[1], MULTICAST_V4],
+            Family::V6 => &["::/128", "ff00::/8"],
+        };
+        networks(special).iter().fold(self.domain(DST), |acc, net| acc.minus(&network(self.family, net)))
+    }
+
     /// `dim` in `values`, or not in `values` when `negated`.
     fn field(&self, dim: Dim, values: Ints, negated: bool) -> Space {
         let values = if negated { self.domain(dim).minus(&values) } else { values };
@@ -387,7 +399,8 @@ fn conntrack(universe: &Universe, conntrack: &ConnTrack) -> Matches {
 fn module(universe: &Universe, module: &Module, path: Path) -> Matches {
     let u = universe;
     let proto = |number: u8| u.only(PROTO, Ints::single(u128::from(number)));
-    if crate::simulate::is_undecidable(module, path) {
+    // The analysis reads the filter table: its rules run on the path's filter chain.
+    if crate::simulate::is_undecidable(module, path, path.filter_chain()) {
         return Matches::maybe(u.all());
     }
     match module {
@@ -473,9 +486,43 @@ fn module(universe: &Universe, module: &Module, path: Path) -> Matches {
         }
         // Not on OUTPUT (`is_undecidable` answered on OUTPUT): no local socket.
         Module::Owner(_) => Matches::exact(Space::empty()),
+        // Only where `is_undecidable` let it through: the destination on INPUT.
+        Module::AddrType(types) => addrtype(u, types),
         // Undecidable: answered above from the simulator's one list.
         _ => Matches::maybe(u.all()),
     }
+}
+
+/// `-m addrtype --dst-type` on INPUT: the destination classes of
+/// [`crate::simulate::addrtype::InputDestination`], each answered as the simulator answers it.
+fn addrtype(u: &Universe, types: &crate::model::AddrType) -> Matches {
+    use crate::simulate::addrtype::{networks, InputDestination, BROADCAST_V4, MULTICAST_V4, NOT_UNICAST_V6};
+    use crate::simulate::Truth;
+    let Some(wanted) = &types.destination else { return Matches::exact(u.all()) };
+    let within = |texts: &[&str]| networks(texts).iter().fold(Ints::empty(), |acc, net| acc.union(&network(u.family, net)));
+    let unicast_frame = Ints::single(0);
+    let (broadcast, multicast, not_unicast) = match u.family {
+        Family::V4 => (within(&BROADCAST_V4), within(&[MULTICAST_V4]), Ints::empty()),
+        Family::V6 => (Ints::empty(), Ints::empty(), within(&NOT_UNICAST_V6)),
+    };
+    let special = u.only(DST, broadcast.union(&multicast).union(&not_unicast));
+    let ordinary = u.all().minus(&special);
+    let local = ordinary.restrict(PKTTYPE, &unicast_frame);
+    let classes = [
+        (InputDestination::Broadcast, u.only(DST, broadcast)),
+        (InputDestination::Multicast, u.only(DST, multicast)),
+        (InputDestination::Local, local.clone()),
+        (InputDestination::Unknown, u.only(DST, not_unicast).union(&ordinary.minus(&local))),
+    ];
+    let (mut definite, mut refused) = (Space::empty(), Space::empty());
+    for (class, set) in classes {
+        match class.matches(u.family, wanted.value).negate_if(wanted.negated) {
+            Truth::Yes => definite.absorb(set),
+            Truth::No => refused.absorb(set),
+            Truth::Maybe => {}
+        }
+    }
+    Matches { possible: u.all().minus(&refused), definite }
 }
 
 /// What `rule` matches in a chain on `path`.

@@ -11,7 +11,7 @@
 //!
 //! # Uncertain matches
 //! Matches the simulator answers "maybe" for (limit, hashlimit, recent, connlimit, string,
-//! time, set, owner, mac, addrtype, connmark, conntrack status/expiry, TCP options, unknown
+//! time, set, owner, mac, addrtype but `--dst-type` on INPUT, connmark, conntrack status/expiry, TCP options, unknown
 //! modules) give a rule two sets: what it matches for sure (nothing) and what it may match
 //! (as if the uncertain match were absent). The policy:
 //! - a rule that only *may* match never takes packets away from later rules, so it never makes

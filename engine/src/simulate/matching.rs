@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use super::packet::{Packet, Path};
 use crate::model::{
-    ConnState, ConnStates, ConnTrack, Interface, Module, Negated, PortDirection, PortSpec, Protocol, RecentAction, Rule,
+    BuiltinChain, ConnState, ConnStates, ConnTrack, Interface, Module, Negated, PortDirection, PortSpec, Protocol, RecentAction, Rule,
     TtlComparison,
 };
 
@@ -23,7 +23,7 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn from(value: bool) -> Self {
+    pub(crate) fn from(value: bool) -> Self {
         if value {
             Truth::Yes
         } else {
@@ -31,7 +31,7 @@ impl Truth {
         }
     }
 
-    fn negate_if(self, negated: bool) -> Self {
+    pub(crate) fn negate_if(self, negated: bool) -> Self {
         match (self, negated) {
             (Truth::Yes, true) => Truth::No,
             (Truth::No, true) => Truth::Yes,
@@ -151,9 +151,9 @@ fn conntrack_matches(conntrack: &ConnTrack, packet: &Packet) -> Truth {
         .and(|| Truth::from(conntrack.direction != Some(crate::model::ConnDirection::Reply)))
 }
 
-/// The answer of one module, and its name for the trace.
-pub(crate) fn module_matches(module: &Module, packet: &Packet) -> Truth {
-    if is_undecidable(module, packet.path) {
+/// The answer of one module for a packet crossing built-in chain `hook`.
+pub(crate) fn module_matches(module: &Module, packet: &Packet, hook: BuiltinChain) -> Truth {
+    if is_undecidable(module, packet.path, hook) {
         return Truth::Maybe;
     }
     let tcp = packet.protocol == Protocol::TCP;
@@ -214,15 +214,17 @@ pub(crate) fn module_matches(module: &Module, packet: &Packet) -> Truth {
         }
         // Not on OUTPUT (on OUTPUT `is_undecidable` answered above): no local socket.
         Module::Owner(_) => Truth::No,
+        // Only where `is_undecidable` let it through: the destination on INPUT.
+        Module::AddrType(types) => super::addrtype::destination_matches(types, packet.family, packet.destination, packet.packet_type),
         // The rest depends on what the packet does not tell; `is_undecidable` (one exhaustive
         // list) already answered "maybe" for each of them.
         _ => Truth::Maybe,
     }
 }
 
-/// Whether the answer of `module` for a packet on `path` depends on what the packet does not
-/// tell — history (limit, hashlimit, recent except `--set`, connlimit), the host (addrtype,
-/// owner on OUTPUT, mac, connmark), payload (string), the clock (time), ipset contents (set) or
+/// Whether the answer of `module` for a packet on `path`, crossing built-in chain `hook`, depends
+/// on what the packet does not tell — history (limit, hashlimit, recent except `--set`,
+/// connlimit), the host (addrtype but `--dst-type` on INPUT, owner on OUTPUT, mac, connmark), payload (string), the clock (time), ipset contents (set) or
 /// an unknown module — so that both the simulator ([`evaluate`]) and the exact analysis answer
 /// "maybe" for every packet. The one list of modules the engine cannot decide exactly (parts of
 /// modules it decides otherwise — TCP options, conntrack status and expiry, SNAT/DNAT states,
@@ -230,18 +232,22 @@ pub(crate) fn module_matches(module: &Module, packet: &Packet) -> Truth {
 ///
 /// # Examples
 /// ```
-/// use portcullis_engine::model::{Module, Rate};
+/// use portcullis_engine::model::{AddrType, AddressTypes, BuiltinChain, Module, Negated};
 /// use portcullis_engine::simulate::{is_undecidable, Path};
-/// assert!(is_undecidable(&Module::Unknown { name: "u32".to_owned(), args: vec![] }, Path::Input));
-/// assert!(!is_undecidable(&Module::Comment("ssh".to_owned()), Path::Input));
+/// let input = BuiltinChain::Input;
+/// assert!(is_undecidable(&Module::Unknown { name: "u32".to_owned(), args: vec![] }, Path::Input, input));
+/// assert!(!is_undecidable(&Module::Comment("ssh".to_owned()), Path::Input, input));
+/// let local = Negated { negated: false, value: AddressTypes::parse("LOCAL").unwrap() };
+/// let addrtype = Module::AddrType(AddrType { source: None, destination: Some(local), limit_interface: None });
+/// assert!(!is_undecidable(&addrtype, Path::Input, input)); // every packet on INPUT is for the host
+/// assert!(is_undecidable(&addrtype, Path::Input, BuiltinChain::Prerouting)); // a DNAT may follow
 /// ```
-pub fn is_undecidable(module: &Module, path: Path) -> bool {
+pub fn is_undecidable(module: &Module, path: Path, hook: BuiltinChain) -> bool {
     match module {
         Module::Limit { .. }
         | Module::Hashlimit(_)
         | Module::Connlimit(_)
         | Module::Mac(_)
-        | Module::AddrType(_)
         | Module::ConnMark(_)
         | Module::String(_)
         | Module::Time(_)
@@ -249,6 +255,7 @@ pub fn is_undecidable(module: &Module, path: Path) -> bool {
         | Module::Unknown { .. } => true,
         Module::Recent(recent) => recent.action != RecentAction::Set,
         Module::Owner(_) => path == Path::Output,
+        Module::AddrType(types) => !super::addrtype::decidable(types, hook),
         Module::Tcp { .. }
         | Module::Udp { .. }
         | Module::Multiport { .. }
@@ -273,8 +280,14 @@ fn module_name(module: &Module) -> String {
     printed.trim().to_owned()
 }
 
-/// Evaluates every match of `rule` against `packet`, in iptables' order.
+/// Evaluates every match of `rule` against `packet`, in iptables' order, as the filter table of
+/// the packet's path sees it ([`Path::filter_chain`]).
 pub fn evaluate(rule: &Rule, packet: &Packet) -> Evaluation {
+    evaluate_at(rule, packet, packet.path.filter_chain())
+}
+
+/// [`evaluate`] for a rule of a chain reached from built-in chain `hook`.
+pub(crate) fn evaluate_at(rule: &Rule, packet: &Packet, hook: BuiltinChain) -> Evaluation {
     let mut maybe_on: Option<String> = None;
     let mut checks: Vec<(Truth, Box<dyn Fn() -> String + '_>)> = vec![
         (negated_check(rule.source.as_ref(), |net| Truth::from(within(net, packet.source))), Box::new(|| "-s".to_owned())),
@@ -294,7 +307,7 @@ pub fn evaluate(rule: &Rule, packet: &Packet) -> Evaluation {
         ),
     ];
     for module in &rule.modules {
-        checks.push((module_matches(module, packet), Box::new(move || module_name(module))));
+        checks.push((module_matches(module, packet, hook), Box::new(move || module_name(module))));
     }
     for (truth, name) in checks {
         match truth {
@@ -311,7 +324,7 @@ pub fn evaluate(rule: &Rule, packet: &Packet) -> Evaluation {
 
 /// The overall answer of [`evaluate`] without naming the failing option: no text is built, so
 /// it costs a few comparisons per rule (the batch verdict path, [`super::verdicts`]).
-pub(crate) fn truth(rule: &Rule, packet: &Packet) -> Truth {
+pub(crate) fn truth(rule: &Rule, packet: &Packet, hook: BuiltinChain) -> Truth {
     let mut maybe = false;
     let mut check = |truth: Truth| match truth {
         Truth::No => false,
@@ -327,7 +340,7 @@ pub(crate) fn truth(rule: &Rule, packet: &Packet) -> Truth {
         && check(negated_check(rule.out_interface.as_ref(), |interface| interface_matches(interface, packet.out_interface.as_deref())))
         && check(negated_check(rule.protocol.as_ref(), |protocol| Truth::from(*protocol == packet.protocol)))
         && check(rule.fragment.map_or(Truth::Yes, |negated| Truth::from(packet.fragment).negate_if(negated)))
-        && rule.modules.iter().all(|module| check(module_matches(module, packet)));
+        && rule.modules.iter().all(|module| check(module_matches(module, packet, hook)));
     match (holds, maybe) {
         (false, _) => Truth::No,
         (true, true) => Truth::Maybe,

@@ -22,6 +22,7 @@
 //! assert_eq!(web.outcomes[0].decided_by.as_ref().unwrap().index, None); // the policy decided
 //! ```
 
+pub(crate) mod addrtype;
 mod conversation;
 mod matching;
 mod packet;

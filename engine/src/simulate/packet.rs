@@ -20,6 +20,25 @@ pub enum Path {
     Output,
 }
 
+impl Path {
+    /// The built-in chain where the filter table sees a packet on this path (INPUT, FORWARD or
+    /// OUTPUT): the chain the analysis reads the filter table from.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::model::BuiltinChain;
+    /// use portcullis_engine::simulate::Path;
+    /// assert_eq!(Path::Forward.filter_chain(), BuiltinChain::Forward);
+    /// ```
+    pub fn filter_chain(self) -> crate::model::BuiltinChain {
+        match self {
+            Path::Input => crate::model::BuiltinChain::Input,
+            Path::Forward => crate::model::BuiltinChain::Forward,
+            Path::Output => crate::model::BuiltinChain::Output,
+        }
+    }
+}
+
 /// One packet, with what conntrack knows about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {

@@ -310,6 +310,7 @@ fn step<'p>(at: usize, table: &PreparedTable<'_>, state: &mut State<'p>, pending
     let filters = table.filters.get(chain_index).map_or(&[][..], Vec::as_slice);
     // The rules the packet surely fails go by in this loop, without leaving the chain.
     let mut index = start;
+    let hook = hooks(state.packet.path).get(state.hook).map_or(state.packet.path.filter_chain(), |(hook, _)| *hook);
     let (rule, truth) = loop {
         let Some(rule) = chain.rules.get(index) else {
             return chain_end(at, chain_index, chain, state);
@@ -318,7 +319,7 @@ fn step<'p>(at: usize, table: &PreparedTable<'_>, state: &mut State<'p>, pending
         if filters.get(index - 1).is_some_and(|filter| filter.rejects(&state.packet)) {
             continue;
         }
-        match truth(rule, &state.packet) {
+        match truth(rule, &state.packet, hook) {
             Truth::No => {}
             truth => break (rule, truth),
         }

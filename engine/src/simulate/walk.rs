@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::matching::{evaluate, Truth};
+use super::matching::{evaluate_at, Truth};
 use super::packet::{Packet, Path, Translated};
 use crate::model::{BuiltinChain, Chain, ChainName, ConnState, Ct, Policy, RejectWith, RuleLoc, Ruleset, TableName, Target};
 
@@ -201,7 +201,8 @@ fn step(table: TableName, chains: &[Chain], walk: &mut Walk, pending: &mut Vec<W
         top.1 += 1;
     }
     let reference = RuleLoc { table, chain: chain.name.as_str().to_owned(), index: Some(index + 1) };
-    let evaluation = evaluate(rule, &walk.packet);
+    let hook = hooks(walk.packet.path).get(walk.hook).map_or(walk.packet.path.filter_chain(), |(hook, _)| *hook);
+    let evaluation = evaluate_at(rule, &walk.packet, hook);
     let target_name = rule.target.as_ref().map_or_else(|| "(none)".to_owned(), |target| target.name().to_owned());
     let on = evaluation.on.clone().unwrap_or_default();
     match evaluation.truth {

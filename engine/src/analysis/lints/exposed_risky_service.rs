@@ -6,7 +6,8 @@
 //! witness is such a connection.
 //!
 //! **Why it matters**: these services are scanned for and attacked within minutes of facing the
-//! Internet; most were never meant to.
+//! Internet; most were never meant to. Only unicast destinations count: a rule for a multicast
+//! group (mDNS on 224.0.0.251) or a broadcast serves the local link, not the internet.
 //!
 //! **Example**: `-A INPUT -p tcp --dport 3306 -j ACCEPT`.
 //!
@@ -14,7 +15,7 @@
 
 use super::Context;
 use crate::analysis::compile::{state_index, witness};
-use crate::analysis::space::{Ints, DPORT, FLAGS, IN, PROTO, SRC, STATE};
+use crate::analysis::space::{Ints, DPORT, DST, FLAGS, IN, PROTO, SRC, STATE};
 use crate::analysis::{Expectation, Finding};
 use crate::design::{Risk, ServiceInfo, CATALOGUE};
 use crate::diagnostic::Code;
@@ -28,6 +29,9 @@ pub(super) fn open_to_all(context: &Context<'_>, service: &ServiceInfo, code: Co
     for (protocol, ports) in service.ports() {
         let mut fields = vec![(PROTO, Ints::single(u128::from(protocol.number()))), (DPORT, Ints::single(u128::from(ports.first())))];
         fields.push((STATE, Ints::single(state_index(ConnState::New))));
+        // From every address means over the internet: to a unicast address of the host (a rule
+        // for a multicast group, such as ufw's mDNS accept for 224.0.0.251, serves the link only).
+        fields.push((DST, context.universe.unicast_destinations()));
         if *protocol == Protocol::TCP {
             fields.push((FLAGS, Ints::single(2)));
         }
