@@ -11,7 +11,10 @@
 //! BROADCAST for a subnet's broadcast address. The engine does not know the host's subnets, so
 //! its model is: a packet that arrived as a link-layer unicast (`pkttype` unicast) is addressed to
 //! one of the host's addresses (LOCAL); a link-layer broadcast or multicast to such an address
-//! may be a subnet broadcast ("maybe"). IPv6 types are flags, not one value (`match_type6`):
+//! may be a subnet broadcast ("maybe"). The one case the model gets wrong, checked in the real
+//! kernel: a subnet broadcast (`192.0.2.255` on a `/24`) sent to the host's own link-layer
+//! address is BROADCAST there, LOCAL here; such a packet should be simulated as a link-layer
+//! broadcast, which is how senders send it. IPv6 types are flags, not one value (`match_type6`):
 //! only `--dst-type LOCAL` alone is answered, LOCAL for a unicast-class destination of a
 //! link-layer unicast (an anycast address of the host is left out of the model), "maybe" else.
 //!
