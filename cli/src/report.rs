@@ -2,20 +2,20 @@
 
 use std::fmt::Write as _;
 
-use portcullis_engine::diagnostic::{Diagnostic, LineIndex};
+use portcullis_engine::diagnostic::{Diagnostic, Frame, LineIndex};
 
-/// `file:line:col: severity[CODE]: message`, the line, a caret under the span, and the help.
+/// `file:line:col: severity[CODE]: message`, the span's first line, carets under its part of
+/// that line ([`Frame`]), and the help.
 pub(crate) fn text(name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let index = LineIndex::new(source);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let (line, column) = index.position(source, diagnostic.span.start);
-        let (end_line, end_column) = index.position(source, diagnostic.span.end);
         let _ = writeln!(out, "{name}:{line}:{column}: {}[{}]: {}", diagnostic.severity, diagnostic.code, diagnostic.message);
-        let text = index.line(source, line);
-        let width = if end_line == line { end_column.saturating_sub(column).max(1) } else { text.chars().count().saturating_sub(column - 1).max(1) };
-        let _ = writeln!(out, "{line:>5} | {text}");
-        let _ = writeln!(out, "      | {}{}", " ".repeat(column - 1), "^".repeat(width));
+        if let Some(first) = Frame::new(source, &index, diagnostic.span, 0).lines.first() {
+            let _ = writeln!(out, "{:>5} | {}", first.number, first.text);
+            let _ = writeln!(out, "      | {}{}", first.caret_indent(), "^".repeat(first.caret_count()));
+        }
         if let Some(help) = &diagnostic.help {
             let _ = writeln!(out, "      = help: {help}");
         }

@@ -1,9 +1,13 @@
 //! Findings as data: every problem the engine reports is a [`Diagnostic`] with a stable
-//! [`Code`], a severity, a message, the span it is about, and a help line.
+//! [`Code`], a severity, a message, the span it is about, and a help line; [`Frame`] shows a
+//! span in its text as a code frame.
 
 use std::fmt;
 
+mod frame;
+
 pub use crate::codes::Code;
+pub use frame::{Frame, FrameLine};
 
 /// A byte range in the text that was read, `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

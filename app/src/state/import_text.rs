@@ -1,8 +1,9 @@
 //! A pasted or opened text as the workbench read it: its diagnostics turned into code frames
-//! (numbered lines around each problem, the problem's columns underlined) — what the import
-//! view shows, computed once per import.
+//! (the engine's [`Frame`]: numbered lines around each problem, the problem's part of each
+//! underlined — the CLI prints the same frames) — what the import view shows, computed once per
+//! import.
 
-use portcullis_engine::diagnostic::{Diagnostic, LineIndex, Severity};
+use portcullis_engine::diagnostic::{Diagnostic, Frame, FrameLine, LineIndex, Severity};
 use portcullis_engine::import::{Format, Imported};
 use portcullis_engine::workbench::owned;
 
@@ -10,17 +11,6 @@ use portcullis_engine::workbench::owned;
 const CONTEXT_LINES: usize = 1;
 /// Frames shown at most; the rest are counted so nothing is silently dropped.
 pub(crate) const MAX_FRAMES: usize = 200;
-
-/// One line of a code frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FrameLine {
-    /// 1-based line number.
-    pub(crate) number: usize,
-    /// The text before the underlined part, the underlined part, and the rest.
-    pub(crate) before: String,
-    pub(crate) marked: String,
-    pub(crate) after: String,
-}
 
 /// One diagnostic with the lines around it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +24,7 @@ pub(crate) struct CodeFrame {
     pub(crate) help: Option<String>,
     /// Secondary spans as `line:column — label`.
     pub(crate) notes: Vec<String>,
+    /// The span's lines and [`CONTEXT_LINES`] around them, the span's part of each underlined.
     pub(crate) lines: Vec<FrameLine>,
 }
 
@@ -103,11 +94,6 @@ pub(crate) fn rule_count(imported: &Imported) -> usize {
 
 fn frame(text: &str, index: &LineIndex, diagnostic: &Diagnostic) -> CodeFrame {
     let (first, column) = index.position(text, diagnostic.span.start);
-    let (last, _) = index.position(text, diagnostic.span.end.max(diagnostic.span.start + 1) - 1);
-    let last_line = index.position(text, text.len()).0;
-    let lines = (first.saturating_sub(CONTEXT_LINES).max(1)..=(last + CONTEXT_LINES).min(last_line))
-        .map(|number| frame_line(text, index, number, diagnostic.span.start, diagnostic.span.end))
-        .collect();
     let notes = diagnostic
         .secondary
         .iter()
@@ -123,27 +109,8 @@ fn frame(text: &str, index: &LineIndex, diagnostic: &Diagnostic) -> CodeFrame {
         message: diagnostic.message.clone(),
         help: diagnostic.help.clone(),
         notes,
-        lines,
+        lines: Frame::new(text, index, diagnostic.span, CONTEXT_LINES).lines,
     }
-}
-
-/// Line `number` split around the part of `start..end` it holds (an empty span marks one
-/// character, or the line end, so the squiggle is never invisible).
-fn frame_line(text: &str, index: &LineIndex, number: usize, start: usize, end: usize) -> FrameLine {
-    let line = index.line(text, number);
-    let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
-    let line_end = line_start + line.len();
-    let clamp = |offset: usize| offset.clamp(line_start, line_end) - line_start;
-    let (mut from, mut to) = (clamp(start), clamp(end));
-    if start > line_end || end < line_start {
-        (from, to) = (line.len(), line.len());
-    } else if from == to {
-        to = line[from..].chars().next().map_or(from, |c| from + c.len_utf8());
-    }
-    // Spans come from the parser and lie on character boundaries; stay safe if one does not.
-    let split = |at: usize| (0..=at).rev().find(|&at| line.is_char_boundary(at)).unwrap_or(0);
-    let (from, to) = (split(from), split(to));
-    FrameLine { number, before: line[..from].to_owned(), marked: line[from..to].to_owned(), after: line[to..].to_owned() }
 }
 
 #[cfg(test)]
@@ -163,10 +130,10 @@ mod tests {
         assert_eq!(frame.position, "3:17", "the frame starts at the option whose value is bad");
         let numbers: Vec<usize> = frame.lines.iter().map(|line| line.number).collect();
         assert_eq!(numbers, [2, 3, 4]);
-        assert_eq!(frame.lines[1].marked, "--dport 99999");
-        assert_eq!(frame.lines[1].before, "-A INPUT -p tcp ");
-        assert_eq!(frame.lines[1].after, " -j ACCEPT");
-        assert_eq!(frame.lines[0].marked, "", "context lines are not underlined");
+        assert_eq!(frame.lines[1].marked(), "--dport 99999");
+        assert_eq!(frame.lines[1].before(), "-A INPUT -p tcp ");
+        assert_eq!(frame.lines[1].after(), " -j ACCEPT");
+        assert_eq!(frame.lines[0].marked(), "", "context lines are not underlined");
     }
 
     #[wasm_bindgen_test]
@@ -175,6 +142,6 @@ mod tests {
         let parsed = import(text, None);
         let report = ImportReport::new(text, &parsed.value, &parsed.diagnostics);
         assert!(report.errors >= 1);
-        assert!(report.frames.iter().all(|frame| frame.lines.iter().any(|line| !line.marked.is_empty())));
+        assert!(report.frames.iter().all(|frame| frame.lines.iter().any(|line| !line.marked().is_empty())));
     }
 }

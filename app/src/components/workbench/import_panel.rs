@@ -205,14 +205,15 @@ fn Frame(frame: CodeFrame) -> impl IntoView {
             <p>{frame.message.clone()}</p>
             <pre>
                 {frame.lines.into_iter().map(|line| {
-                    let marked = (!line.marked.is_empty()).then(|| view! {
+                    let marked = (!line.marked().is_empty()).then(|| view! {
                         <span class="squiggle" tabindex="0" data-testid="squiggle">
-                            {line.marked}
+                            {line.marked().to_owned()}
                             <span class="tip" role="tooltip">{tip.clone()}</span>
                         </span>
                     });
+                    let (before, after) = (line.before().to_owned(), line.after().to_owned());
                     view! {
-                        <span class="line"><span class="number">{line.number}</span>{line.before}{marked}{line.after}</span>
+                        <span class="line"><span class="number">{line.number}</span>{before}{marked}{after}</span>
                     }
                 }).collect_view()}
             </pre>
