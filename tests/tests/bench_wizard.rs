@@ -23,7 +23,8 @@ use std::time::Duration;
 use portcullis_e2e::browser::{Browser, SITE_NEEDS};
 use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
-use portcullis_engine::design::{Design, Preset, ServiceId, Source};
+use portcullis_engine::design::samples::{fifty_rule_design, rule_count};
+use portcullis_engine::design::Design;
 use portcullis_engine::model::Family;
 use serde_json::Value;
 
@@ -47,26 +48,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn sorted(mut values: Vec<f64>) -> Vec<f64> {
     values.sort_by(f64::total_cmp);
     values
-}
-
-fn rules(design: &Design, family: Family) -> usize {
-    design.compile(family).tables.iter().flat_map(|table| &table.chains).map(|chain| chain.rules.len()).sum()
-}
-
-/// The web + mail server with SSH from the office, more services opened until IPv4 has at
-/// least 50 rules; FTP stays closed (the services edit ticks it).
-fn fifty_rule_design() -> Design {
-    let mut design = Preset::WebMail.design();
-    design.allow(ServiceId::SSH, Source::parse_list("203.0.113.7, 2001:db8::7").unwrap_or_default());
-    for id in ServiceId::all() {
-        if rules(&design, Family::V4) >= 50 {
-            break;
-        }
-        if id != ServiceId::FTP && design.access(id).is_none() {
-            design.allow(id, Source::parse_list("198.51.100.0/24").unwrap_or_default());
-        }
-    }
-    design
 }
 
 /// The share-link fragment of `design` (the app's format: `design=` and the percent-encoded JSON).
@@ -233,8 +214,8 @@ async fn measure_edits(site: &Site) -> Result<(), String> {
     let design = fifty_rule_design();
     println!(
         "BENCH-WIZARD design for the edits: {} IPv4 rules, {} IPv6 rules ({} services open)",
-        rules(&design, Family::V4),
-        rules(&design, Family::V6),
+        rule_count(&design, Family::V4),
+        rule_count(&design, Family::V6),
         design.services().count()
     );
     let browser = Browser::start("bench-edit").await?;

@@ -1,8 +1,9 @@
 //! Where one edit's time goes (a benchmark, ignored by test runs; `make bench-wizard` runs it
 //! with the release profile): each derived value the Review step recomputes after an edit,
-//! timed alone on the same 50-rule design as the browser benchmark (`tests/tests/bench_wizard.rs`).
+//! timed alone on the same 50-rule design as the browser benchmark (`tests/tests/bench_wizard.rs`):
+//! both take it from `portcullis_engine::design::samples::fifty_rule_design`.
 
-use portcullis_engine::design::{Design, Preset, ServiceId, Source};
+use portcullis_engine::design::samples::{fifty_rule_design, rule_count};
 use portcullis_engine::export::script::ScriptOptions;
 use portcullis_engine::export::Exports;
 use portcullis_engine::model::Family;
@@ -10,26 +11,6 @@ use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
 use super::review::{findings, step_rules};
 use super::Step;
-
-fn rules(design: &Design, family: Family) -> usize {
-    design.compile(family).tables.iter().flat_map(|table| &table.chains).map(|chain| chain.rules.len()).sum()
-}
-
-/// The browser benchmark's design: web + mail, SSH from the office, services opened until IPv4
-/// has 50 rules.
-fn fifty_rule_design() -> Design {
-    let mut design = Preset::WebMail.design();
-    design.allow(ServiceId::SSH, Source::parse_list("203.0.113.7, 2001:db8::7").unwrap_or_default());
-    for id in ServiceId::all() {
-        if rules(&design, Family::V4) >= 50 {
-            break;
-        }
-        if id != ServiceId::FTP && design.access(id).is_none() {
-            design.allow(id, Source::parse_list("198.51.100.0/24").unwrap_or_default());
-        }
-    }
-    design
-}
 
 /// `performance.now()` (sub-millisecond, in Node and in browsers), or `Date.now()` without it.
 fn now() -> f64 {
@@ -70,7 +51,7 @@ fn where_an_edit_spends_its_time() {
         ("summary", median_ms(runs, || design.summary().to_string())),
         ("design JSON (autosave)", median_ms(runs, || design.to_json())),
     ];
-    console_log!("BENCH-PROFILE {} IPv4 rules, {} IPv6 rules; median of {runs} runs each (V8 in Node)", rules(&design, Family::V4), rules(&design, Family::V6));
+    console_log!("BENCH-PROFILE {} IPv4 rules, {} IPv6 rules; median of {runs} runs each (V8 in Node)", rule_count(&design, Family::V4), rule_count(&design, Family::V6));
     for (what, ms) in parts {
         console_log!("BENCH-PROFILE {ms:>6.2} ms  {what}");
     }

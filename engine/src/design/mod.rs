@@ -47,6 +47,7 @@ mod nat_rules;
 mod preset;
 mod protections;
 mod review;
+pub mod samples;
 mod source;
 mod summary;
 
