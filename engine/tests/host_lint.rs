@@ -30,7 +30,7 @@ fn admin() -> LintOptions {
 /// The codes found, in order, and each finding as text for messages.
 fn codes(ruleset: &Ruleset, options: &LintOptions) -> (Vec<&'static str>, String) {
     let findings = lint(ruleset, options);
-    let text = findings.iter().map(|f| format!("{} {}\n", f.diagnostic.code.as_str(), f.diagnostic.message)).collect();
+    let text = findings.iter().map(|f| format!("{} {}", f.diagnostic.code.as_str(), f.diagnostic.message)).collect::<Vec<_>>().join("\n");
     (findings.iter().map(|f| f.diagnostic.code.as_str()).collect(), text)
 }
 

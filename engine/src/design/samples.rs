@@ -18,8 +18,8 @@ pub fn rule_count(design: &Design, family: Family) -> usize {
     design.compile(family).tables.iter().flat_map(|table| &table.chains).map(|chain| chain.rules.len()).sum()
 }
 
-/// The web + mail server with SSH from the office (203.0.113.7, 2001:db8::7), and more
-/// catalogue services opened to 198.51.100.0/24, in catalogue order, until IPv4 has at least 50
+/// The web + mail server with SSH from the office (`203.0.113.7`, `2001:db8::7`), and more
+/// catalogue services opened to `198.51.100.0/24`, in catalogue order, until IPv4 has at least 50
 /// rules. FTP stays closed: the wizard benchmark's edit ticks it.
 ///
 /// # Examples

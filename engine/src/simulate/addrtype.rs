@@ -76,14 +76,13 @@ impl InputDestination {
     pub(crate) fn matches(self, family: Family, types: AddressTypes) -> Truth {
         let named = |name: &str| Truth::from(types.contains(name));
         match (family, self) {
-            (_, Self::Unknown) => Truth::Maybe,
             (Family::V4, Self::Local) => named("LOCAL"),
             (Family::V4, Self::Broadcast) => named("BROADCAST"),
             (Family::V4, Self::Multicast) => named("MULTICAST"),
             // IPv6: only LOCAL alone is modelled (a local address is also UNICAST there, and
             // ANYCAST / UNREACHABLE come from a route lookup).
             (Family::V6, Self::Local) if types == local_only() => Truth::Yes,
-            (Family::V6, _) => Truth::Maybe,
+            (_, Self::Unknown) | (Family::V6, _) => Truth::Maybe,
         }
     }
 }
