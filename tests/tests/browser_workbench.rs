@@ -351,7 +351,7 @@ async fn pages(browser: &Browser, site: &Site) -> Result<(), String> {
     assert!(!browser.has_test_id("workbench").await?, "the wizard's page has no workbench");
     let loaded = script(browser, "return performance.getEntriesByType('resource').map((entry) => entry.name)", vec![]).await?;
     let loaded: Vec<&str> = loaded.as_array().into_iter().flatten().filter_map(serde_json::Value::as_str).collect();
-    assert!(loaded.iter().any(|url| url.ends_with(".wasm")), "the resource list holds the page's wasm: {loaded:?}");
+    assert!(loaded.iter().any(|url| url.contains("_bg.wasm")), "the resource list holds the page's wasm: {loaded:?}");
     assert!(!loaded.iter().any(|url| url.contains("workbench")), "the wizard's page loads none of the workbench: {loaded:?}");
     click(browser, "mode-workbench").await?;
     browser.test_id("workbench").await?;
