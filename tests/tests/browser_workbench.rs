@@ -9,7 +9,7 @@
 //! table with a trace, findings, matrix; light and dark; desktop and phone) go to
 //! `tests/artifacts/`. The console must stay free of warnings and errors. The workbench is its own
 //! page (`workbench/`, its own wasm): the header's links go back and forth, and an old
-//! `#workbench` address is sent there.
+//! `#workbench` address is sent there. The site is served from a sub-path (`/tools/firewall/`).
 
 use std::time::{Duration, Instant};
 
@@ -377,7 +377,8 @@ async fn real_dumps_import_lint_simulate_fix_and_export_in_the_workbench() {
     if !can_run("workbench end-to-end", &needs) {
         return;
     }
-    let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
+    // From a sub-path, as a host serving the site from a folder would: every address is relative.
+    let site = Site::serve_under(&portcullis_e2e::workspace_root().join("dist"), "tools/firewall").expect("serve dist/");
     let browser = Browser::start("workbench").await.expect("start the browser");
     let outcome = tokio::time::timeout(Duration::from_mins(4), workbench_flow(&browser, &site)).await;
     browser.close().await;
