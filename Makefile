@@ -19,15 +19,18 @@ SITE_RUSTFLAGS := --cfg erase_components
 
 .PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench clean
 
-## serve: build the release site and serve it on http://127.0.0.1:8080
-serve: setup-build
-	@echo "Portcullis: building, then serving on http://127.0.0.1:8080 (Ctrl-C stops)"
-	@# Its own output folder: trunk serve injects a live-reload script that must never reach dist/.
-	RUSTFLAGS="$(SITE_RUSTFLAGS)" trunk serve --release --address 127.0.0.1 --port 8080 --dist target/serve-dist
+## serve: build the release site (both pages) and serve dist/ on http://127.0.0.1:8080
+serve: build
+	@echo "Portcullis: the wizard on http://127.0.0.1:8080/, the workbench on http://127.0.0.1:8080/workbench/ (Ctrl-C stops)"
+	@# A plain static server, as any host would be (trunk serve serves one page only).
+	python3 -m http.server --bind 127.0.0.1 --directory dist 8080
 
-## build: the release site in dist/
+## build: the release site in dist/ — the wizard's page (index.html) and the workbench's (workbench/index.html), one wasm each
 build: setup-build
-	RUSTFLAGS="$(SITE_RUSTFLAGS)" trunk build --release
+	@# Trunk builds one page a run: the wizard first (it empties dist/), then the workbench into
+	@# dist/workbench/ (Trunk.toml's public_url "./" keeps its asset URLs relative to that folder).
+	RUSTFLAGS="$(SITE_RUSTFLAGS)" trunk build app/index.html --release
+	RUSTFLAGS="$(SITE_RUSTFLAGS)" trunk build app/workbench.html --dist dist/workbench --release
 
 ## test: every suite — engine, CLI, lint, browser components, site size, end-to-end (browser, iptables, kernel)
 test: setup-test

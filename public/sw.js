@@ -1,22 +1,33 @@
 // Portcullis service worker: after the first visit the site works with no network.
 //
 // Network first, so an online visit always gets the newest site; every same-origin GET that
-// succeeds is kept, and offline the kept copy answers (the page itself for any navigation).
-// Installing caches the page and every asset it names, so the first visit is enough.
+// succeeds is kept, and offline the kept copy answers (a page's own HTML for any navigation
+// inside it).
+// The site has two pages, each with its own wasm: the wizard (./) and the workbench
+// (./workbench/). Installing caches both pages and every asset each names (the workbench's asset
+// URLs are relative to its folder), so the first visit to either page is enough for both.
 // All URLs are relative to this file: the site works from any sub-path.
-const CACHE = 'portcullis-v1';
+const CACHE = 'portcullis-v2';
+// Deepest folder first: a navigation falls back to the first page whose folder holds it.
+const PAGES = ['./workbench/', './'].map((page) => new URL(page, self.location).href);
+
+async function cachePage(cache, page) {
+  const response = await fetch(new URL('index.html', page), { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${page}index.html: HTTP ${response.status}`);
+  const text = await response.clone().text();
+  const assets = [...text.matchAll(/(?:href|src)="([^"#?]+)"/g)]
+    .map((match) => match[1])
+    .filter((url) => !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('//'))
+    .map((url) => new URL(url, page).href);
+  await cache.put(new URL('index.html', page).href, response.clone());
+  await cache.put(page, response);
+  await cache.addAll([...new Set(assets)]);
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    const page = await fetch('./index.html', { cache: 'no-store' });
-    const text = await page.clone().text();
-    const assets = [...text.matchAll(/(?:href|src)="([^"#?]+)"/g)]
-      .map((match) => match[1])
-      .filter((url) => !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('//'));
-    await cache.put('./index.html', page.clone());
-    await cache.put('./', page);
-    await cache.addAll([...new Set(assets)]);
+    await Promise.all(PAGES.map((page) => cachePage(cache, page)));
     await self.skipWaiting();
   })());
 });
@@ -43,8 +54,9 @@ self.addEventListener('fetch', (event) => {
       const kept = await cache.match(request, { ignoreSearch: true });
       if (kept) return kept;
       if (request.mode === 'navigate') {
-        const page = await cache.match('./index.html');
-        if (page) return page;
+        const page = PAGES.find((folder) => request.url.startsWith(folder));
+        const html = page && await cache.match(new URL('index.html', page).href);
+        if (html) return html;
       }
       throw error;
     }

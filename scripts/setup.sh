@@ -32,6 +32,7 @@ need_pkg() { # need_pkg COMMAND PACKAGE
 }
 need_pkg curl curl
 need_pkg gzip gzip
+need_pkg python3 python3 # `make serve`'s static server (python3 -m http.server)
 if [ "$purpose" = test ]; then
     need_pkg chromium chromium
     need_pkg chromedriver chromium-driver

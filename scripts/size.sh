@@ -1,33 +1,54 @@
 #!/usr/bin/env bash
-# Prints the gzip size of what the site ships (wasm + js + css) next to the issue's 250 KB target,
-# and fails past the regression ceiling.
+# Prints the gzip size of what each page of the site makes the browser download (the wasm, js and
+# css its HTML names), the wizard's page next to the issue's 250 KB target, and fails past either
+# page's regression ceiling.
 #
-# The target is NOT met (about 660 KB with the wizard and the workbench: the Leptos runtime and
-# its views, serde_json, the analysis engine); the ceiling catches growth while the size work —
-# loading the workbench as a second module on demand — is pending.
+# The site is two pages with a wasm module each: the wizard (dist/index.html, what a beginner
+# downloads) and the workbench (dist/workbench/index.html). The 250 KB target is the wizard's;
+# it is NOT met yet (see README "Size"): the Leptos runtime and its views, serde_json and the
+# design compiler and lint stay. The ceilings catch growth — and the wizard's also catches the
+# workbench creeping back into its wasm (both in one wasm were 651 KB).
 # Usage: scripts/size.sh [DIST_DIR]
 set -euo pipefail
 
 dist=${1:-dist}
 target_kb=250
-budget_kb=${SIZE_BUDGET_KB:-700}
+wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-470}
+workbench_budget_kb=${SIZE_BUDGET_WORKBENCH_KB:-600}
 
-[ -f "$dist/index.html" ] || { echo "size: $dist/index.html is missing: run 'make build' first" >&2; exit 1; }
+# page_size LABEL HTML BUDGET_KB: prints each wasm/js/css file the page names and their gzip
+# total; sets $page_total and returns 1 past the budget.
+page_size() {
+    local label=$1 html=$2 budget_kb=$3 folder file raw packed
+    [ -f "$html" ] || { echo "size: $html is missing: run 'make build' first" >&2; exit 1; }
+    folder=$(dirname "$html")
+    # Relative URLs in src/href attributes and in Trunk's loader script (`'./name.js'`).
+    mapfile -t files < <(grep -oE "[\"'][^\"' ]+\.(wasm|js|css)[\"']" "$html" | tr -d "\"'" \
+        | grep -vE '^([a-z][a-z0-9+.-]*:|/)' | sed 's|^\./||' | sort -u)
+    [ ${#files[@]} -gt 0 ] || { echo "size: $html names no wasm/js/css" >&2; exit 1; }
+    page_total=0
+    printf '%s (%s)\n' "$label" "$html"
+    for file in "${files[@]}"; do
+        [ -f "$folder/$file" ] || { echo "size: $html names $file, which is not in $folder" >&2; exit 1; }
+        raw=$(wc -c < "$folder/$file")
+        packed=$(gzip -9 -c "$folder/$file" | wc -c)
+        page_total=$((page_total + packed))
+        printf '  %-46s %10d %10d\n' "$file" "$raw" "$packed"
+    done
+    printf '  %-46s %10s %10d  (%d KB; ceiling %d KB)\n' "total" "" "$page_total" $(((page_total + 512) / 1024)) "$budget_kb"
+    [ "$page_total" -le $((budget_kb * 1024)) ]
+}
 
-total=0
-shopt -s nullglob
-files=("$dist"/*.wasm "$dist"/*.js "$dist"/*.css)
-[ ${#files[@]} -gt 0 ] || { echo "size: no wasm/js/css in $dist" >&2; exit 1; }
-printf '%-48s %10s %10s\n' "file" "raw" "gzip"
-for file in "${files[@]}"; do
-    raw=$(wc -c < "$file")
-    packed=$(gzip -9 -c "$file" | wc -c)
-    total=$((total + packed))
-    printf '%-48s %10d %10d\n' "$(basename "$file")" "$raw" "$packed"
-done
-printf '%-48s %10s %10d  (target %d KB: %s; ceiling %d KB)\n' "total" "" "$total" "$target_kb" \
-    "$(awk -v total="$total" -v target=$((target_kb * 1024)) 'BEGIN { printf "%.2fx the target", total / target }')" "$budget_kb"
-if [ "$total" -gt $((budget_kb * 1024)) ]; then
-    echo "size: the site is over its ${budget_kb} KB gzip regression ceiling" >&2
+printf '  %-46s %10s %10s\n' "file" "raw" "gzip"
+over=()
+page_size "wizard page — what a beginner downloads" "$dist/index.html" "$wizard_budget_kb" || over+=("wizard page (${wizard_budget_kb} KB)")
+wizard_total=$page_total
+page_size "workbench page" "$dist/workbench/index.html" "$workbench_budget_kb" || over+=("workbench page (${workbench_budget_kb} KB)")
+awk -v total="$wizard_total" -v target=$((target_kb * 1024)) 'BEGIN {
+    printf "target: the wizard page <= %d KB gzip: %s (%.0f KB, %.2fx the target)\n",
+        target / 1024, (total <= target ? "met" : "NOT met"), total / 1024, total / target
+}'
+if [ ${#over[@]} -gt 0 ]; then
+    echo "size: over the gzip regression ceiling: ${over[*]}" >&2
     exit 1
 fi

@@ -171,19 +171,15 @@ pub(crate) async fn pause(milliseconds: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Puts `fragment` (with its `#`) in the address bar without reloading or adding a history entry.
-pub(crate) fn replace_location_hash(fragment: &str) {
-    let location = window().location();
-    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else { return };
-    if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}{fragment}")));
-    }
-}
-
 /// This page's address without its fragment.
 pub(crate) fn page_address() -> String {
     let href = window().location().href().unwrap_or_default();
     href.split('#').next().unwrap_or_default().to_owned()
+}
+
+/// The page's element with this `id`, to mount the app into.
+pub(crate) fn mount_point(id: &str) -> Option<web_sys::HtmlElement> {
+    document().get_element_by_id(id).and_then(|element| element.dyn_into().ok())
 }
 
 /// Sets `data-theme` on the root element (`None`: follow the system).

@@ -1,12 +1,18 @@
 //! # Portcullis in the browser
 //!
-//! Two faces over one engine, switched in the header (the workbench also opens at `#workbench`):
+//! Two faces over one engine, two pages with a wasm module each, linked from the header:
 //!
-//! - the beginner's wizard, in five steps: start from a server role, pick the services, say who
-//!   may connect, choose the protections, then review the findings and export. Every step shows
-//!   the rules it generates, each explained on hover or focus;
-//! - the expert's workbench: import a ruleset, edit it rule by rule, simulate packets, read the
+//! - [`App`], the beginner's wizard (`index.html`, built from `main.rs`), in five steps: start
+//!   from a server role, pick the services, say who may connect, choose the protections, then
+//!   review the findings and export. Every step shows the rules it generates, each explained on
+//!   hover or focus;
+//! - [`WorkbenchApp`], the expert's workbench (`workbench/index.html`, built from
+//!   `bin/workbench.rs`): import a ruleset, edit it rule by rule, simulate packets, read the
 //!   findings and the service matrix, export.
+//!
+//! Each binary names only its own page's root, so the linker leaves the other page's components
+//! out: a beginner never downloads the workbench (see `scripts/size.sh`). The pages share
+//! `localStorage`: the workbench opens the wizard's saved design from there.
 //!
 //! - [`state`] holds the page's state as plain data (the engine's design, the text being typed,
 //!   the step, undo/redo) with named mutations; only values the engine accepts reach the design.
@@ -16,7 +22,7 @@
 //! - `browser` is the only place that touches browser APIs.
 //! - `theme` holds the colours (light and dark, following the system or the user's choice).
 //!
-//! `main.rs` only mounts [`App`].
+//! `main.rs` and `bin/workbench.rs` only call [`start`] with their page's root.
 
 mod browser;
 mod components;
@@ -31,12 +37,39 @@ use components::{
     AccessStep, DesignBar, Notices, ProtectionsStep, ReviewStep, RulesPreview, ServicesStep, SiteHeader, StartStep,
     StepButtons, StepNav, Workbench,
 };
-use state::{Mode, ModeContext, Step, WizardContext};
+use state::{Page, Step, WizardContext};
 use theme::class_name;
 
-/// The whole app.
+/// The element of both pages' HTML that holds "Loading Portcullis…" until the app replaces it.
+const MOUNT_POINT_ID: &str = "portcullis";
+
+/// Starts a page: mounts `root` in place of the loading message (or in the body when the page
+/// has none), and marks the start and the first render in the page's performance timeline
+/// (`performance.mark`), where `make bench-wizard` reads how long the wasm took to start and the
+/// page to render.
+pub fn start<View: IntoView + 'static>(root: impl FnOnce() -> View + 'static) {
+    mark("portcullis-start");
+    console_error_panic_hook::set_once();
+    match browser::mount_point(MOUNT_POINT_ID) {
+        Some(mount_point) => {
+            mount_point.set_text_content(None);
+            leptos::mount::mount_to(mount_point, root).forget();
+        }
+        None => leptos::mount::mount_to_body(root),
+    }
+    // Leptos builds the first view synchronously: the page is in the DOM here.
+    mark("portcullis-mounted");
+}
+
+fn mark(name: &str) {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(name);
+    }
+}
+
+/// The wizard's page (`index.html`): the header and the five steps.
 ///
-/// Mount it with `leptos::mount::mount_to_body(App)` or `leptos::mount::mount_to`.
+/// Mount it with [`start`], `leptos::mount::mount_to_body(App)` or `leptos::mount::mount_to`.
 #[component]
 pub fn App() -> impl IntoView {
     theme::install_global_style();
@@ -44,10 +77,8 @@ pub fn App() -> impl IntoView {
     let context = WizardContext(RwSignal::new(wizard));
     provide_context(context);
     provide_context(session);
-    let mode = ModeContext(RwSignal::new(Mode::from_fragment(&browser::location_hash())));
-    provide_context(mode);
     persistence::autosave(context, session);
-    undo_redo_keys(context, mode);
+    undo_redo_keys(context);
     let step = Memo::new(move |_| context.0.with(state::Wizard::step));
     let class = class_name(style!(
         r#"
@@ -61,8 +92,7 @@ pub fn App() -> impl IntoView {
     ));
     view! {
         <div class=class data-testid="app-root">
-            <SiteHeader/>
-            <Show when=move || mode.0.get() == Mode::Wizard fallback=|| view! { <Workbench/> }>
+            <SiteHeader current=Page::Wizard/>
             <div class="page">
                 <DesignBar/>
                 <Notices/>
@@ -81,16 +111,29 @@ pub fn App() -> impl IntoView {
                     <RulesPreview/>
                 </main>
             </div>
-            </Show>
+        </div>
+    }
+}
+
+/// The workbench's page (`workbench/index.html`): the header and the workbench.
+///
+/// Mount it with [`start`], `leptos::mount::mount_to_body(WorkbenchApp)` or `leptos::mount::mount_to`.
+#[component]
+pub fn WorkbenchApp() -> impl IntoView {
+    theme::install_global_style();
+    view! {
+        <div data-testid="app-root">
+            <SiteHeader current=Page::Workbench/>
+            <Workbench/>
         </div>
     }
 }
 
 /// Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac) — except while typing in a text
 /// field, where the field's own undo applies. The wizard's keys; the workbench has its own.
-fn undo_redo_keys(WizardContext(wizard): WizardContext, mode: ModeContext) {
+fn undo_redo_keys(WizardContext(wizard): WizardContext) {
     let handle = window_event_listener(leptos::ev::keydown, move |event| {
-        if !(event.ctrl_key() || event.meta_key()) || mode.0.get_untracked() != Mode::Wizard {
+        if !(event.ctrl_key() || event.meta_key()) {
             return;
         }
         if browser::is_typing(&event) {

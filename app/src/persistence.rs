@@ -51,6 +51,22 @@ pub(crate) fn restore() -> (Wizard, SessionContext) {
     (wizard, session)
 }
 
+/// The design the wizard is working on, as it saved it: its name and the design. The workbench
+/// (another page, another wasm) opens it from here. Nothing is changed in storage.
+///
+/// # Errors
+/// A message for the user when the wizard has saved no design in this browser, or when the
+/// saved entry cannot be read.
+pub(crate) fn saved_wizard_design() -> Result<(String, Design), String> {
+    let name = browser::storage_get(CURRENT_KEY)
+        .ok_or_else(|| "The wizard has no design saved in this browser yet: start one in the design wizard first.".to_owned())?;
+    let text = browser::storage_get(&design_key(&name))
+        .ok_or_else(|| format!("The wizard's design \u{201c}{name}\u{201d} is no longer in this browser's storage."))?;
+    let design = Design::from_json(&text)
+        .map_err(|error| format!("The wizard's design \u{201c}{name}\u{201d} could not be read ({error}); it was left untouched."))?;
+    Ok((name, design))
+}
+
 /// Saves the current design whenever it (or its name) changes.
 pub(crate) fn autosave(WizardContext(wizard): WizardContext, session: SessionContext) {
     Effect::new(move |_| {

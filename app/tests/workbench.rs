@@ -1,5 +1,5 @@
-//! The workbench's simulator and matrix in a real browser: each test mounts `App`, opens the
-//! workbench, imports a small dump of both families and drives the panels by `data-testid`.
+//! The workbench's simulator and matrix in a real browser: each test mounts the workbench's page
+//! (`WorkbenchApp`), imports a small dump of both families and drives the panels by `data-testid`.
 //! The presets' stranger is 192.0.2.66 / `2001:db8:ffff::66`, the server 203.0.113.10.
 
 mod support;
@@ -38,8 +38,7 @@ const SSH_ROW: &str = "filter/INPUT/1";
 
 /// Opens the workbench and imports `RULES`, waiting for the staged import and the analysis.
 async fn imported() -> Page {
-    let page = Page::mount().await;
-    page.click("mode-workbench").await;
+    let page = Page::mount_workbench().await;
     page.type_into("import-text", RULES).await;
     page.click("import-run").await;
     sleep(400).await;

@@ -1,5 +1,6 @@
 //! The workbench's import, rules table, rule form and findings in a real browser: each test
-//! mounts `App`, opens the workbench and drives it by `data-testid`.
+//! mounts the workbench's page (`WorkbenchApp`) and drives it by `data-testid`; the wizard's
+//! page (`App`) is mounted where its saved design matters.
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::fmt::Write as _;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 
-use support::{sleep, wait_until, Page};
+use support::{sleep, store, stored, wait_until, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -24,8 +25,7 @@ COMMIT
 ";
 
 async fn workbench() -> Page {
-    let page = Page::mount().await;
-    page.click("mode-workbench").await;
+    let page = Page::mount_workbench().await;
     assert!(page.find("workbench").is_some());
     page
 }
@@ -171,18 +171,44 @@ async fn ten_thousand_rules_render_only_the_rows_in_view_and_scrolling_brings_th
 }
 
 #[wasm_bindgen_test]
-async fn the_wizard_design_opens_in_the_workbench_and_the_address_remembers_the_mode() {
-    let page = Page::mount().await;
-    page.click("preset-web").await;
-    page.click("mode-workbench").await;
-    assert_eq!(leptos::prelude::window().location().hash().ok().as_deref(), Some("#workbench"));
+async fn the_design_the_wizard_page_saved_opens_in_the_workbench_page() {
+    let wizard = Page::mount().await;
+    wizard.click("preset-web").await;
+    // The workbench is another page with its own wasm: all it shares with the wizard is storage.
+    let page = Page::mount_workbench_again().await;
+    assert!(page.find("step-start").is_none() && page.find("preset-web").is_none(), "the workbench page has no wizard");
     page.click("open-wizard-design").await;
     assert!(row_texts(&page).iter().any(|text| text.contains("--dport 443")), "{:?}", row_texts(&page));
-    let again = Page::mount_again().await;
-    assert!(again.find("workbench").is_some(), "a reload at #workbench opens the workbench");
-    again.click("mode-wizard").await;
-    assert!(again.find("workbench").is_none());
-    assert_eq!(leptos::prelude::window().location().hash().ok().as_deref(), Some(""));
+    assert!(page.text("open-wizard-status").contains("\u{201c}My server\u{201d}"), "{}", page.text("open-wizard-status"));
+}
+
+#[wasm_bindgen_test]
+async fn without_a_readable_wizard_design_the_workbench_says_why_and_keeps_its_rules() {
+    let page = workbench().await;
+    import(&page, SAVE).await;
+    let before = row_texts(&page);
+    page.click("open-wizard-design").await;
+    assert!(page.text("open-wizard-status").contains("no design saved"), "{}", page.text("open-wizard-status"));
+    assert_eq!(row_texts(&page), before);
+
+    store("portcullis.current", "Broken");
+    store("portcullis.design.Broken", "{ not json");
+    page.click("open-wizard-design").await;
+    assert!(page.text("open-wizard-status").contains("could not be read"), "{}", page.text("open-wizard-status"));
+    assert_eq!(row_texts(&page), before);
+    assert_eq!(stored("portcullis.design.Broken").as_deref(), Some("{ not json"), "the entry is left untouched");
+}
+
+#[wasm_bindgen_test]
+async fn each_page_links_to_the_other_by_a_relative_address_and_marks_itself_current() {
+    let wizard = Page::mount().await;
+    let bench = Page::mount_workbench_again().await;
+    for (page, here, there, link) in [(&wizard, "mode-wizard", "mode-workbench", "workbench/"), (&bench, "mode-workbench", "mode-wizard", "../")] {
+        assert_eq!(page.get(here).get_attribute("aria-current").as_deref(), Some("page"));
+        assert_eq!(page.get(here).get_attribute("href").as_deref(), Some("./"));
+        assert_eq!(page.get(there).get_attribute("aria-current"), None);
+        assert_eq!(page.get(there).get_attribute("href").as_deref(), Some(link), "relative: the site works from any sub-path");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -16,15 +16,20 @@ use serde_json::json;
 /// How long to wait for chromedriver to listen, or for an element to appear.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-/// What a browser test against the built site needs.
-pub const SITE_NEEDS: [crate::require::Need; 3] =
-    [crate::require::Need::Program("chromium"), crate::require::Need::Program("chromedriver"), crate::require::Need::Path("dist/index.html")];
+/// What a browser test against the built site needs: both pages (`make build` writes them).
+pub const SITE_NEEDS: [crate::require::Need; 4] = [
+    crate::require::Need::Program("chromium"),
+    crate::require::Need::Program("chromedriver"),
+    crate::require::Need::Path("dist/index.html"),
+    crate::require::Need::Path("dist/workbench/index.html"),
+];
 
 /// What an end-to-end browser test whose downloads are judged by real tools needs.
-pub const JUDGED_SITE_NEEDS: [crate::require::Need; 6] = [
+pub const JUDGED_SITE_NEEDS: [crate::require::Need; 7] = [
     SITE_NEEDS[0],
     SITE_NEEDS[1],
     SITE_NEEDS[2],
+    SITE_NEEDS[3],
     crate::require::Need::Root,
     crate::require::Need::Program("iptables-restore"),
     crate::require::Need::Program("shellcheck"),

@@ -1,6 +1,7 @@
 //! A static file server for the built site, on 127.0.0.1 and a free port, for as long as the
 //! returned [`Site`] lives. It serves exactly what a static host would: files, with the right
-//! content types (`application/wasm` matters), and `index.html` for directories.
+//! content types (`application/wasm` matters), and `index.html` for directories — at the root,
+//! or under a sub-path, as a host that serves the site from a folder would.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -22,6 +23,17 @@ impl Site {
     /// # Errors
     /// When `root` has no `index.html` or no port can be bound.
     pub fn serve(root: &Path) -> Result<Self, String> {
+        Self::serve_under(root, "")
+    }
+
+    /// Serves `root` on `http://127.0.0.1:<free port>/<sub_path>/` (nothing outside it), to check
+    /// that the site's addresses are relative. `sub_path` is one or more plain folder names
+    /// separated by `/`, without leading or trailing `/` (empty: the server's root).
+    ///
+    /// # Errors
+    /// When `root` has no `index.html` or no port can be bound.
+    pub fn serve_under(root: &Path, sub_path: &str) -> Result<Self, String> {
+        let prefix = if sub_path.is_empty() { "/".to_owned() } else { format!("/{sub_path}/") };
         if !root.join("index.html").is_file() {
             return Err(format!("{} has no index.html: build the site first (`make build`)", root.display()));
         }
@@ -30,6 +42,7 @@ impl Site {
         let stop = Arc::new(AtomicBool::new(false));
         let root = root.to_path_buf();
         let stopping = Arc::clone(&stop);
+        let url = format!("http://{address}{prefix}");
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::Relaxed) {
@@ -37,13 +50,14 @@ impl Site {
                 }
                 if let Ok(stream) = stream {
                     let root = root.clone();
+                    let prefix = prefix.clone();
                     std::thread::spawn(move || {
-                        let _ = respond(stream, &root);
+                        let _ = respond(stream, &root, &prefix);
                     });
                 }
             }
         });
-        Ok(Self { url: format!("http://{address}/"), stop, address })
+        Ok(Self { url, stop, address })
     }
 
     /// The site's base URL, ending in `/`.
@@ -72,8 +86,9 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
+fn resolve(root: &Path, prefix: &str, target: &str) -> Option<PathBuf> {
     let path = target.split(['?', '#']).next().unwrap_or_default();
+    let path = path.strip_prefix(prefix)?;
     let mut file = root.to_path_buf();
     for part in path.split('/').filter(|part| !part.is_empty()) {
         if part == ".." || part.contains('\\') {
@@ -87,7 +102,7 @@ fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn respond(mut stream: TcpStream, root: &Path, prefix: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -97,7 +112,7 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or_default(), parts.next().unwrap_or("/"));
-    let found = (method == "GET" || method == "HEAD").then(|| resolve(root, target)).flatten();
+    let found = (method == "GET" || method == "HEAD").then(|| resolve(root, prefix, target)).flatten();
     match found.and_then(|file| std::fs::read(&file).ok().map(|body| (file, body))) {
         Some((file, body)) => {
             write!(

@@ -1,5 +1,5 @@
 //! Browser benchmark of the workbench with 10,000 rules (not a test; ignored unless asked for):
-//! `make bench-workbench`. The built site (`dist/`, release, as shipped) in headless Chromium on
+//! `make bench-workbench`. The built workbench page (`dist/workbench/`, release, as shipped) in headless Chromium on
 //! localhost, driven like a person would, timed inside the page:
 //!
 //! 1. Import: a generated 10,000-rule `iptables-save` dump (INPUT dispatching by source network
@@ -349,7 +349,7 @@ async fn bench(browser: &Browser, site: &Site) -> Result<(), String> {
     // The import and its analysis run inside one asynchronous script: allow them minutes.
     let timeouts = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_mins(3)), Some(Duration::from_mins(1)), Some(Duration::ZERO));
     browser.client().update_timeouts(timeouts).await.map_err(failed)?;
-    browser.client().goto(&format!("{}#workbench", site.url())).await.map_err(failed)?;
+    browser.client().goto(&format!("{}workbench/", site.url())).await.map_err(failed)?;
     browser.test_id("import-text").await?;
     measure_import(browser, &dump).await?;
     let height = browser.client().execute("return document.querySelector('[data-testid=rules-scroller]').scrollHeight", vec![]).await.map_err(failed)?;

@@ -1,7 +1,9 @@
 //! The wizard end to end: the built site in real headless Chromium, from a clean start to the
 //! tutorial's server (web + mail, SSH only from 203.0.113.7), its downloads judged by the real
 //! `iptables-restore --test`, `bash -n` and `shellcheck`; reload, undo/redo, a share link opened
-//! in a fresh browser profile, offline reload through the service worker; screenshots of every
+//! in a fresh browser profile, offline reload through the service worker — of the wizard's page
+//! and of the workbench's (its own page and wasm, cached by the same worker), where the wizard's
+//! design opens; screenshots of every
 //! step, light and dark, desktop and phone, written to `tests/artifacts/`.
 
 use std::time::Duration;
@@ -185,6 +187,22 @@ async fn wizard_flow(browser: &Browser, site: Site) -> Result<(), String> {
     assert_eq!(value_of(browser, "sources-ssh").await?, "203.0.113.7", "offline, the page and the design are there");
     let offline_text = browser.client().find(Locator::Css("body")).await.map_err(failed)?.text().await.map_err(failed)?;
     assert!(offline_text.contains("Who may connect"), "the wizard runs offline");
+
+    // The workbench's page was cached when the worker installed, though it was never visited.
+    click(browser, "mode-workbench").await?;
+    browser.test_id("workbench").await?;
+    click(browser, "open-wizard-design").await?;
+    assert!(text_of(browser, "open-wizard-status").await?.contains("My server"), "the wizard's saved design opens");
+    let rules = browser.test_id("rules-table").await?.text().await.map_err(failed)?;
+    assert!(rules.contains("203.0.113.7"), "offline, the workbench holds the wizard's SSH rule:\n{rules}");
+    browser.client().refresh().await.map_err(failed)?;
+    browser.test_id("import-text").await?;
+    click(browser, "mode-wizard").await?;
+    browser.test_id("app-root").await?;
+    click(browser, "nav-access").await?;
+    assert_eq!(value_of(browser, "sources-ssh").await?, "203.0.113.7", "offline, back on the wizard's page");
+    let problems = browser.console_problems().await?;
+    assert!(problems.is_empty(), "console warnings or errors on the offline pages: {problems:#?}");
     Ok(())
 }
 

@@ -7,7 +7,9 @@
 //! rule with its quick fix and sees the finding go; downloads the exports and has them judged by
 //! the real `iptables-restore --test`, `bash -n` and `shellcheck`. Screenshots (import report,
 //! table with a trace, findings, matrix; light and dark; desktop and phone) go to
-//! `tests/artifacts/`. The console must stay free of warnings and errors.
+//! `tests/artifacts/`. The console must stay free of warnings and errors. The workbench is its own
+//! page (`workbench/`, its own wasm): the header's links go back and forth, and an old
+//! `#workbench` address is sent there. The site is served from a sub-path (`/tools/firewall/`).
 
 use std::time::{Duration, Instant};
 
@@ -332,10 +334,35 @@ async fn screenshots(browser: &Browser) -> Result<(), String> {
     browser.client().set_window_size(1280, 900).await.map_err(failed)
 }
 
-async fn workbench_flow(browser: &Browser, site: &Site) -> Result<(), String> {
-    browser.client().goto(site.url()).await.map_err(failed)?;
+/// The address the browser shows now.
+async fn current_url(browser: &Browser) -> Result<String, String> {
+    browser.client().current_url().await.map(|url| url.to_string()).map_err(failed)
+}
+
+/// The header's links between the two pages, and the redirect of the old `#workbench` address.
+async fn pages(browser: &Browser, site: &Site) -> Result<(), String> {
+    let workbench = format!("{}workbench/", site.url());
+    // First, from a blank tab: a fragment change on the wizard's page itself would not reload it.
+    browser.client().goto(&format!("{}#workbench", site.url())).await.map_err(failed)?;
+    browser.test_id("workbench").await?;
+    assert_eq!(current_url(browser).await?, workbench, "an old #workbench address lands on the workbench's page");
+    assert!(!browser.has_test_id("step-start").await?, "the workbench's page has no wizard");
+    click(browser, "mode-wizard").await?;
+    browser.test_id("step-start").await?;
+    assert_eq!(current_url(browser).await?, site.url(), "the header's link goes to the wizard's page");
+    assert!(!browser.has_test_id("workbench").await?, "the wizard's page has no workbench");
+    let loaded = script(browser, "return performance.getEntriesByType('resource').map((entry) => entry.name)", vec![]).await?;
+    let loaded: Vec<&str> = loaded.as_array().into_iter().flatten().filter_map(serde_json::Value::as_str).collect();
+    assert!(loaded.iter().any(|url| url.contains("_bg.wasm")), "the resource list holds the page's wasm: {loaded:?}");
+    assert!(!loaded.iter().any(|url| url.contains("workbench")), "the wizard's page loads none of the workbench: {loaded:?}");
     click(browser, "mode-workbench").await?;
     browser.test_id("workbench").await?;
+    assert_eq!(current_url(browser).await?, workbench, "and its link opens the workbench's page again");
+    Ok(())
+}
+
+async fn workbench_flow(browser: &Browser, site: &Site) -> Result<(), String> {
+    pages(browser, site).await?;
     ufw_host(browser).await?;
     docker_host(browser).await?;
     tutorial(browser).await?;
@@ -352,7 +379,8 @@ async fn real_dumps_import_lint_simulate_fix_and_export_in_the_workbench() {
     if !can_run("workbench end-to-end", &needs) {
         return;
     }
-    let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
+    // From a sub-path, as a host serving the site from a folder would: every address is relative.
+    let site = Site::serve_under(&portcullis_e2e::workspace_root().join("dist"), "tools/firewall").expect("serve dist/");
     let browser = Browser::start("workbench").await.expect("start the browser");
     let outcome = tokio::time::timeout(Duration::from_mins(4), workbench_flow(&browser, &site)).await;
     browser.close().await;

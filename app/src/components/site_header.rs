@@ -1,15 +1,19 @@
-//! The page header: the name, one line saying what Portcullis does, and the theme switch.
+//! The page header: the name, one line saying what Portcullis does, the links between the two
+//! pages (the wizard and the workbench, each its own wasm) and the theme switch.
 
 use leptos::prelude::*;
 use stylist::style;
 
 use crate::browser;
-use crate::state::{Mode, ModeContext};
+use crate::state::Page;
 use crate::theme::{class_name, Theme};
 
 /// The page header.
 #[component]
-pub(crate) fn SiteHeader() -> impl IntoView {
+pub(crate) fn SiteHeader(
+    /// The page this header is on: its link is marked `aria-current="page"`.
+    current: Page,
+) -> impl IntoView {
     let theme = RwSignal::new(browser::storage_get(Theme::STORAGE_KEY).map_or_else(Theme::default, |slug| Theme::from_slug(&slug)));
     Effect::new(move |_| {
         let theme = theme.get();
@@ -17,16 +21,6 @@ pub(crate) fn SiteHeader() -> impl IntoView {
         // Not remembered where storage is unavailable: the switch still works for this visit.
         let _ = browser::storage_set(Theme::STORAGE_KEY, theme.slug());
     });
-    let ModeContext(mode) = expect_context::<ModeContext>();
-    let switch_to = move |chosen: Mode| {
-        mode.set(chosen);
-        // The address says where the user is, so a reload or a bookmark comes back here.
-        match chosen {
-            Mode::Workbench => browser::replace_location_hash(Mode::WORKBENCH_FRAGMENT),
-            Mode::Wizard if browser::location_hash() == Mode::WORKBENCH_FRAGMENT => browser::clear_location_hash(),
-            Mode::Wizard => {}
-        }
-    };
     let class = class_name(style!(
         r#"
         padding: 1.25rem 1rem 0.5rem;
@@ -37,8 +31,8 @@ pub(crate) fn SiteHeader() -> impl IntoView {
         p { margin: 0.25rem 0 0; color: var(--muted); max-width: 46rem; }
         label { font-size: 0.85rem; }
         nav { display: flex; gap: 0.25rem; }
-        nav button { padding: 0.35rem 0.8rem; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); cursor: pointer; }
-        nav button[aria-pressed="true"] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
+        nav a { padding: 0.35rem 0.8rem; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); color: inherit; text-decoration: none; }
+        nav a[aria-current="page"] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
         select { margin-left: 0.35rem; padding: 0.25rem 0.4rem; background: var(--surface); border: 1px solid var(--border); border-radius: 0.3rem; }
         "#
     ));
@@ -51,11 +45,12 @@ pub(crate) fn SiteHeader() -> impl IntoView {
                     "connect, and get rules that cannot lock you out. Nothing leaves this page."
                 </p>
             </div>
-            <nav aria-label="Mode">
-                <button type="button" data-testid="mode-wizard" aria-pressed=move || (mode.get() == Mode::Wizard).to_string()
-                    on:click=move |_| switch_to(Mode::Wizard)>"Design wizard"</button>
-                <button type="button" data-testid="mode-workbench" aria-pressed=move || (mode.get() == Mode::Workbench).to_string()
-                    on:click=move |_| switch_to(Mode::Workbench)>"Workbench"</button>
+            // Links, not buttons: each page is its own wasm, so a beginner never downloads the workbench.
+            <nav aria-label="Pages">
+                <a href=current.link_to(Page::Wizard) data-testid="mode-wizard"
+                    aria-current=(current == Page::Wizard).then_some("page")>"Design wizard"</a>
+                <a href=current.link_to(Page::Workbench) data-testid="mode-workbench"
+                    aria-current=(current == Page::Workbench).then_some("page")>"Workbench"</a>
             </nav>
             <label>
                 "Theme"

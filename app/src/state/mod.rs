@@ -25,28 +25,26 @@ pub(crate) use wizard::{
 
 use leptos::prelude::RwSignal;
 
-/// Which face of the app is shown.
+/// The site's two pages, each with its own wasm module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// The beginner's five steps.
+pub(crate) enum Page {
+    /// The beginner's five steps: `index.html`.
     Wizard,
-    /// The expert's import / edit / simulate / lint view.
+    /// The expert's import / edit / simulate / lint view: `workbench/index.html`.
     Workbench,
 }
 
-impl Mode {
-    /// The fragment that opens the workbench directly (a bookmark, a link from the README).
-    pub(crate) const WORKBENCH_FRAGMENT: &'static str = "#workbench";
-
-    /// The mode an address opens in.
-    pub(crate) fn from_fragment(fragment: &str) -> Self {
-        if fragment == Self::WORKBENCH_FRAGMENT { Mode::Workbench } else { Mode::Wizard }
+impl Page {
+    /// The address of `to` from this page, relative so that the site works from any sub-path
+    /// (`./` for the page itself).
+    pub(crate) fn link_to(self, to: Page) -> &'static str {
+        match (self, to) {
+            (Page::Wizard, Page::Wizard) | (Page::Workbench, Page::Workbench) => "./",
+            (Page::Wizard, Page::Workbench) => "workbench/",
+            (Page::Workbench, Page::Wizard) => "../",
+        }
     }
 }
-
-/// The shown [`Mode`], provided as a context by `App`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ModeContext(pub(crate) RwSignal<Mode>);
 
 /// The shared, reactive [`Wizard`] of one mounted app, provided as a context by `App`.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::task::tick;
-use portcullis_app::App;
+use portcullis_app::{App, WorkbenchApp};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement, XmlHttpRequest};
@@ -28,6 +28,22 @@ impl Page {
 
     /// Another app on the same storage and address: what a reload sees.
     pub(crate) async fn mount_again() -> Self {
+        Self::mount_root(App).await
+    }
+
+    /// A fresh workbench page (`WorkbenchApp`) on empty storage: a first visit.
+    pub(crate) async fn mount_workbench() -> Self {
+        clear_storage();
+        set_hash("");
+        Self::mount_workbench_again().await
+    }
+
+    /// The workbench page on the same storage: what opening it after the wizard page sees.
+    pub(crate) async fn mount_workbench_again() -> Self {
+        Self::mount_root(WorkbenchApp).await
+    }
+
+    async fn mount_root<View: leptos::prelude::IntoView + 'static>(app: impl FnOnce() -> View + 'static) -> Self {
         console_error_panic_hook::set_once();
         let document = leptos::prelude::document();
         let root: HtmlElement = document
@@ -39,7 +55,7 @@ impl Page {
             .expect("a body")
             .append_child(&root)
             .expect("attached");
-        leptos::mount::mount_to(root.clone(), App).forget();
+        leptos::mount::mount_to(root.clone(), app).forget();
         tick().await;
         Self { root }
     }

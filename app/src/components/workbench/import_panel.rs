@@ -29,6 +29,8 @@ pub(crate) fn ImportPanel() -> impl IntoView {
     let bench = context.bench;
     let progress = RwSignal::new(Progress::Idle);
     let file_problem = RwSignal::new(None::<String>);
+    // What "Open the wizard's design" did: the design's name, or why there is none to open.
+    let wizard_design = RwSignal::new(None::<Result<String, String>>);
     let run_import = move || {
         let text = bench.with_untracked(|bench| bench.input().to_owned());
         progress.set(Progress::Reading { lines: text.lines().count() });
@@ -96,7 +98,7 @@ pub(crate) fn ImportPanel() -> impl IntoView {
             <div class="actions">
                 <button type="button" class="primary" data-testid="import-run" disabled=busy on:click=move |_| run_import()>"Import"</button>
                 <label>"or open a file " <input type="file" data-testid="import-file" on:change=open_file/></label>
-                <button type="button" data-testid="open-wizard-design" on:click=move |_| open_wizard_design(context)>
+                <button type="button" data-testid="open-wizard-design" on:click=move |_| wizard_design.set(Some(open_wizard_design(context)))>
                     "Open the wizard's design"
                 </button>
                 <button type="button" data-testid="bench-undo" disabled=move || !bench.with(crate::state::workbench::Workbench::can_undo)
@@ -112,6 +114,10 @@ pub(crate) fn ImportPanel() -> impl IntoView {
                 }}
             </p>
             {move || file_problem.get().map(|message| view! { <p class="error" role="alert" data-testid="import-file-problem">{message}</p> })}
+            {move || wizard_design.get().map(|opened| match opened {
+                Ok(name) => view! { <p role="status" data-testid="open-wizard-status">{format!("Opened the wizard's design \u{201c}{name}\u{201d}.")}</p> }.into_any(),
+                Err(message) => view! { <p class="error" role="alert" data-testid="open-wizard-status">{message}</p> }.into_any(),
+            })}
             <ImportReportView/>
         </section>
     }

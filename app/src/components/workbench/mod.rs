@@ -20,10 +20,9 @@ use portcullis_engine::analysis::LintOptions;
 use portcullis_engine::model::Family;
 use stylist::style;
 
-use crate::browser;
+use crate::{browser, persistence};
 use crate::state::bench_view::{lint_family, matrix_of_family, Analysis, BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
 use crate::state::workbench::Workbench as WorkbenchState;
-use crate::state::WizardContext;
 use crate::theme::class_name;
 use export_panel::ExportPanel;
 use findings_panel::FindingsPanel;
@@ -170,10 +169,11 @@ fn undo_redo_keys(context: BenchContext) {
     on_cleanup(move || handle.remove());
 }
 
-/// Opens the wizard's current design in the workbench (its compiled rules, to edit further).
-pub(crate) fn open_wizard_design(context: BenchContext) {
-    if let Some(WizardContext(wizard)) = use_context::<WizardContext>() {
-        let design = wizard.with_untracked(|wizard| wizard.design().clone());
-        context.bench.update(|bench| bench.open_design(&design));
-    }
+/// Opens the wizard's current design in the workbench (its compiled rules, to edit further) and
+/// returns its name. The wizard is another page: its design is read from where the wizard saves
+/// it on every change (`localStorage`); the message says why when there is none to read.
+pub(crate) fn open_wizard_design(context: BenchContext) -> Result<String, String> {
+    let (name, design) = persistence::saved_wizard_design()?;
+    context.bench.update(|bench| bench.open_design(&design));
+    Ok(name)
 }
