@@ -21,6 +21,7 @@
 //! - `components` render the state; everything derived (rules, findings, exports) is a `Memo`.
 //! - `browser` is the only place that touches browser APIs.
 //! - `theme` holds the colours (light and dark, following the system or the user's choice).
+//! - `worker` runs the workbench's analysis in a Web Worker (`src/bin/analysis_worker.rs`).
 //!
 //! `main.rs` and `bin/workbench.rs` only call [`start`] with their page's root.
 
@@ -29,6 +30,7 @@ mod components;
 mod persistence;
 mod state;
 mod theme;
+mod worker;
 
 use leptos::prelude::*;
 use stylist::style;

@@ -58,7 +58,7 @@
 //! | L027 | `owned-by-cilium` | warning | `-A INPUT -j CILIUM_INPUT`: Cilium's agent rewrites them |
 
 /// A diagnostic code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Code {
     /// P001

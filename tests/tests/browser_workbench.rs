@@ -160,6 +160,8 @@ async fn import_and_check_findings(browser: &Browser, name: &str, text: &str) ->
     let shown = shown_findings(browser).await?;
     let expected = engine_findings(text);
     assert_eq!(shown, expected, "{name}: the findings panel shows what the engine's lint says ({summary})");
+    let analyser = script(browser, "return document.querySelector('[data-testid=findings-status]').dataset.analyser", vec![]).await?;
+    assert_eq!(analyser, "worker", "{name}: the built site analyses in its Web Worker, off the page's thread");
     Ok(shown)
 }
 

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use leptos::prelude::RwSignal;
 use portcullis_engine::analysis::matrix::{matrix, Matrix};
-use portcullis_engine::analysis::{lint, Finding, LintOptions};
+use portcullis_engine::analysis::{Finding, LintOptions};
 use portcullis_engine::model::Family;
-use portcullis_engine::workbench::{owner_findings, RowLoc};
+use portcullis_engine::workbench::job::{self, AnalysisJob};
+use portcullis_engine::workbench::RowLoc;
 
 use super::workbench::Workbench;
 
@@ -60,6 +61,8 @@ pub(crate) struct Analysis {
     pub(crate) findings: Vec<Finding>,
     /// The service matrix of each family, IPv4 first.
     pub(crate) matrices: [Matrix; 2],
+    /// Where it ran.
+    pub(crate) analyser: Analyser,
 }
 
 impl Analysis {
@@ -77,20 +80,41 @@ impl Analysis {
 }
 
 /// Rulesets with more rules than this (both families) are checked on request, not after every
-/// edit: their analysis takes long enough to freeze the page for a moment.
+/// edit, when the page has no analysis worker: their analysis freezes the page for a moment.
 pub(crate) const AUTO_ANALYSIS_LIMIT: usize = 3_000;
+
+/// Where an analysis ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Analyser {
+    /// In the analysis worker, off the page's thread.
+    Worker,
+    /// On the page's thread (no worker on this page, or it failed).
+    Page,
+}
+
+impl Analyser {
+    pub(crate) fn slug(self) -> &'static str {
+        match self {
+            Analyser::Worker => "worker",
+            Analyser::Page => "page",
+        }
+    }
+}
 
 /// Lints one family of the current draft: the lints and the rules other tools own.
 pub(crate) fn lint_family(bench: &Workbench, family: Family, options: &LintOptions) -> Vec<Finding> {
-    let ruleset = bench.draft().effective(family);
-    let mut findings = lint(&ruleset, options);
-    findings.extend(owner_findings(&ruleset));
-    findings
+    job::lint_family(&bench.draft().effective(family), options)
 }
 
 /// The service matrix of one family of the current draft.
 pub(crate) fn matrix_of_family(bench: &Workbench, family: Family) -> Matrix {
     matrix(&bench.draft().effective(family))
+}
+
+/// The analysis worker's job for the current draft.
+pub(crate) fn analysis_job(bench: &Workbench, options: LintOptions) -> AnalysisJob {
+    let [v4, v6] = Family::ALL.map(|family| bench.draft().effective(family));
+    AnalysisJob::new(bench.revision(), [&v4, &v6], options)
 }
 
 /// What the simulator's trace says about one rule it visited.

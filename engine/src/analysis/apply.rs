@@ -180,7 +180,7 @@ fn denial(universe: &Universe, flow: &Flow, packet: SshPacket, decision: &Decisi
 }
 
 /// One state of an apply procedure: what was run to reach it, and where that is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Step {
     /// 1-based position in the procedure (counting both families' steps).
     pub number: usize,

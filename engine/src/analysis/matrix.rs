@@ -31,7 +31,7 @@ use crate::model::{BuiltinChain, ConnState, Family, Module, PortDirection, Proto
 use crate::simulate::Verdict;
 
 /// A set of sources the firewall treats alike for one row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Class {
     /// The sources, as networks (`10.0.0.0/8`) or ranges (`10.0.0.1-10.0.0.5`); `any` for all.
     pub sources: Vec<String>,
@@ -42,7 +42,7 @@ pub struct Class {
 }
 
 /// One protocol and port, on some interfaces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// The protocol.
     pub protocol: Protocol,
@@ -55,7 +55,7 @@ pub struct Row {
 }
 
 /// The matrix of one ruleset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Matrix {
     /// The family.
     pub family: Family,

@@ -63,7 +63,7 @@ use crate::model::{Family, Rule, Ruleset};
 use crate::simulate::{Packet, Verdict};
 
 /// What the simulator shows for a witness (its first outcome).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Expectation {
     /// The verdict.
     pub verdict: Verdict,
@@ -72,7 +72,7 @@ pub struct Expectation {
 }
 
 /// One finding: a diagnostic, the rules it is about, and a witness packet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Code, severity, message, span, help.
     pub diagnostic: Diagnostic,
@@ -92,7 +92,7 @@ pub struct Finding {
 }
 
 /// Facts the lints cannot read from the rules.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LintOptions {
     /// The port the administrator's SSH server listens on.
     pub admin_ssh_port: u16,

@@ -5,7 +5,7 @@ use std::fmt;
 use super::Rule;
 
 /// A netfilter table; ordered as `iptables-save` (`nf_tables` backend) prints them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TableName {
     /// Packet alteration.
     Mangle,
@@ -311,5 +311,20 @@ impl serde::Serialize for RuleLoc {
         out.serialize_field("chain", &self.chain)?;
         out.serialize_field("index", &self.index)?;
         out.end()
+    }
+}
+
+/// Reads back what [`RuleLoc`]'s `Serialize` writes (the table by its iptables name).
+impl<'de> serde::Deserialize<'de> for RuleLoc {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Written {
+            table: String,
+            chain: String,
+            index: Option<usize>,
+        }
+        let Written { table, chain, index } = Written::deserialize(deserializer)?;
+        let table = TableName::from_name(&table).ok_or_else(|| serde::de::Error::custom(format!("unknown table `{table}`")))?;
+        Ok(RuleLoc { table, chain, index })
     }
 }

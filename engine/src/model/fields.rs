@@ -323,7 +323,7 @@ impl TtlMatch {
 }
 
 /// Link-layer packet type (`-m pkttype`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PacketType {
     /// `unicast` (also read as `host`): addressed to this host.
     Unicast,

@@ -74,7 +74,7 @@ impl Interface {
 }
 
 /// A connection-tracking state, in the order `iptables-save` prints them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ConnState {
     /// The packet is not part of a known connection.
     Invalid,
@@ -146,7 +146,7 @@ impl fmt::Display for ConnStates {
 }
 
 /// A set of the six classic TCP flags (`--tcp-flags` can only name these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct TcpFlags(u8);
 
 const TCP_FLAG_NAMES: [(&str, u8); 6] =

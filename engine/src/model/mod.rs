@@ -37,7 +37,7 @@ pub use target::{Log, RejectWith, Target, LOG_LEVELS};
 use std::fmt;
 
 /// The address family a ruleset applies to: `iptables` (IPv4) or `ip6tables` (IPv6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Family {
     /// IPv4, loaded with `iptables-restore`.
     V4,

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A protocol as `-p` names it. Printed as `iptables-save` prints it: iptables' own names first,
 /// then the names of Debian's `/etc/protocols`, then the number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Protocol(u8);
 
 /// The names `iptables-save` prints: it asks `/etc/protocols` first (these are Debian netbase's

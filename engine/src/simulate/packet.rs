@@ -40,7 +40,7 @@ impl Path {
 }
 
 /// One packet, with what conntrack knows about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Packet {
     /// IPv4 or IPv6 (follows the addresses).
     pub family: Family,
@@ -85,7 +85,7 @@ pub struct Packet {
 
 /// A connection NAT rewrote: its original tuple (as the first packet was before any rewrite) and
 /// which sides were rewritten — what `-m conntrack --ctorigdst…` and `--ctstate DNAT|SNAT` read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Translated {
     /// Original source address.
     pub source: IpAddr,

@@ -21,6 +21,8 @@
 //!   edited, IPv4 against IPv6), each with the deciding rule of both sides.
 //! - [`presets`]: the simulator's packet presets ("SSH from the internet", "web visitor",
 //!   "reply to my DNS query", "XMAS scan", "ping") for either family, on documentation addresses.
+//! - [`job`]: the analysis (findings and matrices) as JSON messages, for the app's Web Worker;
+//!   the same result as analysing the rulesets directly.
 //!
 //! # Examples
 //! ```
@@ -44,6 +46,7 @@ mod draft;
 mod edit;
 pub mod fixes;
 mod form;
+pub mod job;
 pub mod owners;
 pub mod presets;
 

@@ -20,7 +20,8 @@ pub(crate) fn FindingsPanel() -> impl IntoView {
         let revision = context.bench.with(crate::state::workbench::Workbench::revision);
         context.analysis.with(|analysis| analysis.as_ref().is_none_or(|analysis| analysis.revision != revision))
     });
-    let large = Memo::new(move |_| context.bench.with(crate::state::workbench::Workbench::rule_count) > AUTO_ANALYSIS_LIMIT);
+    // With an analysis worker every size is analysed after each edit; without one, large rulesets on request.
+    let large = Memo::new(move |_| !crate::worker::available() && context.bench.with(crate::state::workbench::Workbench::rule_count) > AUTO_ANALYSIS_LIMIT);
     let groups = Memo::new(move |_| {
         context.analysis.with(|analysis| {
             let findings = analysis.as_ref().map_or(&[][..], |analysis| &analysis.findings[..]);
@@ -32,7 +33,8 @@ pub(crate) fn FindingsPanel() -> impl IntoView {
     view! {
         <section data-testid="findings-panel">
             <h2>"Findings"</h2>
-            <p role="status" class="muted" data-testid="findings-status">
+            <p role="status" class="muted" data-testid="findings-status"
+                data-analyser=move || context.analysis.with(|analysis| analysis.as_ref().map_or("", |analysis| analysis.analyser.slug()))>
                 {move || match (stale.get(), large.get()) {
                     (false, _) => "Up to date.".to_owned(),
                     (true, false) => "Checking the rules…".to_owned(),

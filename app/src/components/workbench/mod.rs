@@ -2,9 +2,11 @@
 //! table that stays fast with tens of thousands of rules, simulate packets on it, read its
 //! findings and service matrix, and export it.
 //!
-//! The analysis (lint and matrices of both families) runs after an edit has been painted, in
-//! stages, and only for the newest revision: typing or clicking never waits for it.
+//! The analysis (lint and matrices of both families) runs after an edit has been painted, in the
+//! analysis worker (or in stages on the page when there is none), and only for the newest
+//! revision: typing or clicking never waits for it (`background`).
 
+mod background;
 mod export_panel;
 mod findings_panel;
 mod import_panel;
@@ -15,13 +17,10 @@ mod rules_table;
 mod simulator_panel;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use portcullis_engine::analysis::LintOptions;
-use portcullis_engine::model::Family;
 use stylist::style;
 
 use crate::{browser, persistence};
-use crate::state::bench_view::{lint_family, matrix_of_family, Analysis, BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
+use crate::state::bench_view::{BenchContext, Panel};
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::theme::class_name;
 use export_panel::ExportPanel;
@@ -31,9 +30,6 @@ use matrix_panel::MatrixPanel;
 use rule_editor::RuleEditor;
 use rules_table::RulesTable;
 use simulator_panel::{provide_simulator, SimulatorPanel};
-
-/// How long after the last edit the analysis starts, so a burst of edits runs it once.
-const ANALYSIS_DELAY_MS: i32 = 120;
 
 /// The workbench page.
 #[component]
@@ -48,7 +44,7 @@ pub(crate) fn Workbench() -> impl IntoView {
     };
     provide_context(context);
     provide_simulator(context);
-    analyse_in_background(context);
+    background::analyse_in_background(context);
     undo_redo_keys(context);
     let class = class_name(style!(
         r#"
@@ -108,49 +104,6 @@ fn PanelTabs() -> impl IntoView {
             }).collect_view()}
         </div>
     }
-}
-
-/// Lints and maps the newest draft once edits pause, one family's lint or matrix per task so the
-/// page keeps painting in between; an analysis overtaken by a newer edit is dropped.
-/// A ruleset larger than [`AUTO_ANALYSIS_LIMIT`] is analysed only when the user asks ("Check now").
-fn analyse_in_background(context: BenchContext) {
-    let BenchContext { bench, analysis, analyse_now, .. } = context;
-    Effect::new(move |asked_before: Option<u64>| {
-        let revision = bench.with(WorkbenchState::revision);
-        let asked = analyse_now.get();
-        let requested = asked_before.is_some_and(|before| before != asked);
-        if !requested && bench.with_untracked(WorkbenchState::rule_count) > AUTO_ANALYSIS_LIMIT {
-            return asked;
-        }
-        spawn_local(async move {
-            browser::pause(ANALYSIS_DELAY_MS).await;
-            let current = || bench.try_with_untracked(WorkbenchState::revision) == Some(revision);
-            let options = LintOptions::default();
-            let mut findings = Vec::new();
-            let mut matrices = Vec::new();
-            // The lint and the matrix of a family are separate tasks: with 10,000 rules each
-            // takes seconds, and the page paints (and scrolls) between them.
-            for family in Family::ALL {
-                if !current() {
-                    return;
-                }
-                let Some(found) = bench.try_with_untracked(|bench| lint_family(bench, family, &options)) else { return };
-                findings.extend(found);
-                browser::pause(0).await;
-                if !current() {
-                    return;
-                }
-                let Some(matrix) = bench.try_with_untracked(|bench| matrix_of_family(bench, family)) else { return };
-                matrices.push(matrix);
-                browser::pause(0).await;
-            }
-            let Ok([v4, v6]) = <[_; 2]>::try_from(matrices) else { return };
-            if current() {
-                analysis.try_set(Some(Analysis { revision, findings, matrices: [v4, v6] }));
-            }
-        });
-        asked
-    });
 }
 
 /// Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and redo edits of the draft, except while typing.
