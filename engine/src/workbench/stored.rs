@@ -130,9 +130,14 @@ impl StoredDraft {
     /// The draft again, exactly as it was stored.
     ///
     /// # Errors
-    /// A family's text that the importer refuses (an error diagnostic), or lists of disabled
+    /// A newer format version, a family's text that the importer refuses (an error diagnostic), or lists of disabled
     /// rows and origins that do not fit its rows.
     pub fn restore(&self) -> Result<Draft, StoredDraftError> {
+        // Checked here too: a stored draft embedded in a larger document is read without
+        // [`StoredDraft::from_json`].
+        if self.version != VERSION {
+            return Err(StoredDraftErrorKind::Version(self.version).into_error());
+        }
         Ok(Draft { v4: self.v4.restore(Family::V4)?, v6: self.v6.restore(Family::V6)? })
     }
 }

@@ -20,7 +20,7 @@ use portcullis_engine::analysis::LintOptions;
 use portcullis_engine::model::Family;
 use stylist::style;
 
-use crate::browser;
+use crate::{browser, persistence};
 use crate::state::bench_view::{lint_family, matrix_of_family, Analysis, BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::state::WizardContext;
@@ -39,8 +39,10 @@ const ANALYSIS_DELAY_MS: i32 = 120;
 /// The workbench page.
 #[component]
 pub(crate) fn Workbench() -> impl IntoView {
+    let (restored, restore_notice) = persistence::restore_workbench();
+    let storage_notice = RwSignal::new(restore_notice);
     let context = BenchContext {
-        bench: RwSignal::new(WorkbenchState::default()),
+        bench: RwSignal::new(restored),
         panel: RwSignal::new(Panel::Findings),
         analysis: RwSignal::new(None),
         analyse_now: RwSignal::new(0),
@@ -51,6 +53,7 @@ pub(crate) fn Workbench() -> impl IntoView {
     provide_simulator(context);
     analyse_in_background(context);
     undo_redo_keys(context);
+    persistence::autosave_workbench(context.bench, storage_notice);
     let class = class_name(style!(
         r#"
         max-width: 96rem; margin: 0 auto; padding: 0 1rem 2rem; display: grid; gap: 0.9rem;
@@ -69,12 +72,16 @@ pub(crate) fn Workbench() -> impl IntoView {
         [role="tab"][aria-selected="true"] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
         .muted { color: var(--muted); }
         .error { color: var(--error); }
+        .notice { border-left: 4px solid var(--warning); margin: 0; }
         code, pre { font: 0.8rem/1.4 var(--mono); }
         "#
     ));
     view! {
         <div class=class data-testid="workbench">
             <ImportPanel/>
+            {move || storage_notice.get().map(|message| view! {
+                <p class="box notice" role="status" data-testid="bench-storage-notice">{message}</p>
+            })}
             <div class="columns">
                 <RulesTable/>
                 <aside class="box">
