@@ -5,6 +5,7 @@
 //! The analysis (lint and matrices of both families) runs after an edit has been painted, in
 //! stages, and only for the newest revision: typing or clicking never waits for it.
 
+mod chains_panel;
 mod export_panel;
 mod findings_panel;
 mod import_panel;
@@ -25,6 +26,7 @@ use crate::state::bench_view::{lint_family, matrix_of_family, Analysis, BenchCon
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::state::WizardContext;
 use crate::theme::class_name;
+use chains_panel::ChainsPanel;
 use export_panel::ExportPanel;
 use findings_panel::FindingsPanel;
 use import_panel::ImportPanel;
@@ -89,6 +91,7 @@ pub(crate) fn Workbench() -> impl IntoView {
                     {move || match context.panel.get() {
                         Panel::Rule => view! { <RuleEditor/> }.into_any(),
                         Panel::Simulate => view! { <SimulatorPanel/> }.into_any(),
+                        Panel::Chains => view! { <ChainsPanel/> }.into_any(),
                         Panel::Findings => view! { <FindingsPanel/> }.into_any(),
                         Panel::Matrix => view! { <MatrixPanel/> }.into_any(),
                         Panel::Export => view! { <ExportPanel/> }.into_any(),
