@@ -169,9 +169,10 @@ const BENCH_SAVE_DELAY_MS: i32 = 600;
 /// the last save failed. A save that cannot be made removes the entry, so a reload never brings
 /// back older rules than the ones on screen.
 pub(crate) fn autosave_workbench(bench: RwSignal<Workbench>, notice: RwSignal<Option<String>>) {
-    let saved_revision = StoredValue::new(bench.with_untracked(Workbench::revision));
+    // What was last saved: the revision of the rules and the family shown.
+    let saved = StoredValue::new(bench.with_untracked(saved_state));
     let save = move || {
-        let Some((revision, text)) = bench.try_with_untracked(|bench| (bench.revision(), bench_storage::to_text(bench))) else { return };
+        let Some((state, text)) = bench.try_with_untracked(|bench| (saved_state(bench), bench_storage::to_text(bench))) else { return };
         let outcome = if text.len() > MAX_STORED_BYTES {
             Err(bench_storage::too_large_notice(text.len()))
         } else {
@@ -182,25 +183,30 @@ pub(crate) fn autosave_workbench(bench: RwSignal<Workbench>, notice: RwSignal<Op
             browser::storage_remove(BENCH_KEY);
         }
         notice.try_set(outcome.err());
-        saved_revision.try_set_value(revision);
+        saved.try_set_value(state);
     };
     Effect::new(move |_| {
-        let revision = bench.with(Workbench::revision);
-        if saved_revision.try_get_value() == Some(revision) {
+        let state = bench.with(saved_state);
+        if saved.try_get_value() == Some(state) {
             return;
         }
         leptos::task::spawn_local(async move {
             browser::pause(BENCH_SAVE_DELAY_MS).await;
-            if bench.try_with_untracked(Workbench::revision) == Some(revision) {
+            if bench.try_with_untracked(saved_state) == Some(state) {
                 save();
             }
         });
     });
     // Leaving the workbench (to the wizard) right after an edit still keeps it.
     on_cleanup(move || {
-        let pending = bench.try_with_untracked(Workbench::revision).is_some_and(|revision| saved_revision.try_get_value() != Some(revision));
+        let pending = bench.try_with_untracked(saved_state).is_some_and(|state| saved.try_get_value() != Some(state));
         if pending {
             save();
         }
     });
+}
+
+/// What a save records: the rules' revision and the family shown.
+fn saved_state(bench: &Workbench) -> (u64, portcullis_engine::model::Family) {
+    (bench.revision(), bench.family())
 }

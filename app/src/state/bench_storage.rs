@@ -59,13 +59,21 @@ pub(crate) fn to_text(bench: &Workbench) -> String {
 
 /// The workbench an entry holds, or why it cannot be read (as a sentence's end: "… because it …").
 pub(crate) fn from_text(text: &str) -> Result<Workbench, String> {
-    let stored: StoredBench = serde_json::from_str(text).map_err(|error| format!("it is not a saved workbench ({error})"))?;
-    if stored.format != FORMAT {
-        return Err(format!("it is not a saved workbench (it says it is \u{201c}{}\u{201d})", stored.format));
+    /// What every version has: read first, so a newer layout is named as such.
+    #[derive(Deserialize)]
+    struct Header {
+        format: String,
+        version: u32,
     }
-    if stored.version != VERSION {
-        return Err(format!("it was saved by a newer Portcullis (format {}; this one reads format {VERSION})", stored.version));
+    let not_ours = |error: serde_json::Error| format!("it is not a saved workbench ({error})");
+    let header: Header = serde_json::from_str(text).map_err(not_ours)?;
+    if header.format != FORMAT {
+        return Err(format!("it is not a saved workbench (it says it is \u{201c}{}\u{201d})", header.format));
     }
+    if header.version != VERSION {
+        return Err(format!("it was saved by a newer Portcullis (format {}; this one reads format {VERSION})", header.version));
+    }
+    let stored: StoredBench = serde_json::from_str(text).map_err(not_ours)?;
     let family = match stored.family.as_str() {
         "v4" => Family::V4,
         "v6" => Family::V6,
