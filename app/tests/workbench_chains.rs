@@ -118,7 +118,9 @@ async fn a_chain_is_added_in_the_chosen_family_and_table_bad_names_are_refused_a
 async fn renaming_a_chain_renames_the_jumps_to_it_and_undo_brings_the_old_name_back() {
     let page = workbench().await;
     import(&page, SAVE).await;
-    page.click("panel-chains").await;
+    select_row(&page, "filter/services/0").await;
+    assert!(page.find("chain-manage-filter-INPUT").is_none(), "built-in chains are not renamed");
+    page.click("chain-manage-filter-services").await; // the chain's heading opens the chains panel
     page.click("chain-rename-filter-services").await;
     assert_eq!(page.input("chain-rename-name").value(), "services");
     page.type_into("chain-rename-name", "ACCEPT").await;
@@ -136,6 +138,7 @@ async fn renaming_a_chain_renames_the_jumps_to_it_and_undo_brings_the_old_name_b
     assert!(texts.contains(&"-A INPUT -j web-and-ssh".to_owned()), "the jump follows: {texts:?}");
     assert!(texts.contains(&"-A web-and-ssh -p tcp -m tcp --dport 22 -j ACCEPT".to_owned()), "{texts:?}");
     assert!(page.find("chain-filter-web-and-ssh").is_some());
+    assert!(row(&page, "filter/web-and-ssh/0").class_list().contains("selected"), "the selected rule stays selected under the new name");
     page.click("bench-undo").await;
     let texts = row_texts(&page);
     assert!(texts.contains(&"-A INPUT -j services".to_owned()) && !texts.iter().any(|text| text.contains("web-and-ssh")), "{texts:?}");
