@@ -20,7 +20,7 @@ fn chain_key(chain: &ChainLoc) -> String {
 }
 
 /// A user chain as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct UserChainEntry {
     chain: ChainLoc,
     rows: usize,
@@ -91,9 +91,7 @@ pub(crate) fn ChainsPanel() -> impl IntoView {
             <Show when=move || !entries.with(Vec::is_empty)
                 fallback=|| view! { <p class="muted" data-testid="chains-empty">"No user chains yet."</p> }>
                 <ul class="chains">
-                    <For each=move || entries.get() key=|entry| entry.clone() let:entry>
-                        <ChainItem entry pending/>
-                    </For>
+                    {move || entries.get().into_iter().map(|entry| view! { <ChainItem entry pending/> }).collect_view()}
                 </ul>
             </Show>
         </section>
