@@ -1,12 +1,15 @@
 //! Never lose work: the design is saved to `localStorage` on every change, several named designs
 //! live side by side, a shared link opens its design as a new saved one, and nothing unreadable
-//! is ever overwritten.
+//! is ever overwritten. The workbench's rules are kept too (`restore_workbench`,
+//! `autosave_workbench`), under their own key.
 
 use leptos::prelude::*;
 use portcullis_engine::design::Design;
 
 use crate::browser::{self, StorageError};
+use crate::state::bench_storage::{self, BENCH_KEY, MAX_STORED_BYTES, REFUSED_NOTICE, UNREADABLE_KEY};
 use crate::state::library::{self, design_key, CURRENT_KEY, DEFAULT_NAME};
+use crate::state::workbench::Workbench;
 use crate::state::{SessionContext, Wizard, WizardContext};
 
 /// The name a design opened from a link is saved under (made unique).
@@ -156,4 +159,76 @@ pub(crate) fn delete_design(context: WizardContext, session: SessionContext) {
     if !other.is_some_and(|other| switch_design(context, session, &other)) {
         new_design(context, session);
     }
+}
+
+/// The workbench a reload finds (see `state::bench_storage`): the saved one, or an empty one
+/// with a notice when the saved entry cannot be read; that entry is moved aside, not lost.
+pub(crate) fn restore_workbench() -> (Workbench, Option<String>) {
+    let Some(text) = browser::storage_get(BENCH_KEY) else { return (Workbench::default(), None) };
+    match bench_storage::from_text(&text) {
+        Ok(bench) => (bench, None),
+        Err(reason) => {
+            let moved = browser::storage_set(UNREADABLE_KEY, &text).is_ok();
+            if moved {
+                browser::storage_remove(BENCH_KEY);
+            }
+            (Workbench::default(), Some(bench_storage::unreadable_notice(&reason, moved)))
+        }
+    }
+}
+
+/// How long after the last edit the workbench is saved: a burst of edits writes once, and
+/// rendering 10,000 rules to text stays off the edit's frame.
+const BENCH_SAVE_DELAY_MS: i32 = 600;
+
+/// Saves the workbench once edits pause (and when it closes), keeping `notice` saying whether
+/// the last save failed. A save that cannot be made removes the entry, so a reload never brings
+/// back older rules than the ones on screen.
+pub(crate) fn autosave_workbench(bench: RwSignal<Workbench>, notice: RwSignal<Option<String>>) {
+    // What was last saved: the revision of the rules and the family shown.
+    let saved = StoredValue::new(bench.with_untracked(saved_state));
+    let save = move || {
+        let Some((state, text)) = bench.try_with_untracked(|bench| (saved_state(bench), bench_storage::to_text(bench))) else { return };
+        let outcome = if text.len() > MAX_STORED_BYTES {
+            Err(bench_storage::too_large_notice(text.len()))
+        } else {
+            // Unavailable or refused (quota): either way nothing is kept.
+            browser::storage_set(BENCH_KEY, &text).map_err(|_| REFUSED_NOTICE.to_owned())
+        };
+        if outcome.is_err() {
+            browser::storage_remove(BENCH_KEY);
+        }
+        notice.try_set(outcome.err());
+        saved.try_set_value(state);
+    };
+    Effect::new(move |_| {
+        let state = bench.with(saved_state);
+        if saved.try_get_value() == Some(state) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            browser::pause(BENCH_SAVE_DELAY_MS).await;
+            if bench.try_with_untracked(saved_state) == Some(state) {
+                save();
+            }
+        });
+    });
+    // Leaving the workbench right after an edit still keeps it: following the link to the
+    // wizard's page or closing the tab (`pagehide`), or unmounting it.
+    let save_pending = move || {
+        let pending = bench.try_with_untracked(saved_state).is_some_and(|state| saved.try_get_value() != Some(state));
+        if pending {
+            save();
+        }
+    };
+    let leaving = window_event_listener(leptos::ev::pagehide, move |_| save_pending());
+    on_cleanup(move || {
+        leaving.remove();
+        save_pending();
+    });
+}
+
+/// What a save records: the rules' revision and the family shown.
+fn saved_state(bench: &Workbench) -> (u64, portcullis_engine::model::Family) {
+    (bench.revision(), bench.family())
 }

@@ -5,7 +5,8 @@
 //! that the findings panel shows exactly what the engine's lint says of the same text; simulates a
 //! preset packet and sees the rule that decides it highlighted in the table; fixes a shadowed
 //! rule with its quick fix and sees the finding go; downloads the exports and has them judged by
-//! the real `iptables-restore --test`, `bash -n` and `shellcheck`. Screenshots (import report,
+//! the real `iptables-restore --test`, `bash -n` and `shellcheck`; disables a rule, reloads the
+//! page and finds the same rules and the same export. Screenshots (import report,
 //! table with a trace, findings, matrix; light and dark; desktop and phone) go to
 //! `tests/artifacts/`. The console must stay free of warnings and errors. The workbench is its own
 //! page (`workbench/`, its own wasm): the header's links go back and forth, and an old
@@ -308,6 +309,41 @@ async fn quick_fix(browser: &Browser) -> Result<(), String> {
     Ok(())
 }
 
+/// The `rules.v4` tab's text.
+async fn v4_export(browser: &Browser) -> Result<String, String> {
+    click(browser, "panel-export").await?;
+    click(browser, "tab-v4").await?;
+    text_of(browser, "export-v4").await
+}
+
+/// The fixed rules with one rule disabled survive a real reload of the page: the same rows
+/// disabled, the same `rules.v4`, no notice.
+async fn survives_a_reload(browser: &Browser) -> Result<(), String> {
+    let drop_row = row_of(browser, SHADOWING_RULE).await?.attr("data-row").await.map_err(failed)?.unwrap_or_default();
+    click(browser, &format!("enabled-{drop_row}")).await?;
+    let disabled = rows_with(browser, "disabled").await?;
+    assert_eq!(disabled, vec![drop_row], "the drop is disabled");
+    let before = v4_export(browser).await?;
+    assert!(!before.contains(SHADOWING_RULE), "a disabled rule is not exported:\n{before}");
+    let stored = "return localStorage.getItem('portcullis.workbench') || ''";
+    until("the workbench saved with the disabled rule", || async {
+        let entry = script(browser, stored, vec![]).await?;
+        let text = entry.as_str().unwrap_or_default().to_owned();
+        Ok((text.contains("\"disabled\"").then_some(()), format!("{} characters", text.len())))
+    })
+    .await?;
+    browser.client().refresh().await.map_err(failed)?;
+    browser.test_id("workbench").await?;
+    until("the rules back after the reload", || async {
+        let disabled_now = rows_with(browser, "disabled").await?;
+        Ok(((disabled_now == disabled).then_some(()), format!("{disabled_now:?}")))
+    })
+    .await?;
+    assert!(!browser.has_test_id("bench-storage-notice").await?, "no storage notice after a reload");
+    assert_eq!(v4_export(browser).await?, before, "the same rules.v4 after the reload");
+    Ok(())
+}
+
 /// Screenshots of the tutorial's rules: import report, table with a trace, findings, matrix.
 async fn screenshots(browser: &Browser) -> Result<(), String> {
     import_text(browser, &tutorial_script()).await?;
@@ -369,6 +405,7 @@ async fn workbench_flow(browser: &Browser, site: &Site) -> Result<(), String> {
     docker_host(browser).await?;
     tutorial(browser).await?;
     quick_fix(browser).await?;
+    survives_a_reload(browser).await?;
     screenshots(browser).await?;
     let problems = browser.console_problems().await?;
     assert!(problems.is_empty(), "console warnings or errors: {problems:#?}");

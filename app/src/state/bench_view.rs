@@ -20,6 +20,8 @@ pub(crate) enum Panel {
     Rule,
     /// Fire a packet through the rules.
     Simulate,
+    /// Create, rename and delete user chains.
+    Chains,
     /// Every finding, by severity.
     Findings,
     /// Who can reach which port.
@@ -29,12 +31,13 @@ pub(crate) enum Panel {
 }
 
 impl Panel {
-    pub(crate) const ALL: [Panel; 5] = [Panel::Rule, Panel::Simulate, Panel::Findings, Panel::Matrix, Panel::Export];
+    pub(crate) const ALL: [Panel; 6] = [Panel::Rule, Panel::Chains, Panel::Simulate, Panel::Findings, Panel::Matrix, Panel::Export];
 
     pub(crate) fn slug(self) -> &'static str {
         match self {
             Panel::Rule => "rule",
             Panel::Simulate => "simulate",
+            Panel::Chains => "chains",
             Panel::Findings => "findings",
             Panel::Matrix => "matrix",
             Panel::Export => "export",
@@ -45,6 +48,7 @@ impl Panel {
         match self {
             Panel::Rule => "Rule",
             Panel::Simulate => "Simulate",
+            Panel::Chains => "Chains",
             Panel::Findings => "Findings",
             Panel::Matrix => "Who can reach what",
             Panel::Export => "Export",

@@ -5,9 +5,11 @@
 //! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
 //! - `workbench`, `bench_view`, `import_text`: the workbench's rules being edited, what its
-//!   panels share, and the code frames of an import.
+//!   panels share, and the code frames of an import; `bench_storage`: the workbench as kept in
+//!   `localStorage` across a reload.
 //! - `simulator`: packet presets and form edits, a simulation run, its trace marks and lines.
 
+pub(crate) mod bench_storage;
 pub(crate) mod bench_view;
 #[cfg(test)]
 mod edit_profile;

@@ -69,6 +69,12 @@ impl Default for Workbench {
 }
 
 impl Workbench {
+    /// The workbench as a reload finds it: the rules as edited and as imported, the family
+    /// shown; no undo steps, no selection, no import report.
+    pub(crate) fn restored(draft: Draft, original: Draft, family: Family) -> Self {
+        Self { original, draft, family, ..Self::default() }
+    }
+
     pub(crate) fn input(&self) -> &str {
         &self.input
     }
@@ -181,6 +187,18 @@ impl Workbench {
     /// Applies `edit` to the draft as one undo step; a refused edit changes nothing and is
     /// remembered as [`refusal`](Self::refusal). Returns what the edit returned, `None` when refused.
     pub(crate) fn edit<T>(&mut self, edit: impl FnOnce(&mut Draft) -> Result<T, EditError>) -> Option<T> {
+        match self.try_edit(edit) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.refusal = Some(error.to_string());
+                None
+            }
+        }
+    }
+
+    /// Applies `edit` as one undo step, like [`edit`](Self::edit), but hands a refusal back to
+    /// the caller (a form that shows it next to its field) instead of the table's message.
+    pub(crate) fn try_edit<T>(&mut self, edit: impl FnOnce(&mut Draft) -> Result<T, EditError>) -> Result<T, EditError> {
         let before = self.draft.clone();
         match edit(&mut self.draft) {
             Ok(value) => {
@@ -189,13 +207,12 @@ impl Workbench {
                     self.after_change();
                 }
                 self.refusal = None;
-                Some(value)
+                Ok(value)
             }
             Err(error) => {
                 // The draft's edits leave it unchanged when they refuse; restoring costs nothing more.
                 self.draft = before;
-                self.refusal = Some(error.to_string());
-                None
+                Err(error)
             }
         }
     }

@@ -68,7 +68,7 @@ impl DraftTable {
         Self::from_table(&Table::new(name))
     }
 
-    fn from_table(table: &Table) -> Self {
+    pub(super) fn from_table(table: &Table) -> Self {
         let chains = table
             .chains
             .iter()

@@ -19,6 +19,9 @@
 //!   fixed draft before it is offered; [`Draft::apply`] applies one.
 //! - [`diff`]: the flows whose verdict changes between two service matrices (imported against
 //!   edited, IPv4 against IPv6), each with the deciding rule of both sides.
+//! - [`StoredDraft`]: a draft as text (the `iptables-save` text of every row, disabled ones
+//!   included, and which rows are disabled) that reads back into the same draft, so the app can
+//!   keep the workbench across a reload.
 //! - [`presets`]: the simulator's packet presets ("SSH from the internet", "web visitor",
 //!   "reply to my DNS query", "XMAS scan", "ping") for either family, on documentation addresses.
 //! - [`job`]: the analysis (findings and matrices) as JSON messages, for the app's Web Worker;
@@ -49,6 +52,7 @@ mod form;
 pub mod job;
 pub mod owners;
 pub mod presets;
+mod stored;
 
 pub use diff::{diff_matrices, diff_rulesets, FlowChange};
 pub use draft::{ChainLoc, Draft, DraftChain, DraftRuleset, DraftTable, Row, RowLoc};
@@ -57,3 +61,4 @@ pub use fixes::{fixes, fixes_with, Fix, FixAction};
 pub use form::{Field, FieldError, RuleForm, TargetChoice};
 pub use owners::{owned, owner_findings, Owned, Owner};
 pub use presets::PacketPreset;
+pub use stored::{StoredDraft, StoredDraftError};

@@ -7,6 +7,7 @@
 //! revision: typing or clicking never waits for it (`background`).
 
 mod background;
+mod chains_panel;
 mod export_panel;
 mod findings_panel;
 mod import_panel;
@@ -23,6 +24,7 @@ use crate::{browser, persistence};
 use crate::state::bench_view::{BenchContext, Panel};
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::theme::class_name;
+use chains_panel::ChainsPanel;
 use export_panel::ExportPanel;
 use findings_panel::FindingsPanel;
 use import_panel::ImportPanel;
@@ -34,8 +36,10 @@ use simulator_panel::{provide_simulator, SimulatorPanel};
 /// The workbench page.
 #[component]
 pub(crate) fn Workbench() -> impl IntoView {
+    let (restored, restore_notice) = persistence::restore_workbench();
+    let storage_notice = RwSignal::new(restore_notice);
     let context = BenchContext {
-        bench: RwSignal::new(WorkbenchState::default()),
+        bench: RwSignal::new(restored),
         panel: RwSignal::new(Panel::Findings),
         analysis: RwSignal::new(None),
         analyse_now: RwSignal::new(0),
@@ -46,6 +50,7 @@ pub(crate) fn Workbench() -> impl IntoView {
     provide_simulator(context);
     background::analyse_in_background(context);
     undo_redo_keys(context);
+    persistence::autosave_workbench(context.bench, storage_notice);
     let class = class_name(style!(
         r#"
         max-width: 96rem; margin: 0 auto; padding: 0 1rem 2rem; display: grid; gap: 0.9rem;
@@ -64,12 +69,16 @@ pub(crate) fn Workbench() -> impl IntoView {
         [role="tab"][aria-selected="true"] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
         .muted { color: var(--muted); }
         .error { color: var(--error); }
+        .notice { border-left: 4px solid var(--warning); margin: 0; }
         code, pre { font: 0.8rem/1.4 var(--mono); }
         "#
     ));
     view! {
         <div class=class data-testid="workbench">
             <ImportPanel/>
+            {move || storage_notice.get().map(|message| view! {
+                <p class="box notice" role="status" data-testid="bench-storage-notice">{message}</p>
+            })}
             <div class="columns">
                 <RulesTable/>
                 <aside class="box">
@@ -77,6 +86,7 @@ pub(crate) fn Workbench() -> impl IntoView {
                     {move || match context.panel.get() {
                         Panel::Rule => view! { <RuleEditor/> }.into_any(),
                         Panel::Simulate => view! { <SimulatorPanel/> }.into_any(),
+                        Panel::Chains => view! { <ChainsPanel/> }.into_any(),
                         Panel::Findings => view! { <FindingsPanel/> }.into_any(),
                         Panel::Matrix => view! { <MatrixPanel/> }.into_any(),
                         Panel::Export => view! { <ExportPanel/> }.into_any(),

@@ -1,6 +1,7 @@
 //! The selected rule: its text, meaning and findings; a form with typed fields to edit it or to
 //! add a new rule (`-I` at a position or `-A` at the end, explained); and the row operations:
-//! move, duplicate, enable/disable, delete. A chain's rules can be added to with no rule selected.
+//! move (up, down, or to another chain of the table at a position), duplicate, enable/disable,
+//! delete. A chain's rules can be added to with no rule selected.
 
 use leptos::prelude::*;
 use portcullis_engine::explain::explain;
@@ -40,6 +41,9 @@ pub(crate) fn RuleEditor() -> impl IntoView {
         display: grid; gap: 0.6rem;
         .rule { font: 0.8rem/1.4 var(--mono); background: var(--code-bg); padding: 0.4rem; border-radius: 0.3rem; overflow-wrap: anywhere; margin: 0; }
         .ops { display: flex; flex-wrap: wrap; gap: 0.35rem; }
+        .move { align-items: center; font-size: 0.85rem; }
+        .move select, .move input { padding: 0.2rem 0.3rem; background: var(--bg); border: 1px solid var(--border); border-radius: 0.3rem; }
+        .move .position { width: 5rem; }
         form { display: grid; gap: 0.45rem; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
         form label { display: grid; gap: 0.1rem; font-size: 0.82rem; font-weight: 600; }
         form input, form select { padding: 0.25rem 0.4rem; background: var(--bg); border: 1px solid var(--border); border-radius: 0.3rem; font-weight: 400; }
@@ -119,7 +123,72 @@ fn SelectedRule(row: RowLoc) -> impl IntoView {
             <button type="button" data-testid="rule-delete" on:click=delete>"Delete"</button>
             <button type="button" data-testid="rule-deselect" on:click=move |_| bench.update(|bench| bench.select(None))>"New rule…"</button>
         </div>
+        <MoveToChain row=row.clone()/>
         {move || current.get().map(|(rule, _)| view! { <RuleFormView chain=row.chain_loc() row=Some(row.row) base=rule/> })}
+    }
+}
+
+/// "Move to chain…": the selected rule to another chain of its table (or elsewhere in its own),
+/// at a 1-based position; empty means the end, as `-A` would put it.
+#[component]
+fn MoveToChain(row: RowLoc) -> impl IntoView {
+    let context = expect_context::<BenchContext>();
+    let bench = context.bench;
+    let chains = {
+        let row = row.clone();
+        Memo::new(move |_| {
+            bench.with(|bench| {
+                bench.draft().ruleset(row.family).table(row.table).map_or_else(Vec::new, |table| {
+                    table.chains().iter().map(|chain| (chain.name().clone(), chain.rows().len())).collect::<Vec<_>>()
+                })
+            })
+        })
+    };
+    let target = RwSignal::new(row.chain.as_str().to_owned());
+    let position = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let apply = move |_| {
+        let Some((to, rows)) = chains.with_untracked(|chains| chains.iter().find(|(name, _)| name.as_str() == target.get_untracked()).cloned()) else {
+            return error.set(Some("choose a chain of this table".to_owned()));
+        };
+        let to = ChainLoc { family: row.family, table: row.table, chain: to };
+        // The end of the chain, counted once the rule is taken out of its own.
+        let end = rows - usize::from(to.chain == row.chain);
+        let text = position.get_untracked();
+        let at = match text.trim() {
+            "" => end,
+            typed => match typed.parse::<usize>() {
+                Ok(number) if number >= 1 => number - 1,
+                _ => return error.set(Some(format!("a position is a number from 1 to {}, or empty for the end", end + 1))),
+            },
+        };
+        let from = row.clone();
+        let moved = bench.try_update(|bench| bench.try_edit(|draft| draft.move_rule(&from, &to, at)).map(|moved| bench.select(Some(moved))));
+        if let Some(Err(refused)) = moved {
+            error.set(Some(refused.to_string()));
+        }
+    };
+    view! {
+        <div class="ops move" role="group" aria-label="Move to another chain">
+            <label>
+                "Move to chain "
+                <select data-testid="rule-move-chain" on:change=move |event| { target.set(event_target_value(&event)); error.set(None); }>
+                    {move || chains.get().into_iter().map(|(name, rows)| {
+                        let value = name.as_str().to_owned();
+                        let chosen = value.clone();
+                        view! { <option value=value selected=move || target.get() == chosen>{format!("{} ({rows} rules)", name.as_str())}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                " at position "
+                <input type="number" min="1" data-testid="rule-move-position" placeholder="end" class="position"
+                    prop:value=move || position.get()
+                    on:input=move |event| { position.set(event_target_value(&event)); error.set(None); }/>
+            </label>
+            <button type="button" data-testid="rule-move-apply" on:click=apply>"Move"</button>
+            {move || error.get().map(|message| view! { <span class="error" role="alert" data-testid="rule-move-error">{message}</span> })}
+        </div>
     }
 }
 

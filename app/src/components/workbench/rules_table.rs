@@ -173,10 +173,16 @@ fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> i
             </label>
         }
     });
+    // A user chain is renamed or deleted in the chains panel.
+    let manage = policy.is_none().then(|| {
+        let panel = expect_context::<BenchContext>().panel;
+        view! { <button type="button" data-testid=format!("chain-manage-{key}") on:click=move |_| panel.set(Panel::Chains)>"Rename / delete…"</button> }
+    });
     view! {
         <div class="row chain" role="listitem" style=format!("top: {top}px") data-testid=format!("chain-{key}")>
             <span>{title} <span class="muted">{format!(" · {rows} rules")}</span></span>
             {policy_view}
+            {manage}
         </div>
     }
 }
