@@ -84,7 +84,7 @@ pub(crate) async fn analyse(job: &AnalysisJob) -> WorkerAnswer {
         *running.waiting.borrow_mut() = Some(resolve);
     });
     if running.worker.post_message(&JsValue::from_str(&job.to_message())).is_err() {
-        stop(WorkerAnswer::Unavailable);
+        stop(Stop::Broken);
         return WorkerAnswer::Unavailable;
     }
     match JsFuture::from(promise).await {
@@ -104,7 +104,7 @@ fn running() -> Option<Rc<Running>> {
         _ => false,
     });
     if busy {
-        stop(WorkerAnswer::Overtaken);
+        stop(Stop::Overtaken);
     }
     STATE.with_borrow_mut(|state| match state {
         State::Running(running) => Some(Rc::clone(running)),
@@ -122,17 +122,25 @@ fn running() -> Option<Rc<Running>> {
     })
 }
 
-/// Stops the worker; the job in flight ends as `why` (overtaken: a new worker may start;
-/// unavailable: the page analyses on its own from now on).
-fn stop(why: WorkerAnswer) {
+/// Why the worker is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// A newer job replaces the one in flight: a new worker may start.
+    Overtaken,
+    /// It cannot run: the page analyses on its own from now on.
+    Broken,
+}
+
+/// Stops the worker; the job in flight ends as `why` says.
+fn stop(why: Stop) {
     let previous = STATE.with_borrow_mut(|state| {
-        let next = if why == WorkerAnswer::Overtaken { State::NotStarted } else { State::Unavailable };
+        let next = if why == Stop::Overtaken { State::NotStarted } else { State::Unavailable };
         std::mem::replace(state, next)
     });
     if let State::Running(running) = previous {
         running.worker.terminate();
         if let Some(resolve) = running.waiting.borrow_mut().take() {
-            let value = if why == WorkerAnswer::Overtaken { OVERTAKEN } else { FAILED_TO_RUN };
+            let value = if why == Stop::Overtaken { OVERTAKEN } else { FAILED_TO_RUN };
             let _ = resolve.call1(&JsValue::NULL, &value);
         }
     }
@@ -154,7 +162,7 @@ fn start() -> Option<Rc<Running>> {
         })
     };
     // The script did not load, or the worker died: the page analyses on its own.
-    let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |_: ErrorEvent| stop(WorkerAnswer::Unavailable));
+    let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |_: ErrorEvent| stop(Stop::Broken));
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Some(Rc::new(Running { worker, ready: RefCell::new(Some(ready)), waiting, _on_message: on_message, _on_error: on_error }))

@@ -59,6 +59,9 @@ impl AnalysisJob {
 }
 
 /// Reads the worker's answer to a job.
+///
+/// # Errors
+/// The worker's error, or why the message is not a report.
 pub fn read_answer(message: &str) -> Result<AnalysisReport, String> {
     serde_json::from_str::<Result<AnalysisReport, String>>(message).unwrap_or_else(|error| Err(format!("not an analysis report: {error}")))
 }
@@ -98,8 +101,11 @@ pub fn analyse_family(ruleset: &Ruleset, options: &LintOptions) -> (Vec<Finding>
     (lint_family(ruleset, options), matrix(ruleset))
 }
 
-/// Runs a job: reads back each family's rules and analyses them. Fails only when the text does
-/// not read back, which would be a bug in the export or the import (the message says which).
+/// Runs a job: reads back each family's rules and analyses them.
+///
+/// # Errors
+/// Only when a family's text does not read back, which would be a bug in the export or the
+/// import (the message says which family and why).
 pub fn run(job: &AnalysisJob) -> Result<AnalysisReport, String> {
     let mut findings = Vec::new();
     let mut matrices = Vec::with_capacity(2);
