@@ -46,17 +46,7 @@ async fn quiet() {
     wasm_bindgen_futures::JsFuture::from(promise).await.expect("the timer fired");
 }
 
-async fn workbench() -> Page {
-    let page = Page::mount_workbench().await;
-    assert!(page.find("workbench").is_some());
-    page
-}
 
-async fn import(page: &Page, text: &str) {
-    page.type_into("import-text", text).await;
-    page.click("import-run").await;
-    wait_until("the import", 10_000, || page.find("import-summary").is_some() && page.text("import-progress").is_empty()).await;
-}
 
 fn row(page: &Page, key: &str) -> Element {
     page.all("rule-row").into_iter().find(|row| row.get_attribute("data-row").as_deref() == Some(key)).unwrap_or_else(|| panic!("no rule row {key}"))
@@ -78,8 +68,8 @@ async fn select_row(page: &Page, key: &str) {
 
 #[wasm_bindgen_test]
 async fn a_chain_is_added_in_the_chosen_family_and_table_bad_names_are_refused_and_undo_removes_it() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     page.click("panel-chains").await;
     assert!(page.find("user-chain-filter-services").is_some());
     for (name, refusal) in [("-bad", "starts with `-`"), ("INPUT", "built-in chain or target name"), ("two words", "whitespace"), ("services", "already exists")] {
@@ -115,8 +105,8 @@ async fn a_chain_is_added_in_the_chosen_family_and_table_bad_names_are_refused_a
 
 #[wasm_bindgen_test]
 async fn renaming_a_chain_renames_the_jumps_to_it_and_undo_brings_the_old_name_back() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     select_row(&page, "filter/services/0").await;
     assert!(page.find("chain-manage-filter-INPUT").is_none(), "built-in chains are not renamed");
     page.click("chain-manage-filter-services").await; // the chain's heading opens the chains panel
@@ -145,8 +135,8 @@ async fn renaming_a_chain_renames_the_jumps_to_it_and_undo_brings_the_old_name_b
 
 #[wasm_bindgen_test]
 async fn deleting_a_chain_is_refused_while_rules_jump_to_it_and_asks_before_its_rules_go() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     page.click("panel-chains").await;
     page.click("chain-delete-filter-services").await;
     let refused = page.text("chain-delete-refused");
@@ -184,8 +174,8 @@ async fn deleting_a_chain_is_refused_while_rules_jump_to_it_and_asks_before_its_
 
 #[wasm_bindgen_test]
 async fn a_rule_moves_to_another_chain_at_a_position_refusals_show_and_undo_moves_it_back() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     select_row(&page, "filter/INPUT/3").await;
     page.change_to("rule-move-chain", "services").await;
     page.type_into("rule-move-position", "0").await;
@@ -220,8 +210,8 @@ async fn a_rule_moves_to_another_chain_at_a_position_refusals_show_and_undo_move
 #[wasm_bindgen_test]
 async fn an_edited_import_survives_a_reload_with_its_disabled_rows_chains_and_both_families() {
     quiet().await;
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     let toggle = page.input("enabled-filter/INPUT/1");
     toggle.set_checked(false);
     toggle.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
@@ -249,8 +239,8 @@ async fn an_edited_import_survives_a_reload_with_its_disabled_rows_chains_and_bo
 #[wasm_bindgen_test]
 async fn leaving_the_page_right_after_an_edit_keeps_it() {
     quiet().await;
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     wait_until("the import to be saved", 5_000, || stored(BENCH_KEY).is_some_and(|text| text.contains("--dport 443"))).await;
     let imported = stored(BENCH_KEY);
     select_row(&page, "filter/INPUT/3").await;
@@ -282,7 +272,7 @@ async fn corrupt_or_foreign_storage_shows_a_notice_and_the_workbench_starts_empt
         assert_eq!(stored("portcullis.workbench.unreadable").as_deref(), Some(value), "the unreadable entry is kept aside");
         assert_eq!(stored(BENCH_KEY), None);
         // The page keeps working: an import is saved under the key again.
-        import(&page, SAVE).await;
+        page.import(SAVE).await;
         wait_until("the new save", 5_000, || stored(BENCH_KEY).is_some()).await;
     }
     // Rules that no longer read back (edited by hand) are refused the same way.
@@ -297,7 +287,7 @@ async fn corrupt_or_foreign_storage_shows_a_notice_and_the_workbench_starts_empt
 #[wasm_bindgen_test]
 async fn a_full_storage_quota_gives_a_notice_and_the_page_keeps_working() {
     quiet().await;
-    let page = workbench().await;
+    let page = Page::workbench().await;
     // Fill this origin's localStorage until the browser refuses.
     let storage = leptos::prelude::window().local_storage().ok().flatten().expect("storage");
     let mut filler = 0;
@@ -308,7 +298,7 @@ async fn a_full_storage_quota_gives_a_notice_and_the_page_keeps_working() {
         }
     }
     assert!(filler > 0);
-    import(&page, SAVE).await;
+    page.import(SAVE).await;
     wait_until("the refused save's notice", 5_000, || page.find("bench-storage-notice").is_some()).await;
     assert!(page.text("bench-storage-notice").contains("refused to save the workbench"), "{}", page.text("bench-storage-notice"));
     assert_eq!(stored(BENCH_KEY), None, "no older copy is left to come back on a reload");

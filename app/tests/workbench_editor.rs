@@ -24,18 +24,7 @@ const SAVE: &str = "*filter
 COMMIT
 ";
 
-async fn workbench() -> Page {
-    let page = Page::mount_workbench().await;
-    assert!(page.find("workbench").is_some());
-    page
-}
 
-/// Imports `text` and waits for the staged import.
-async fn import(page: &Page, text: &str) {
-    page.type_into("import-text", text).await;
-    page.click("import-run").await;
-    wait_until("the import", 10_000, || page.find("import-summary").is_some() && page.text("import-progress").is_empty()).await;
-}
 
 /// Waits for the background analysis of the current rules.
 async fn analysed(page: &Page) {
@@ -58,10 +47,10 @@ async fn click_element(element: &Element) {
 
 #[wasm_bindgen_test]
 async fn an_import_fills_the_table_and_a_bad_line_shows_a_code_frame_with_its_help() {
-    let page = workbench().await;
+    let page = Page::workbench().await;
     assert!(page.find("rules-empty").is_some());
     let broken = SAVE.replace("--dport 80 ", "--dport 99999 ");
-    import(&page, &broken).await;
+    page.import(&broken).await;
     assert!(page.text("import-summary").contains("1 error(s)"), "{}", page.text("import-summary"));
     let frames = page.all("code-frame");
     assert_eq!(frames.len(), 1);
@@ -78,8 +67,8 @@ async fn an_import_fills_the_table_and_a_bad_line_shows_a_code_frame_with_its_he
 
 #[wasm_bindgen_test]
 async fn the_form_edits_a_rule_refuses_bad_fields_and_undo_brings_it_back() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     click_element(&row(&page, "filter/INPUT/2")).await;
     assert!(page.text("selected-rule").contains("--dport 22"));
     assert!(!page.text("selected-meaning").is_empty());
@@ -100,8 +89,8 @@ async fn the_form_edits_a_rule_refuses_bad_fields_and_undo_brings_it_back() {
 
 #[wasm_bindgen_test]
 async fn rows_are_inserted_moved_duplicated_disabled_and_deleted_and_exports_follow() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     click_element(&row(&page, "filter/INPUT/3")).await;
     page.change_to("form-placement", "above").await;
     page.type_into("form-protocol", "udp").await;
@@ -132,9 +121,9 @@ async fn rows_are_inserted_moved_duplicated_disabled_and_deleted_and_exports_fol
 
 #[wasm_bindgen_test]
 async fn a_shadowed_rule_is_found_and_show_rules_marks_both_rules() {
-    let page = workbench().await;
+    let page = Page::workbench().await;
     let shadowed = SAVE.replace("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n", "-A INPUT -p tcp -j DROP\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n");
-    import(&page, &shadowed).await;
+    page.import(&shadowed).await;
     analysed(&page).await;
     let finding = page.all("finding").into_iter().find(|finding| finding.text_content().unwrap_or_default().contains("INPUT rule 5"));
     let finding = finding.expect("a finding about the shadowed rule 5");
@@ -147,13 +136,13 @@ async fn a_shadowed_rule_is_found_and_show_rules_marks_both_rules() {
 
 #[wasm_bindgen_test]
 async fn ten_thousand_rules_render_only_the_rows_in_view_and_scrolling_brings_the_rest() {
-    let page = workbench().await;
+    let page = Page::workbench().await;
     let mut text = String::from("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
     for at in 0..10_000_u32 {
         writeln!(text, "-A INPUT -s 198.51.100.{}/32 -p tcp -m tcp --dport {} -j ACCEPT", at % 250 + 1, 1000 + at / 250).expect("a String takes any text");
     }
     text.push_str("COMMIT\n");
-    import(&page, &text).await;
+    page.import(&text).await;
     assert!(page.text("import-summary").contains("Read 10000 rules"), "{}", page.text("import-summary"));
     let rendered = page.all("rule-row").len();
     assert!((10..100).contains(&rendered), "only the rows in view are in the page: {rendered}");
@@ -184,8 +173,8 @@ async fn the_design_the_wizard_page_saved_opens_in_the_workbench_page() {
 
 #[wasm_bindgen_test]
 async fn without_a_readable_wizard_design_the_workbench_says_why_and_keeps_its_rules() {
-    let page = workbench().await;
-    import(&page, SAVE).await;
+    let page = Page::workbench().await;
+    page.import(SAVE).await;
     let before = row_texts(&page);
     page.click("open-wizard-design").await;
     assert!(page.text("open-wizard-status").contains("no design saved"), "{}", page.text("open-wizard-status"));
@@ -213,9 +202,9 @@ async fn each_page_links_to_the_other_by_a_relative_address_and_marks_itself_cur
 
 #[wasm_bindgen_test]
 async fn a_findings_example_packet_opens_in_the_simulator_with_its_deciding_rule_marked() {
-    let page = workbench().await;
+    let page = Page::workbench().await;
     let shadowed = SAVE.replace("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n", "-A INPUT -p tcp -j DROP\n-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n");
-    import(&page, &shadowed).await;
+    page.import(&shadowed).await;
     analysed(&page).await;
     let finding = page.all("finding").into_iter().find(|finding| finding.text_content().unwrap_or_default().contains("INPUT rule 5"));
     let simulate = finding.and_then(|finding| finding.query_selector("[data-testid=\"finding-simulate\"]").ok().flatten());

@@ -43,6 +43,20 @@ impl Page {
         Self::mount_root(WorkbenchApp).await
     }
 
+    /// A fresh workbench page, nothing imported.
+    pub(crate) async fn workbench() -> Self {
+        let page = Self::mount_workbench().await;
+        assert!(page.find("workbench").is_some());
+        page
+    }
+
+    /// Imports `text` in the workbench and waits for the staged import.
+    pub(crate) async fn import(&self, text: &str) {
+        self.type_into("import-text", text).await;
+        self.click("import-run").await;
+        wait_until("the import", 10_000, || self.find("import-summary").is_some() && self.text("import-progress").is_empty()).await;
+    }
+
     async fn mount_root<View: leptos::prelude::IntoView + 'static>(app: impl FnOnce() -> View + 'static) -> Self {
         console_error_panic_hook::set_once();
         let document = leptos::prelude::document();
