@@ -15,7 +15,7 @@ use super::import_text::ImportReport;
 const UNDO_DEPTH: usize = 30;
 
 /// One line of the rules table: a chain heading, or a rule of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum TableRow {
     /// A chain: its place, its policy (built-in chains) and how many rows it has.
     Chain { chain: ChainLoc, policy: Option<Policy>, rows: usize },

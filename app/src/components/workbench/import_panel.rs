@@ -59,6 +59,9 @@ pub(crate) fn ImportPanel() -> impl IntoView {
             }
         });
     };
+    // The box's text as a memo: any other change to the workbench (a tick, a move) would
+    // otherwise copy the pasted text (700 KB for 10,000 rules) into the box again.
+    let input = Memo::new(move |_| bench.with(|bench| bench.input().to_owned()));
     let busy = move || progress.with(|progress| *progress != Progress::Idle);
     let class = class_name(style!(
         r#"
@@ -78,7 +81,7 @@ pub(crate) fn ImportPanel() -> impl IntoView {
             <label class="visually-hidden" for="import-text">"Rules to import"</label>
             <textarea id="import-text" data-testid="import-text" spellcheck="false"
                 placeholder="*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT"
-                prop:value=move || bench.with(|bench| bench.input().to_owned())
+                prop:value=move || input.get()
                 on:input=move |event| bench.update(|bench| bench.set_input(event_target_value(&event)))
                 on:drop=move |event: leptos::ev::DragEvent| {
                     let Some(file) = event.data_transfer().and_then(|data| data.files()).and_then(|files| files.get(0)) else { return };

@@ -1,16 +1,20 @@
 //! The rules table: tables → chains → rules of one family, each rule with its plain-words meaning
 //! and its findings. Only the rows in view (and a few around them) are in the page, so it stays
-//! fast with tens of thousands of rules; rows have one fixed height to make that exact.
+//! fast with tens of thousands of rules; rows have one fixed height to make that exact. The rows
+//! are keyed, so scrolling and editing update the page instead of rebuilding it.
+
+use std::collections::HashMap;
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::explain::explain;
 use portcullis_engine::export::save::render_rule;
-use portcullis_engine::model::{Family, Policy};
+use portcullis_engine::model::{Family, Policy, RuleLoc};
 use portcullis_engine::workbench::{ChainLoc, RowLoc};
 use stylist::style;
 
-use crate::state::bench_view::{BenchContext, Panel, TraceMark};
+use crate::state::bench_view::{Analysis, BenchContext, Panel, TraceMark};
 use crate::state::workbench::{TableRow, Workbench};
 use crate::theme::class_name;
 
@@ -30,12 +34,45 @@ fn chain_key(chain: &ChainLoc) -> String {
     format!("{}-{}", chain.table.as_str(), chain.chain.as_str())
 }
 
+/// How many findings a rule of the effective ruleset has, and whether one is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct FindingCount {
+    count: usize,
+    error: bool,
+}
+
+/// The findings of `analysis` counted per effective rule, so each row looks its own up instead
+/// of scanning every finding.
+fn count_findings(analysis: Option<&Analysis>) -> HashMap<(Family, RuleLoc), FindingCount> {
+    let mut counts: HashMap<(Family, RuleLoc), FindingCount> = HashMap::new();
+    for finding in analysis.iter().flat_map(|analysis| &analysis.findings) {
+        let Some(rule) = &finding.rule else { continue };
+        let entry = counts.entry((finding.family, rule.clone())).or_default();
+        entry.count += 1;
+        entry.error |= finding.diagnostic.severity == Severity::Error;
+    }
+    counts
+}
+
 /// The rules table of the shown family.
+///
+/// Only the rows in view (plus [`OVERSCAN`]) are in the page, keyed by their position and what
+/// they show: a scroll mounts only the rows entering the view and keeps the others; an edit in
+/// place (tick, move, replace) keeps every row and updates the ones whose rule changed, each
+/// row reading its own rule through its own memos.
 #[component]
 pub(crate) fn RulesTable() -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
-    let rows = Memo::new(move |_| bench.with(Workbench::table_rows));
+    // The table's lines change only with the draft (its revision) or the family shown: a
+    // selection or a typed character must not rebuild the list of 10,000 lines.
+    let shape = Memo::new(move |_| bench.with(|bench| (bench.revision(), bench.family())));
+    let rows = Memo::new(move |_| {
+        shape.track();
+        bench.with_untracked(Workbench::table_rows)
+    });
+    let finding_counts = Memo::new(move |_| context.analysis.with(|analysis| count_findings(analysis.as_ref())));
+    let selected = Memo::new(move |_| bench.with(|bench| bench.selected().cloned()));
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
     let scroller = NodeRef::<Div>::new();
@@ -49,10 +86,16 @@ pub(crate) fn RulesTable() -> impl IntoView {
         let start = first.saturating_sub(OVERSCAN).min(count);
         (start, (first + shown + OVERSCAN).min(count))
     });
+    // The lines in the page, each with its index in the table (which places it).
+    let shown = Memo::new(move |_| {
+        let (start, end) = visible.get();
+        rows.with(|rows| rows.get(start..end).unwrap_or_default().iter().cloned().enumerate().map(|(offset, row)| (start + offset, row)).collect::<Vec<_>>())
+    });
     // Brings the selected row into view when something else selected it (a finding, a trace).
     Effect::new(move |_| {
-        let Some(selected) = bench.with(|bench| bench.selected().cloned()) else { return };
-        let Some(index) = rows.with_untracked(|rows| rows.iter().position(|row| *row == TableRow::Rule(selected.clone()))) else { return };
+        let Some(selected) = selected.get() else { return };
+        let wanted = TableRow::Rule(selected);
+        let Some(index) = rows.with_untracked(|rows| rows.iter().position(|row| *row == wanted)) else { return };
         let Some(element) = scroller.get_untracked() else { return };
         #[allow(clippy::cast_precision_loss)]
         let top = index as f64 * ROW_HEIGHT;
@@ -109,17 +152,14 @@ pub(crate) fn RulesTable() -> impl IntoView {
                 <Show when=move || !rows.with(Vec::is_empty)
                     fallback=|| view! { <p class="empty muted" data-testid="rules-empty">"No rules yet: import some above, or open the wizard's design."</p> }>
                     <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(rows.with(Vec::len)).unwrap_or(u32::MAX)) * ROW_HEIGHT)>
-                        {move || {
-                            let (start, end) = visible.get();
-                            rows.with(|rows| rows[start..end].to_vec()).into_iter().enumerate().map(|(offset, row)| {
-                                #[allow(clippy::cast_precision_loss)]
-                                let top = (start + offset) as f64 * ROW_HEIGHT;
-                                match row {
-                                    TableRow::Chain { chain, policy, rows } => view! { <ChainRow chain policy rows top/> }.into_any(),
-                                    TableRow::Rule(row) => view! { <RuleRow row top/> }.into_any(),
-                                }
-                            }).collect_view()
-                        }}
+                        <For each=move || shown.get() key=|line| line.clone() children=move |(index, line)| {
+                            #[allow(clippy::cast_precision_loss)]
+                            let top = index as f64 * ROW_HEIGHT;
+                            match line {
+                                TableRow::Chain { chain, policy, rows } => view! { <ChainRow chain policy rows top/> }.into_any(),
+                                TableRow::Rule(row) => view! { <RuleRow row top selected finding_counts/> }.into_any(),
+                            }
+                        }/>
                     </div>
                 </Show>
             </div>
@@ -182,46 +222,51 @@ fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> i
 }
 
 /// One rule: number, enabled box, text, meaning, findings and trace marks.
+///
+/// Everything it shows is read through memos of its own: a change elsewhere in the draft
+/// re-reads this row's rule (a clone and a comparison) but renders and explains it again only
+/// when it changed, and touches the DOM only where what it shows changed.
 #[component]
-fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
+fn RuleRow(
+    row: RowLoc,
+    top: f64,
+    /// The table's selected row.
+    selected: Memo<Option<RowLoc>>,
+    /// The current analysis's findings per effective rule.
+    finding_counts: Memo<HashMap<(Family, RuleLoc), FindingCount>>,
+) -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
+    let family = row.family;
     // Read reactively: an edit in place (replace, move) keeps the table's rows but changes this one.
-    let content = {
+    let found = {
         let row = row.clone();
-        Memo::new(move |_| {
-            bench.with(|bench| {
-                bench.draft().row(&row).map(|found| {
-                    let text = render_rule(&found.rule, row.family).trim_start().to_owned();
-                    (text, explain(&found.rule, row.family), found.enabled)
-                })
-            })
-        })
+        Memo::new(move |_| bench.with(|bench| bench.draft().row(&row).cloned()))
     };
-    let text = move || content.with(|content| content.as_ref().map(|(text, ..)| text.clone()).unwrap_or_default());
-    let meaning = move || content.with(|content| content.as_ref().map(|(_, meaning, _)| meaning.clone()).unwrap_or_default());
-    let enabled = move || content.with(|content| content.as_ref().is_some_and(|(.., enabled)| *enabled));
+    let rule = Memo::new(move |_| found.with(|found| found.as_ref().map(|found| found.rule.clone())));
+    let text = Memo::new(move |_| rule.with(|rule| rule.as_ref().map(|rule| render_rule(rule, family).trim_start().to_owned()).unwrap_or_default()));
+    let meaning = Memo::new(move |_| rule.with(|rule| rule.as_ref().map(|rule| explain(rule, family)).unwrap_or_default()));
+    let enabled = Memo::new(move |_| found.with(|found| found.as_ref().is_some_and(|found| found.enabled)));
+    // Where the effective ruleset (which the findings name) has this row: `None` when disabled.
+    let rule_loc = {
+        let row = row.clone();
+        Memo::new(move |_| bench.with(|bench| bench.draft().rule_loc(&row)))
+    };
+    let findings = Memo::new(move |_| {
+        rule_loc.with(|loc| {
+            let Some(loc) = loc else { return FindingCount::default() };
+            finding_counts.with(|counts| counts.get(&(family, loc.clone())).copied().unwrap_or_default())
+        })
+    });
     let key = row_key(&row);
     let chain_name = row.chain.as_str().to_owned();
-    let selected = {
+    let is_selected = {
         let row = row.clone();
-        Memo::new(move |_| bench.with(|bench| bench.selected() == Some(&row)))
+        Memo::new(move |_| selected.with(|selected| selected.as_ref() == Some(&row)))
     };
     let marked = {
         let row = row.clone();
         Memo::new(move |_| bench.with(|bench| bench.marked().contains(&row)))
-    };
-    let findings = {
-        let row = row.clone();
-        Memo::new(move |_| {
-            context.analysis.with(|analysis| {
-                let Some(analysis) = analysis else { return (0, false) };
-                bench.with(|bench| {
-                    let found: Vec<_> = analysis.findings_of(bench, &row).collect();
-                    (found.len(), found.iter().any(|finding| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error))
-                })
-            })
-        })
     };
     let trace = {
         let row = row.clone();
@@ -241,33 +286,47 @@ fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
             bench.update(|bench| { bench.edit(|draft| draft.set_enabled(&row, on)); });
         }
     };
+    // One class attribute for every state: one effect per row instead of one per class.
+    let class = move || {
+        let mut class = String::from("row");
+        for (on, name) in [
+            (is_selected.get(), " selected"),
+            (marked.get(), " marked"),
+            (!enabled.get(), " disabled"),
+        ] {
+            if on {
+                class.push_str(name);
+            }
+        }
+        class.push_str(match trace.get() {
+            Some(TraceMark::Matched) => " trace-matched",
+            Some(TraceMark::NotMatched(_)) => " trace-missed",
+            Some(TraceMark::MayMatch(_)) => " trace-maybe",
+            None => "",
+        });
+        class
+    };
     let select_on_click = select.clone();
     view! {
         <div role="listitem" tabindex="0" style=format!("top: {top}px") data-testid="rule-row" data-row=key.clone()
-            class="row"
-            class:selected=move || selected.get()
-            class:marked=move || marked.get()
-            class:disabled=move || !enabled()
-            class:trace-matched=move || matches!(trace.get(), Some(TraceMark::Matched))
-            class:trace-missed=move || matches!(trace.get(), Some(TraceMark::NotMatched(_)))
-            class:trace-maybe=move || matches!(trace.get(), Some(TraceMark::MayMatch(_)))
-            aria-current=move || selected.get().then_some("true")
-            title=meaning
+            class=class
+            aria-current=move || is_selected.get().then_some("true")
+            title=move || meaning.get()
             on:click=move |_| select_on_click()
             on:keydown=move |event| if event.key() == "Enter" || event.key() == " " { event.prevent_default(); select(); }>
             <span class="number">
-                <input type="checkbox" prop:checked=enabled data-testid=format!("enabled-{key}")
+                <input type="checkbox" prop:checked=move || enabled.get() data-testid=format!("enabled-{key}")
                     aria-label=format!("Rule {} enabled", row.row + 1)
                     on:click=|event| event.stop_propagation() on:change=toggle/>
                 {row.row + 1}
             </span>
             <span>
-                <span class="text" data-testid="rule-text">{move || format!("-A {} {}", chain_name, text())}</span>
-                <span class="meaning">{meaning}</span>
+                <span class="text" data-testid="rule-text">{move || text.with(|text| format!("-A {chain_name} {text}"))}</span>
+                <span class="meaning">{move || meaning.get()}</span>
             </span>
             <span>
                 {move || {
-                    let (count, error) = findings.get();
+                    let FindingCount { count, error } = findings.get();
                     (count > 0).then(|| view! {
                         <span class="badge" class:error=error data-testid="rule-findings">{format!("{count} finding{}", if count == 1 { "" } else { "s" })}</span>
                     })
