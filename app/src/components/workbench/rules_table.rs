@@ -68,7 +68,8 @@ pub(crate) fn RulesTable() -> impl IntoView {
     // selection or a typed character must not rebuild the list of 10,000 lines.
     let shape = Memo::new(move |_| bench.with(|bench| (bench.revision(), bench.family())));
     let rows = Memo::new(move |_| {
-        shape.track();
+        // `get`, not `track`: tracking alone does not bring a memo up to date.
+        let _ = shape.get();
         bench.with_untracked(Workbench::table_rows)
     });
     let finding_counts = Memo::new(move |_| context.analysis.with(|analysis| count_findings(analysis.as_ref())));
