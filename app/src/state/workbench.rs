@@ -230,17 +230,4 @@ impl Workbench {
         }
         self.marked.retain(|row| draft.row(row).is_some());
     }
-
-    /// The lines of the rules table for the shown family: each chain, then its rows.
-    pub(crate) fn table_rows(&self) -> Vec<TableRow> {
-        let mut rows = Vec::new();
-        for table in self.draft.ruleset(self.family).tables() {
-            for chain in table.chains() {
-                let chain_loc = ChainLoc { family: self.family, table: table.name(), chain: chain.name().clone() };
-                rows.push(TableRow::Chain { chain: chain_loc.clone(), policy: chain.policy(), rows: chain.rows().len() });
-                rows.extend((0..chain.rows().len()).map(|row| TableRow::Rule(chain_loc.row(row))));
-            }
-        }
-        rows
-    }
 }

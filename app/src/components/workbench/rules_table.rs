@@ -34,6 +34,64 @@ fn chain_key(chain: &ChainLoc) -> String {
     format!("{}-{}", chain.table.as_str(), chain.chain.as_str())
 }
 
+/// A chain of the shown family as the table lays it out: its heading line, then one line per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChainShape {
+    chain: ChainLoc,
+    policy: Option<Policy>,
+    rows: usize,
+}
+
+/// The chains of the shown family, in table order.
+fn chain_shapes(bench: &Workbench) -> Vec<ChainShape> {
+    let family = bench.family();
+    bench
+        .draft()
+        .ruleset(family)
+        .tables()
+        .iter()
+        .flat_map(|table| {
+            table.chains().iter().map(move |chain| ChainShape {
+                chain: ChainLoc { family, table: table.name(), chain: chain.name().clone() },
+                policy: chain.policy(),
+                rows: chain.rows().len(),
+            })
+        })
+        .collect()
+}
+
+/// The table's lines `start..end`, each with its index: each chain's heading, then its rows.
+fn lines(chains: &[ChainShape], start: usize, end: usize) -> Vec<(usize, TableRow)> {
+    let mut found = Vec::new();
+    let mut first = 0;
+    for shape in chains {
+        let after = first + 1 + shape.rows;
+        if after > start && first < end {
+            for index in start.max(first)..end.min(after) {
+                let line = match index - first {
+                    0 => TableRow::Chain { chain: shape.chain.clone(), policy: shape.policy, rows: shape.rows },
+                    row => TableRow::Rule(shape.chain.row(row - 1)),
+                };
+                found.push((index, line));
+            }
+        }
+        first = after;
+    }
+    found
+}
+
+/// The line index of `row` in the table.
+fn index_of(chains: &[ChainShape], row: &RowLoc) -> Option<usize> {
+    let mut first = 0;
+    for shape in chains {
+        if shape.chain.family == row.family && shape.chain.table == row.table && shape.chain.chain == row.chain {
+            return (row.row < shape.rows).then_some(first + 1 + row.row);
+        }
+        first += 1 + shape.rows;
+    }
+    None
+}
+
 /// How many findings a rule of the effective ruleset has, and whether one is an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct FindingCount {
@@ -64,21 +122,17 @@ fn count_findings(analysis: Option<&Analysis>) -> HashMap<(Family, RuleLoc), Fin
 pub(crate) fn RulesTable() -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
-    // The table's lines change only with the draft (its revision) or the family shown: a
-    // selection or a typed character must not rebuild the list of 10,000 lines.
-    let shape = Memo::new(move |_| bench.with(|bench| (bench.revision(), bench.family())));
-    let rows = Memo::new(move |_| {
-        // `get`, not `track`: tracking alone does not bring a memo up to date.
-        let _ = shape.get();
-        bench.with_untracked(Workbench::table_rows)
-    });
+    // The table's layout: a few dozen chains, not 10,000 lines. A tick or a move leaves it
+    // equal, so nothing that depends on it runs again.
+    let chains = Memo::new(move |_| bench.with(chain_shapes));
+    let count = Memo::new(move |_| chains.with(|chains| chains.iter().map(|chain| chain.rows + 1).sum::<usize>()));
     let finding_counts = Memo::new(move |_| context.analysis.with(|analysis| count_findings(analysis.as_ref())));
     let selected = Memo::new(move |_| bench.with(|bench| bench.selected().cloned()));
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
     let scroller = NodeRef::<Div>::new();
     let visible = Memo::new(move |_| {
-        let count = rows.with(Vec::len);
+        let count = count.get();
         // Truncation is the point: the first row whose top is in view.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let first = (scroll_top.get() / ROW_HEIGHT) as usize;
@@ -90,18 +144,18 @@ pub(crate) fn RulesTable() -> impl IntoView {
     // The lines in the page, each with its index in the table (which places it).
     let shown = Memo::new(move |_| {
         let (start, end) = visible.get();
-        rows.with(|rows| rows.get(start..end).unwrap_or_default().iter().cloned().enumerate().map(|(offset, row)| (start + offset, row)).collect::<Vec<_>>())
+        chains.with(|chains| lines(chains, start, end))
     });
     // Brings the selected row into view when something else selected it (a finding, a trace).
+    // The scroller's size comes from the signals its scroll events keep: reading it from the
+    // element here would force a layout in the middle of the edit's frame.
     Effect::new(move |_| {
         let Some(selected) = selected.get() else { return };
-        let wanted = TableRow::Rule(selected);
-        let Some(index) = rows.with_untracked(|rows| rows.iter().position(|row| *row == wanted)) else { return };
+        let Some(index) = chains.with_untracked(|chains| index_of(chains, &selected)) else { return };
         let Some(element) = scroller.get_untracked() else { return };
         #[allow(clippy::cast_precision_loss)]
         let top = index as f64 * ROW_HEIGHT;
-        let height = f64::from(element.client_height());
-        let current = f64::from(element.scroll_top());
+        let (current, height) = (scroll_top.get_untracked(), viewport.get_untracked());
         if top < current || top + ROW_HEIGHT > current + height {
             #[allow(clippy::cast_possible_truncation)]
             element.set_scroll_top((top - height / 3.0).max(0.0) as i32);
@@ -146,13 +200,13 @@ pub(crate) fn RulesTable() -> impl IntoView {
             <div class="bar">
                 <h2 id="rules-heading">"Rules"</h2>
                 <FamilySwitch/>
-                <span class="muted" data-testid="rules-count">{move || format!("{} lines", rows.with(Vec::len))}</span>
+                <span class="muted" data-testid="rules-count">{move || format!("{} lines", count.get())}</span>
             </div>
             <div class="scroller" node_ref=scroller on:scroll=on_scroll data-testid="rules-scroller" role="list"
                 aria-label="Rules of the shown family">
-                <Show when=move || !rows.with(Vec::is_empty)
+                <Show when=move || { count.get() > 0 }
                     fallback=|| view! { <p class="empty muted" data-testid="rules-empty">"No rules yet: import some above, or open the wizard's design."</p> }>
-                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(rows.with(Vec::len)).unwrap_or(u32::MAX)) * ROW_HEIGHT)>
+                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(count.get()).unwrap_or(u32::MAX)) * ROW_HEIGHT)>
                         <For each=move || shown.get() key=|line| line.clone() children=move |(index, line)| {
                             #[allow(clippy::cast_precision_loss)]
                             let top = index as f64 * ROW_HEIGHT;
@@ -344,4 +398,45 @@ fn RuleRow(
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use portcullis_engine::import::import;
+    use portcullis_engine::model::TableName;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    /// Two chains of 2 and 3 rows: lines 0 and 3 are headings.
+    fn shapes() -> Vec<ChainShape> {
+        let text = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:web - [0:0]\n-A INPUT -j web\n-A INPUT -p udp -j DROP\n-A web -p tcp --dport 80 -j ACCEPT\n-A web -p tcp --dport 443 -j ACCEPT\n-A web -j RETURN\nCOMMIT\n";
+        let mut bench = Workbench::default();
+        bench.load(text, &import(text, None));
+        chain_shapes(&bench).into_iter().filter(|shape| shape.rows > 0).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn lines_are_headings_then_rows_and_a_window_cuts_across_chains() {
+        let chains = shapes();
+        let all = lines(&chains, 0, 100);
+        assert_eq!(all.len(), 7, "{all:?}");
+        assert!(matches!(&all[0].1, TableRow::Chain { rows: 2, policy: Some(Policy::Drop), .. }));
+        assert!(matches!(&all[3].1, TableRow::Chain { rows: 3, policy: None, .. }));
+        assert!(all.iter().enumerate().all(|(at, (index, _))| at == *index));
+        assert_eq!(lines(&chains, 2, 5), all[2..5].to_vec(), "a window is the same lines");
+        assert!(lines(&chains, 7, 9).is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn every_rule_line_is_found_at_its_index() {
+        let chains = shapes();
+        for (index, line) in lines(&chains, 0, 100) {
+            if let TableRow::Rule(row) = line {
+                assert_eq!(index_of(&chains, &row), Some(index), "{row:?}");
+            }
+        }
+        let web = ChainLoc { family: Family::V4, table: TableName::Filter, chain: chains[1].chain.chain.clone() };
+        assert_eq!(index_of(&chains, &web.row(3)), None, "past the chain's end");
+    }
 }
