@@ -363,7 +363,7 @@ impl Draft {
             return Err(EditError::ChainExists { chain: name.to_owned() });
         }
         let draft = self.ruleset_mut(family).table_or_new(table);
-        draft.chains.push(DraftChain { name: ChainName::User(chain.clone()), policy: None, counters: Counters::default(), rows: Default::default() });
+        draft.chains.push(DraftChain { name: ChainName::User(chain.clone()), policy: None, counters: Counters::default(), rows: std::sync::Arc::default() });
         Ok(ChainLoc { family, table, chain: ChainName::User(chain) })
     }
 

@@ -20,8 +20,11 @@ use crate::theme::class_name;
 
 /// The height of every row, in CSS pixels.
 const ROW_HEIGHT: f64 = 46.0;
-/// Rows rendered above and below the visible ones, so fast scrolling shows no gap.
-const OVERSCAN: usize = 8;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gap. Each row
+/// costs its mounting on a scroll that jumps: 4 rows (184 px) each side is more than the
+/// compositor scrolls ahead in a frame on a wheel notch, and a jump mounts 8 rows fewer than
+/// with 8 each side (`make bench-workbench`).
+const OVERSCAN: usize = 4;
 /// The viewport height assumed until the scroller has been measured.
 const DEFAULT_VIEWPORT: f64 = 640.0;
 
@@ -173,9 +176,11 @@ pub(crate) fn RulesTable() -> impl IntoView {
         .bar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; justify-content: space-between; }
         .bar h2 { margin: 0; }
         .scroller { height: min(70vh, 44rem); overflow: auto; position: relative; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); }
-        .rows { position: relative; }
+        /* Sized by its own style and clipped: rows coming and going never lay out the page around it. */
+        .rows { position: relative; contain: strict; }
         .row { position: absolute; left: 0; right: 0; height: 46px; box-sizing: border-box; padding: 0.2rem 0.5rem; display: grid;
-            grid-template-columns: 3.2rem minmax(0, 1fr) auto; gap: 0 0.5rem; align-items: center; border-bottom: 1px solid var(--border); cursor: pointer; }
+            grid-template-columns: 3.2rem minmax(0, 1fr) auto; gap: 0 0.5rem; align-items: center; border-bottom: 1px solid var(--border); cursor: pointer;
+            contain: content; }
         .row > span { min-width: 0; }
         .row .text, .row .meaning { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .row .text { font: 0.78rem/1.3 var(--mono); }
@@ -298,9 +303,12 @@ fn RuleRow(
         let row = row.clone();
         Memo::new(move |_| bench.with(|bench| bench.draft().row(&row).cloned()))
     };
-    let rule = Memo::new(move |_| found.with(|found| found.as_ref().map(|found| found.rule.clone())));
-    let text = Memo::new(move |_| rule.with(|rule| rule.as_ref().map(|rule| render_rule(rule, family).trim_start().to_owned()).unwrap_or_default()));
-    let meaning = Memo::new(move |_| rule.with(|rule| rule.as_ref().map(|rule| explain(rule, family)).unwrap_or_default()));
+    // The rule's text and meaning together: one memo less for each mounted row.
+    let words = Memo::new(move |_| {
+        found.with(|found| {
+            found.as_ref().map(|found| (render_rule(&found.rule, family).trim_start().to_owned(), explain(&found.rule, family))).unwrap_or_default()
+        })
+    });
     let enabled = Memo::new(move |_| found.with(|found| found.as_ref().is_some_and(|found| found.enabled)));
     // Where the effective ruleset (which the findings name) has this row: `None` when disabled.
     let rule_loc = {
@@ -366,7 +374,7 @@ fn RuleRow(
         <div role="listitem" tabindex="0" style=format!("top: {top}px") data-testid="rule-row" data-row=key.clone()
             class=class
             aria-current=move || is_selected.get().then_some("true")
-            title=move || meaning.get()
+            title=move || words.with(|(_, meaning)| meaning.clone())
             on:click=move |_| select_on_click()
             on:keydown=move |event| if event.key() == "Enter" || event.key() == " " { event.prevent_default(); select(); }>
             <span class="number">
@@ -376,8 +384,8 @@ fn RuleRow(
                 {row.row + 1}
             </span>
             <span>
-                <span class="text" data-testid="rule-text">{move || text.with(|text| format!("-A {chain_name} {text}"))}</span>
-                <span class="meaning">{move || meaning.get()}</span>
+                <span class="text" data-testid="rule-text">{move || words.with(|(text, _)| format!("-A {chain_name} {text}"))}</span>
+                <span class="meaning">{move || words.with(|(_, meaning)| meaning.clone())}</span>
             </span>
             <span>
                 {move || {
