@@ -39,7 +39,8 @@ pub(crate) fn RulesPreview() -> impl IntoView {
         h2 { font-size: 1.05rem; margin: 0 0 0.2rem; }
         .hint { margin: 0 0 0.5rem; color: var(--muted); font-size: 0.88rem; }
         ol { list-style: none; margin: 0; padding: 0; max-height: 36rem; overflow: auto; }
-        li { position: relative; padding: 0.25rem 0.35rem; border-radius: 0.3rem; }
+        /* Rules scrolled out of the list's view are not laid out again on each edit. */
+        li { position: relative; padding: 0.25rem 0.35rem; border-radius: 0.3rem; content-visibility: auto; contain-intrinsic-size: auto 2.6rem; }
         li:hover, li:focus { background: var(--code-bg); }
         code { font: 0.78rem/1.4 var(--mono); overflow-wrap: anywhere; }
         .family { font: 0.7rem var(--mono); color: var(--muted); margin-right: 0.35rem; }
