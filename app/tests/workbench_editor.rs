@@ -126,7 +126,10 @@ async fn rows_are_inserted_moved_duplicated_disabled_and_deleted_and_exports_fol
     assert!(port_80.text_content().unwrap_or_default().contains("--dport 80"));
     let toggle = page.input("enabled-filter/INPUT/4");
     toggle.set_checked(false);
-    toggle.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
+    // As a browser fires it: `change` bubbles (the table handles its rows' events in one place).
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    toggle.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).expect("an event")).expect("dispatched");
     sleep(0).await;
     assert!(row(&page, "filter/INPUT/4").class_list().contains("disabled"));
     page.click("panel-export").await;
@@ -189,6 +192,14 @@ async fn ten_thousand_rules_render_only_the_rows_in_view_and_scrolling_brings_th
     assert_eq!(changed, ["filter/INPUT/9010", "filter/INPUT/9011"], "{after:?}");
     assert!(rendered_rows(&page).iter().all(|(key, node)| nodes.iter().any(|(old_key, old)| old_key == key && old.is_same_node(Some(node)))));
     assert!(row(&page, "filter/INPUT/9011").class_list().contains("selected"), "the moved rule stays selected");
+    // The table handles its rows' events in one place: Enter on a focused row selects it.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let enter = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("a key event");
+    row(&page, "filter/INPUT/9008").dispatch_event(&enter).expect("dispatched");
+    sleep(0).await;
+    assert!(row(&page, "filter/INPUT/9008").class_list().contains("selected") && !row(&page, "filter/INPUT/9011").class_list().contains("selected"));
     // Checking 10,000 rules after every edit would freeze the page: it waits to be asked.
     page.click("panel-findings").await;
     sleep(300).await;

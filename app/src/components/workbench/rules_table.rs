@@ -11,10 +11,11 @@ use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::explain::explain;
 use portcullis_engine::export::save::render_rule;
 use portcullis_engine::model::{Family, Policy, RuleLoc};
-use portcullis_engine::workbench::{ChainLoc, RowLoc};
+use portcullis_engine::workbench::{ChainLoc, Row, RowLoc};
+use wasm_bindgen::JsCast as _;
 use stylist::style;
 
-use crate::state::bench_view::{Analysis, BenchContext, Panel, TraceMark};
+use crate::state::bench_view::{Analysis, BenchContext, Panel, TraceMark, TraceMarks};
 use crate::state::workbench::{TableRow, Workbench};
 use crate::theme::class_name;
 
@@ -211,7 +212,8 @@ pub(crate) fn RulesTable() -> impl IntoView {
                 aria-label="Rules of the shown family">
                 <Show when=move || { count.get() > 0 }
                     fallback=|| view! { <p class="empty muted" data-testid="rules-empty">"No rules yet: import some above, or open the wizard's design."</p> }>
-                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(count.get()).unwrap_or(u32::MAX)) * ROW_HEIGHT)>
+                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(count.get()).unwrap_or(u32::MAX)) * ROW_HEIGHT)
+                        on:click=on_row_click(context, shown) on:keydown=on_row_key(context, shown) on:change=on_row_change(context, shown)>
                         <For each=move || shown.get() key=|line| line.clone() children=move |(index, line)| {
                             #[allow(clippy::cast_precision_loss)]
                             let top = index as f64 * ROW_HEIGHT;
@@ -281,11 +283,117 @@ fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> i
     }
 }
 
+/// What one rule row shows, derived in one memo per row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct RowView {
+    /// `-A CHAIN …` as `iptables-save` prints it.
+    text: String,
+    /// The rule in words.
+    meaning: String,
+    enabled: bool,
+    selected: bool,
+    findings: FindingCount,
+    trace: Option<TraceMark>,
+    /// The row's classes: `row` and its states.
+    class: String,
+}
+
+impl RowView {
+    fn new(row: &RowLoc, found: Option<&Row>, rule_loc: Option<RuleLoc>, marks: RowMarks<'_>) -> Self {
+        let (text, meaning, enabled) = found.map_or_else(Default::default, |found| {
+            let text = format!("-A {} {}", row.chain.as_str(), render_rule(&found.rule, row.family).trim_start());
+            (text, explain(&found.rule, row.family), found.enabled)
+        });
+        let findings = rule_loc.and_then(|loc| marks.finding_counts.get(&(row.family, loc)).copied()).unwrap_or_default();
+        let selected = marks.selected == Some(row);
+        let trace = marks.trace.get(row).cloned();
+        let mut class = String::from("row");
+        for (on, name) in [(selected, " selected"), (marks.marked.contains(row), " marked"), (!enabled, " disabled")] {
+            if on {
+                class.push_str(name);
+            }
+        }
+        class.push_str(match trace {
+            Some(TraceMark::Matched) => " trace-matched",
+            Some(TraceMark::NotMatched(_)) => " trace-missed",
+            Some(TraceMark::MayMatch(_)) => " trace-maybe",
+            None => "",
+        });
+        Self { text, meaning, enabled, selected, findings, trace, class }
+    }
+}
+
+/// What the table marks on rows besides their rules.
+#[derive(Clone, Copy)]
+struct RowMarks<'a> {
+    selected: Option<&'a RowLoc>,
+    marked: &'a [RowLoc],
+    trace: &'a TraceMarks,
+    finding_counts: &'a HashMap<(Family, RuleLoc), FindingCount>,
+}
+
+/// The rule row (and its table position) an event happened in: the rows' events are handled
+/// once for the whole table, not by listeners on each row.
+fn event_row(event: &leptos::ev::Event, shown: Memo<Vec<(usize, TableRow)>>) -> Option<(RowLoc, web_sys::Element)> {
+    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
+    let element = target.closest("[data-testid=rule-row]").ok()??;
+    let key = element.get_attribute("data-row")?;
+    let row = shown.with_untracked(|lines| {
+        lines.iter().find_map(|(_, line)| match line {
+            TableRow::Rule(row) if row_key(row) == key => Some(row.clone()),
+            _ => None,
+        })
+    })?;
+    Some((row, target))
+}
+
+/// Selects the clicked rule and opens the rule panel (a click on the enabled box only ticks it).
+fn on_row_click(context: BenchContext, shown: Memo<Vec<(usize, TableRow)>>) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |event| {
+        let Some((row, target)) = event_row(&event, shown) else { return };
+        if target.tag_name() == "INPUT" {
+            return;
+        }
+        context.bench.update(|bench| bench.select(Some(row)));
+        context.panel.set(Panel::Rule);
+    }
+}
+
+/// Enter or Space on a focused rule selects it.
+fn on_row_key(context: BenchContext, shown: Memo<Vec<(usize, TableRow)>>) -> impl Fn(leptos::ev::KeyboardEvent) + 'static {
+    move |event| {
+        if event.key() != "Enter" && event.key() != " " {
+            return;
+        }
+        let Some((row, target)) = event_row(&event, shown) else { return };
+        if target.get_attribute("data-testid").as_deref() != Some("rule-row") {
+            return;
+        }
+        event.prevent_default();
+        context.bench.update(|bench| bench.select(Some(row)));
+        context.panel.set(Panel::Rule);
+    }
+}
+
+/// The enabled box of a rule: enables or disables it.
+fn on_row_change(context: BenchContext, shown: Memo<Vec<(usize, TableRow)>>) -> impl Fn(leptos::ev::Event) + 'static {
+    move |event| {
+        let Some((row, target)) = event_row(&event, shown) else { return };
+        let Ok(input) = target.dyn_into::<web_sys::HtmlInputElement>() else { return };
+        let on = input.checked();
+        let done = context.bench.try_update(|bench| bench.edit(|draft| draft.set_enabled(&row, on))).flatten();
+        if done.is_none() {
+            // Refused (the row is gone): the box shows the draft again, not the click.
+            input.set_checked(!on);
+        }
+    }
+}
+
 /// One rule: number, enabled box, text, meaning, findings and trace marks.
 ///
-/// Everything it shows is read through memos of its own: a change elsewhere in the draft
-/// re-reads this row's rule (a clone and a comparison) but renders and explains it again only
-/// when it changed, and touches the DOM only where what it shows changed.
+/// Everything it shows comes from one memo of its own ([`RowView`]): a change elsewhere in the
+/// draft recomputes it (a few microseconds) and touches the DOM only where what it shows
+/// changed. Its events are handled by the table ([`on_row_click`] and the others).
 #[component]
 fn RuleRow(
     row: RowLoc,
@@ -297,104 +405,45 @@ fn RuleRow(
 ) -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
-    let family = row.family;
-    // Read reactively: an edit in place (replace, move) keeps the table's rows but changes this one.
-    let found = {
-        let row = row.clone();
-        Memo::new(move |_| bench.with(|bench| bench.draft().row(&row).cloned()))
-    };
-    // The rule's text and meaning together: one memo less for each mounted row.
-    let words = Memo::new(move |_| {
-        found.with(|found| {
-            found.as_ref().map(|found| (render_rule(&found.rule, family).trim_start().to_owned(), explain(&found.rule, family))).unwrap_or_default()
-        })
-    });
-    let enabled = Memo::new(move |_| found.with(|found| found.as_ref().is_some_and(|found| found.enabled)));
-    // Where the effective ruleset (which the findings name) has this row: `None` when disabled.
-    let rule_loc = {
-        let row = row.clone();
-        Memo::new(move |_| bench.with(|bench| bench.draft().rule_loc(&row)))
-    };
-    let findings = Memo::new(move |_| {
-        rule_loc.with(|loc| {
-            let Some(loc) = loc else { return FindingCount::default() };
-            finding_counts.with(|counts| counts.get(&(family, loc.clone())).copied().unwrap_or_default())
-        })
-    });
     let key = row_key(&row);
-    let chain_name = row.chain.as_str().to_owned();
-    let is_selected = {
-        let row = row.clone();
-        Memo::new(move |_| selected.with(|selected| selected.as_ref() == Some(&row)))
-    };
-    let marked = {
-        let row = row.clone();
-        Memo::new(move |_| bench.with(|bench| bench.marked().contains(&row)))
-    };
-    let trace = {
-        let row = row.clone();
-        Memo::new(move |_| context.trace.with(|trace| trace.get(&row).cloned()))
-    };
-    let select = {
-        let row = row.clone();
-        move || {
-            bench.update(|bench| bench.select(Some(row.clone())));
-            context.panel.set(Panel::Rule);
-        }
-    };
-    let toggle = {
-        let row = row.clone();
-        move |event: leptos::ev::Event| {
-            let on = event_target_checked(&event);
-            bench.update(|bench| { bench.edit(|draft| draft.set_enabled(&row, on)); });
-        }
-    };
-    // One class attribute for every state: one effect per row instead of one per class.
-    let class = move || {
-        let mut class = String::from("row");
-        for (on, name) in [
-            (is_selected.get(), " selected"),
-            (marked.get(), " marked"),
-            (!enabled.get(), " disabled"),
-        ] {
-            if on {
-                class.push_str(name);
-            }
-        }
-        class.push_str(match trace.get() {
-            Some(TraceMark::Matched) => " trace-matched",
-            Some(TraceMark::NotMatched(_)) => " trace-missed",
-            Some(TraceMark::MayMatch(_)) => " trace-maybe",
-            None => "",
-        });
-        class
-    };
-    let select_on_click = select.clone();
+    let number = row.row + 1;
+    let view_row = row.clone();
+    let shown = Memo::new(move |_| {
+        bench.with(|bench| {
+            let found = bench.draft().row(&view_row);
+            let rule_loc = found.is_some_and(|found| found.enabled).then(|| bench.draft().rule_loc(&view_row)).flatten();
+            selected.with(|selected| {
+                context.trace.with(|trace| {
+                    finding_counts.with(|finding_counts| {
+                        let marks = RowMarks { selected: selected.as_ref(), marked: bench.marked(), trace, finding_counts };
+                        RowView::new(&view_row, found, rule_loc, marks)
+                    })
+                })
+            })
+        })
+    });
     view! {
         <div role="listitem" tabindex="0" style=format!("top: {top}px") data-testid="rule-row" data-row=key.clone()
-            class=class
-            aria-current=move || is_selected.get().then_some("true")
-            title=move || words.with(|(_, meaning)| meaning.clone())
-            on:click=move |_| select_on_click()
-            on:keydown=move |event| if event.key() == "Enter" || event.key() == " " { event.prevent_default(); select(); }>
+            class=move || shown.with(|shown| shown.class.clone())
+            aria-current=move || shown.with(|shown| shown.selected.then_some("true"))
+            title=move || shown.with(|shown| shown.meaning.clone())>
             <span class="number">
-                <input type="checkbox" prop:checked=move || enabled.get() data-testid=format!("enabled-{key}")
-                    aria-label=format!("Rule {} enabled", row.row + 1)
-                    on:click=|event| event.stop_propagation() on:change=toggle/>
-                {row.row + 1}
+                <input type="checkbox" prop:checked=move || shown.with(|shown| shown.enabled) data-testid=format!("enabled-{key}")
+                    aria-label=format!("Rule {number} enabled")/>
+                {number}
             </span>
             <span>
-                <span class="text" data-testid="rule-text">{move || words.with(|(text, _)| format!("-A {chain_name} {text}"))}</span>
-                <span class="meaning">{move || words.with(|(_, meaning)| meaning.clone())}</span>
+                <span class="text" data-testid="rule-text">{move || shown.with(|shown| shown.text.clone())}</span>
+                <span class="meaning">{move || shown.with(|shown| shown.meaning.clone())}</span>
             </span>
             <span>
                 {move || {
-                    let FindingCount { count, error } = findings.get();
+                    let FindingCount { count, error } = shown.with(|shown| shown.findings);
                     (count > 0).then(|| view! {
                         <span class="badge" class:error=error data-testid="rule-findings">{format!("{count} finding{}", if count == 1 { "" } else { "s" })}</span>
                     })
                 }}
-                {move || trace.get().map(|mark| {
+                {move || shown.with(|shown| shown.trace.clone()).map(|mark| {
                     let (label, detail) = match mark {
                         TraceMark::Matched => ("matched", String::new()),
                         TraceMark::NotMatched(why) => ("not matched", why),
