@@ -65,7 +65,9 @@ pub(crate) fn ImportPanel() -> impl IntoView {
     let busy = move || progress.with(|progress| *progress != Progress::Idle);
     let class = class_name(style!(
         r#"
-        textarea { width: 100%; box-sizing: border-box; min-height: 8rem; font: 0.8rem/1.4 var(--mono); background: var(--bg); border: 1px solid var(--border); border-radius: 0.35rem; padding: 0.4rem; }
+        /* Its own fixed size, contained: with a 10,000-rule dump pasted (700 KB) the page's layout
+           after an edit elsewhere would otherwise lay the whole text out again (a third of a move). */
+        textarea { width: 100%; box-sizing: border-box; height: 8rem; resize: vertical; contain: strict; font: 0.8rem/1.4 var(--mono); background: var(--bg); border: 1px solid var(--border); border-radius: 0.35rem; padding: 0.4rem; }
         .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; margin-top: 0.4rem; }
         .actions label { font-size: 0.85rem; }
         progress { width: 12rem; }
