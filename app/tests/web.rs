@@ -8,7 +8,7 @@ use portcullis_engine::export::script::{Distro, ScriptOptions};
 use portcullis_engine::export::Exports;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-use support::{store, stored, DownloadCatcher, FakeClipboard, Page};
+use support::{store, stored, wait_until, DownloadCatcher, FakeClipboard, Page};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -24,6 +24,15 @@ fn tutorial_design() -> Design {
 async fn open_review(page: &Page) {
     page.click("nav-review").await;
     assert!(page.find("step-review").is_some());
+}
+
+fn findings_state(page: &Page) -> Option<String> {
+    page.get("findings-status").get_attribute("data-state")
+}
+
+/// Waits for the findings of an edit made on the review step: they come after the edit's frame.
+async fn findings_checked(page: &Page) {
+    wait_until("the findings of the edited design", 2000, || findings_state(page).as_deref() == Some("current")).await;
 }
 
 #[wasm_bindgen_test]
@@ -158,6 +167,7 @@ async fn turning_off_replies_policies_or_loopback_warns_and_the_review_finds_it(
     assert!(page.find("finding-no-established").is_some(), "{}", page.text("findings"));
     assert!(page.text("summary").contains("Replies to the server's own connections: dropped"), "{}", page.text("summary"));
     page.click("undo").await;
+    findings_checked(&page).await;
     assert!(page.find("finding-no-established").is_none(), "undo brings the replies back: {}", page.text("step-review"));
     page.click("nav-protections").await;
     page.click("protect-loopback").await;
@@ -205,6 +215,32 @@ async fn the_export_tabs_show_exactly_the_engine_exports() {
     page.click("copy-script").await;
     assert_eq!(clipboard.copied.borrow().as_deref(), Some(page.text("export-script").as_str()));
     assert_eq!(page.text("notice-script"), "Copied");
+}
+
+#[wasm_bindgen_test]
+async fn an_edit_on_the_review_shows_its_findings_after_its_frame_and_holds_the_exports_meanwhile() {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.click("service-ssh").await; // closed: a lockout…
+    page.click("service-ssh").await; // …open again
+    open_review(&page).await;
+    assert_eq!(findings_state(&page).as_deref(), Some("current"), "entering the step lints at once");
+    assert!(page.find("lockout-warning").is_none() && !page.is_disabled("copy-script"));
+    page.click("undo").await; // SSH closed again
+    assert_eq!(findings_state(&page).as_deref(), Some("checking"), "the edit's frame does not wait for the lint");
+    assert!(page.text("findings-status").contains("Checking"));
+    assert!(page.find("lockout-warning").is_none(), "the previous findings stay until the new ones come");
+    assert!(page.is_disabled("copy-script") && page.is_disabled("download-script"), "nothing leaves unchecked");
+    assert!(page.text("notice-script").contains("Checking"), "{}", page.text("notice-script"));
+    findings_checked(&page).await;
+    assert!(page.find("finding-lockout").is_some() && page.find("lockout-warning").is_some());
+    assert!(page.is_disabled("copy-script"), "held: a lockout");
+    page.click("redo").await;
+    assert_eq!(findings_state(&page).as_deref(), Some("checking"));
+    findings_checked(&page).await;
+    assert!(page.find("lockout-warning").is_none() && page.find("finding-lockout").is_none());
+    assert!(!page.is_disabled("copy-script"), "checked and clean: exports free again");
+    assert!(page.text("findings-status").is_empty());
 }
 
 #[wasm_bindgen_test]

@@ -36,6 +36,11 @@ fn row(page: &Page, key: &str) -> Element {
     page.all("rule-row").into_iter().find(|row| row.get_attribute("data-row").as_deref() == Some(key)).unwrap_or_else(|| panic!("no rule row {key}"))
 }
 
+/// Each rendered rule row with its key (`table/chain/row`).
+fn rendered_rows(page: &Page) -> Vec<(String, Element)> {
+    page.all("rule-row").into_iter().filter_map(|row| Some((row.get_attribute("data-row")?, row))).collect()
+}
+
 fn row_texts(page: &Page) -> Vec<String> {
     page.all("rule-text").iter().filter_map(|text| text.text_content()).collect()
 }
@@ -110,7 +115,10 @@ async fn rows_are_inserted_moved_duplicated_disabled_and_deleted_and_exports_fol
     assert!(port_80.text_content().unwrap_or_default().contains("--dport 80"));
     let toggle = page.input("enabled-filter/INPUT/4");
     toggle.set_checked(false);
-    toggle.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatched");
+    // As a browser fires it: `change` bubbles (the table handles its rows' events in one place).
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    toggle.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).expect("an event")).expect("dispatched");
     sleep(0).await;
     assert!(row(&page, "filter/INPUT/4").class_list().contains("disabled"));
     page.click("panel-export").await;
@@ -152,6 +160,35 @@ async fn ten_thousand_rules_render_only_the_rows_in_view_and_scrolling_brings_th
     sleep(0).await;
     let keys: Vec<String> = page.all("rule-row").iter().filter_map(|row| row.get_attribute("data-row")).collect();
     assert!(keys.iter().any(|key| key == "filter/INPUT/8999"), "{keys:?}");
+    // The rows are keyed: a scroll of five rows keeps every row still in view (the same node)
+    // and mounts only those entering it.
+    let before = rendered_rows(&page);
+    scroller.set_scroll_top(46 * 9_005);
+    scroller.dispatch_event(&web_sys::Event::new("scroll").expect("an event")).expect("dispatched");
+    sleep(0).await;
+    let after = rendered_rows(&page);
+    let kept = after.iter().filter(|(key, node)| before.iter().any(|(old_key, old)| old_key == key && old.is_same_node(Some(node)))).count();
+    assert_eq!(kept, after.len() - 5, "only the five rows entering the view are new ({} rows)", after.len());
+    // A move touches the two rows that swap; every row keeps its node.
+    click_element(&row(&page, "filter/INPUT/9010")).await;
+    let texts = |page: &Page| -> Vec<(String, String)> {
+        rendered_rows(page).into_iter().map(|(key, node)| (key, node.query_selector("[data-testid=rule-text]").ok().flatten().and_then(|text| text.text_content()).unwrap_or_default())).collect()
+    };
+    let (nodes, before) = (rendered_rows(&page), texts(&page));
+    page.click("rule-move-down").await;
+    let after = texts(&page);
+    let changed: Vec<&str> = after.iter().filter(|row| !before.contains(row)).map(|(key, _)| key.as_str()).collect();
+    assert_eq!(changed, ["filter/INPUT/9010", "filter/INPUT/9011"], "{after:?}");
+    assert!(rendered_rows(&page).iter().all(|(key, node)| nodes.iter().any(|(old_key, old)| old_key == key && old.is_same_node(Some(node)))));
+    assert!(row(&page, "filter/INPUT/9011").class_list().contains("selected"), "the moved rule stays selected");
+    // The table handles its rows' events in one place: Enter on a focused row selects it.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let enter = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("a key event");
+    row(&page, "filter/INPUT/9008").dispatch_event(&enter).expect("dispatched");
+    sleep(0).await;
+    assert!(row(&page, "filter/INPUT/9008").class_list().contains("selected") && !row(&page, "filter/INPUT/9011").class_list().contains("selected"));
     // Checking 10,000 rules after every edit would freeze the page: it waits to be asked.
     page.click("panel-findings").await;
     sleep(300).await;

@@ -247,7 +247,7 @@ async fn measure_scroll(browser: &Browser, label: &str, targets: &[f64]) -> Resu
 /// Ticks (and unticks) the enabled box of rendered rules, timing each until the row shows it.
 async fn measure_toggles(browser: &Browser, edits: usize) -> Result<(), String> {
     let body = r"
-        const dom = [], painted = [];
+        const dom = [], painted = [], handler = [];
         for (let i = 0; i < arguments[0]; i++) {
             await frame();
             const rows = document.querySelectorAll('[data-testid=rule-row]');
@@ -256,22 +256,36 @@ async fn measure_toggles(browser: &Browser, edits: usize) -> Result<(), String> 
             const before = row().classList.contains('disabled');
             const start = performance.now();
             row().querySelector('input[type=checkbox]').click();
+            handler.push(performance.now() - start);
             await settled();
             if (row().classList.contains('disabled') === before) throw new Error('the toggle did not show on ' + key);
             dom.push(performance.now() - start);
             await frame();
             painted.push(performance.now() - start);
         }
-        done({ dom, painted });
+        done({ dom, painted, handler });
     ";
     let result = run(browser, "toggles", body, vec![edits.into()]).await?;
-    report_frames("edit: tick a rule's enabled box", &result)
+    report_frames("edit: tick a rule's enabled box", &result)?;
+    report_edit_handler(&result);
+    Ok(())
+}
+
+/// How much of an edit is the click handler itself (the state's edit: the draft copied for undo,
+/// the change) and how much the page's update after it (effects, rendering).
+fn report_edit_handler(result: &Value) {
+    let (handler, dom) = (numbers(&result["handler"]), numbers(&result["dom"]));
+    println!(
+        "BENCH-WORKBENCH   where it goes (p50): the click handler (the edit of the state) {:.1} ms, the page's update until {:.1} ms",
+        percentile(&handler, 0.5),
+        percentile(&dom, 0.5)
+    );
 }
 
 /// Selects a rendered rule and moves it down, timing each move until the table shows it.
 async fn measure_moves(browser: &Browser, edits: usize) -> Result<(), String> {
     let body = r"
-        const dom = [], painted = [];
+        const dom = [], painted = [], handler = [];
         // Into the first user chain, where a rule has a long way down.
         scroller().scrollTop = (1 + 44 + 1 + 100) * 46;
         scroller().dispatchEvent(new Event('scroll'));
@@ -286,6 +300,7 @@ async fn measure_moves(browser: &Browser, edits: usize) -> Result<(), String> {
             const [key, rule] = [selected.dataset.row, selected.querySelector('[data-testid=rule-text]').textContent];
             const start = performance.now();
             $('rule-move-down').click();
+            handler.push(performance.now() - start);
             await settled();
             const now = document.querySelector('[data-testid=rule-row][aria-current=true]');
             if (!now || now.dataset.row === key || now.querySelector('[data-testid=rule-text]').textContent !== rule) throw new Error('the move did not show: ' + key);
@@ -293,10 +308,12 @@ async fn measure_moves(browser: &Browser, edits: usize) -> Result<(), String> {
             await frame();
             painted.push(performance.now() - start);
         }
-        done({ dom, painted });
+        done({ dom, painted, handler });
     ";
     let result = run(browser, "moves", body, vec![edits.into()]).await?;
-    report_frames("edit: move the selected rule down", &result)
+    report_frames("edit: move the selected rule down", &result)?;
+    report_edit_handler(&result);
+    Ok(())
 }
 
 /// One edit, then the table scrolled by a row every frame for `seconds`: when the findings are

@@ -151,6 +151,9 @@ fn panel_class() -> String {
             border: 1px solid var(--border);
             border-radius: 0.35rem;
             font: 0.8rem/1.45 var(--mono);
+            /* Off screen (below the fold while editing), the file is not laid out again on each edit. */
+            content-visibility: auto;
+            contain-intrinsic-size: auto 32rem;
         }
         "#
     ))

@@ -71,8 +71,10 @@ pub(crate) fn ExportTabs(
                 {move || {
                     let at = tabs.iter().position(|shown| shown.slug == tab.get()).unwrap_or(0);
                     let ExportTab { slug, file_name, .. } = tabs[at];
-                    let text = Signal::derive(move || files.with(|files| files.get(at).cloned().unwrap_or_else(|| Err("No such file.".to_owned()))));
-                    view! { <ExportFile slug file_name text blocked/> }
+                    // A memo: the file's text is copied out once per change, and its view
+                    // updates only when this file changed.
+                    let text = Memo::new(move |_| files.with(|files| files.get(at).cloned().unwrap_or_else(|| Err("No such file.".to_owned()))));
+                    view! { <ExportFile slug file_name text=text.into() blocked/> }
                 }}
             </div>
         </div>

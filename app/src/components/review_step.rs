@@ -2,13 +2,16 @@
 //! and every export with Copy and Download, the distribution, and how to apply and undo.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portcullis_engine::design::Design;
 use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::export::script::{Distro, ScriptOptions};
 use portcullis_engine::export::Exports;
 use stylist::style;
 
 use super::{ExportTabs, ExportTab};
-use crate::state::review::{findings, ShownFinding};
+use crate::browser;
+use crate::state::review::{keyed, CheckedFindings, ShownFinding};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -22,17 +25,34 @@ const TABS: [ExportTab; 6] = [
     ExportTab { slug: "json", label: "Design file", file_name: "portcullis-design.json" },
 ];
 
+/// What the exports say while the findings of the design on screen are still being checked.
+const CHECKING: &str = "Checking these rules for a lockout before export…";
+
 /// The review step.
+///
+/// An edit's frame shows the new summary, rules and exports; the findings follow in a task
+/// right after that frame (see [`CheckedFindings`]). Until they do, the findings box says it is
+/// checking and the exports are held, so a lockout can never be exported in between.
 #[component]
 pub(crate) fn ReviewStep() -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
-    let found = Memo::new(move |_| wizard.with(|wizard| findings(wizard.design())));
-    let summary = Memo::new(move |_| wizard.with(|wizard| wizard.design().summary().to_string()));
-    let lockout = Memo::new(move |_| found.with(|found| found.iter().any(|finding| finding.kind == "lockout")));
+    let design = Memo::new(move |_| wizard.with(|wizard| wizard.design().clone()));
+    // Entering the step lints at once: only edits made here wait for the frame.
+    let checked = RwSignal::new(design.with_untracked(CheckedFindings::of));
+    check_after_each_edit(design, checked);
+    let up_to_date = Memo::new(move |_| design.with(|design| checked.with(|checked| checked.is_of(design))));
+    let summary = Memo::new(move |_| design.with(|design| design.summary().to_string()));
+    let lockout = Memo::new(move |_| checked.with(|checked| checked.findings().iter().any(|finding| finding.kind == "lockout")));
+    let empty = Memo::new(move |_| checked.with(|checked| checked.findings().is_empty()));
     let overridden = RwSignal::new(false);
     let blocked = Signal::derive(move || {
-        (lockout.get() && !overridden.get())
-            .then(|| "Exports are held back: these rules would lock you out (see above).".to_owned())
+        if lockout.get() && !overridden.get() {
+            Some("Exports are held back: these rules would lock you out (see above).".to_owned())
+        } else if up_to_date.get() {
+            None
+        } else {
+            Some(CHECKING.to_owned())
+        }
     });
     let class = class_name(style!(
         r#"
@@ -52,6 +72,7 @@ pub(crate) fn ReviewStep() -> impl IntoView {
         .finding p { margin: 0.15rem 0; }
         .finding code { font: 0.8rem var(--mono); overflow-wrap: anywhere; }
         .clean { color: var(--ok); margin: 0; }
+        .status { margin: 0; min-height: 1.3em; font-size: 0.88rem; color: var(--muted); }
         "#
     ));
     view! {
@@ -77,12 +98,17 @@ pub(crate) fn ReviewStep() -> impl IntoView {
                 <h3>"In plain words"</h3>
                 <p data-testid="summary">{move || summary.get()}</p>
             </div>
-            <div class="box">
+            <div class="box" aria-busy=move || (!up_to_date.get()).to_string()>
                 <h3>"Findings"</h3>
-                <Show when=move || !found.with(Vec::is_empty)
+                <p class="status" role="status" data-testid="findings-status"
+                    data-state=move || if up_to_date.get() { "current" } else { "checking" }>
+                    {move || (!up_to_date.get()).then_some("Checking the new rules…")}
+                </p>
+                <Show when=move || !empty.get()
                     fallback=|| view! { <p class="clean" data-testid="no-findings">"No problem found: you stay logged in, replies and DNS work, nothing is shadowed."</p> }>
                     <ul class="findings" data-testid="findings">
-                        {move || found.get().into_iter().map(|finding| view! { <FindingItem finding/> }).collect_view()}
+                        <For each=move || checked.with(|checked| keyed(checked.findings())) key=|finding| finding.clone()
+                            children=|(_, finding)| view! { <FindingItem finding/> }/>
                     </ul>
                 </Show>
             </div>
@@ -90,6 +116,25 @@ pub(crate) fn ReviewStep() -> impl IntoView {
             <HowToApply/>
         </section>
     }
+}
+
+/// Lints each new design in a task after the frame that shows the edit; a check overtaken by a
+/// newer edit is dropped (that edit's own check follows).
+fn check_after_each_edit(design: Memo<Design>, checked: RwSignal<CheckedFindings>) {
+    Effect::new(move |_| {
+        let wanted = design.get();
+        if checked.with_untracked(|checked| checked.is_of(&wanted)) {
+            return;
+        }
+        spawn_local(async move {
+            browser::after_paint().await;
+            // `try_`: the step may have been left meanwhile.
+            if design.try_with_untracked(|design| *design == wanted) != Some(true) {
+                return;
+            }
+            checked.try_set(CheckedFindings::of(&wanted));
+        });
+    });
 }
 
 #[component]
@@ -114,7 +159,8 @@ fn FindingItem(finding: ShownFinding) -> impl IntoView {
 fn Exporter(blocked: Signal<Option<String>>) -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
     let distro = RwSignal::new(Distro::Debian);
-    let files = Signal::derive(move || {
+    // A memo: every reader (the shown file, its buttons) shares one computation per change.
+    let files = Memo::new(move |_| {
         let options = ScriptOptions { distro: distro.get(), ..ScriptOptions::default() };
         wizard.with(|wizard| {
             let exports = Exports::of(wizard.design(), &options);
@@ -128,7 +174,7 @@ fn Exporter(blocked: Signal<Option<String>>) -> impl IntoView {
             ]
         })
     });
-    view! { <ExportTabs tabs=&TABS files distro blocked/> }
+    view! { <ExportTabs tabs=&TABS files=files.into() distro blocked/> }
 }
 
 /// How to apply, confirm from a new login, and undo.

@@ -1,11 +1,26 @@
 //! The generated rules of the current step, each explained in words on hover and on focus.
+//! The list is keyed by rule: an edit adds and removes only the rules it changed.
+
+use std::cell::Cell;
 
 use leptos::prelude::*;
 use stylist::style;
 
-use crate::state::review::step_rules;
+use crate::state::review::{keyed, step_rules};
 use crate::state::WizardContext;
 use crate::theme::class_name;
+
+thread_local! {
+    /// The last id given to an explanation: ids stay unique as keyed items come and go.
+    static LAST_EXPLANATION_ID: Cell<u64> = const { Cell::new(0) };
+}
+
+fn next_explanation_id() -> u64 {
+    LAST_EXPLANATION_ID.with(|last| {
+        last.set(last.get() + 1);
+        last.get()
+    })
+}
 
 /// The rules the current step adds (all of them at the start and in the review).
 #[component]
@@ -24,7 +39,8 @@ pub(crate) fn RulesPreview() -> impl IntoView {
         h2 { font-size: 1.05rem; margin: 0 0 0.2rem; }
         .hint { margin: 0 0 0.5rem; color: var(--muted); font-size: 0.88rem; }
         ol { list-style: none; margin: 0; padding: 0; max-height: 36rem; overflow: auto; }
-        li { position: relative; padding: 0.25rem 0.35rem; border-radius: 0.3rem; }
+        /* Rules scrolled out of the list's view are not laid out again on each edit. */
+        li { position: relative; padding: 0.25rem 0.35rem; border-radius: 0.3rem; content-visibility: auto; contain-intrinsic-size: auto 2.6rem; }
         li:hover, li:focus { background: var(--code-bg); }
         code { font: 0.78rem/1.4 var(--mono); overflow-wrap: anywhere; }
         .family { font: 0.7rem var(--mono); color: var(--muted); margin-right: 0.35rem; }
@@ -40,16 +56,17 @@ pub(crate) fn RulesPreview() -> impl IntoView {
             <Show when=move || !rules.with(Vec::is_empty)
                 fallback=|| view! { <p class="empty" data-testid="rules-preview-empty">"No rule yet for this step."</p> }>
                 <ol>
-                    {move || rules.get().into_iter().enumerate().map(|(at, rule)| {
-                        let explanation_id = format!("rule-explanation-{at}");
+                    <For each=move || rules.with(|rules| keyed(rules)) key=|rule| rule.clone() children=|(_, rule)| {
+                        let explanation_id = format!("rule-explanation-{}", next_explanation_id());
+                        let described_by = explanation_id.clone();
                         view! {
-                            <li tabindex="0" data-testid="preview-rule" aria-describedby=format!("rule-explanation-{at}")>
+                            <li tabindex="0" data-testid="preview-rule" aria-describedby=described_by>
                                 <span class="family">{rule.family.to_string()}</span>
                                 <code>{rule.text}</code>
                                 <p class="explanation" id=explanation_id data-testid="rule-explanation">{rule.explanation}</p>
                             </li>
                         }
-                    }).collect_view()}
+                    }/>
                 </ol>
             </Show>
         </aside>

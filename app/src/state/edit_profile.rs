@@ -25,7 +25,7 @@ fn now() -> f64 {
 }
 
 /// The median ms of `runs` calls of `work`.
-fn median_ms<R>(runs: usize, mut work: impl FnMut() -> R) -> f64 {
+pub(super) fn median_ms<R>(runs: usize, mut work: impl FnMut() -> R) -> f64 {
     let mut times: Vec<f64> = (0..runs)
         .map(|_| {
             let start = now();

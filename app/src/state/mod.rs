@@ -20,6 +20,8 @@ pub(crate) mod review;
 pub(crate) mod simulator;
 mod wizard;
 pub(crate) mod workbench;
+#[cfg(test)]
+mod workbench_profile;
 
 pub(crate) use wizard::{
     parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Step, Wizard,

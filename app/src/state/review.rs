@@ -1,5 +1,8 @@
 //! What the wizard derives from a design: the rules each step adds, explained, and the findings
-//! as the review shows them. Plain functions of the design, called from memos.
+//! as the review shows them. Plain functions of the design, called from memos (the findings
+//! from a task after the edit's frame: see [`CheckedFindings`]).
+
+use std::hash::Hash;
 
 use portcullis_engine::design::{Design, Nat, Ping, Protections};
 use portcullis_engine::diagnostic::Severity;
@@ -10,7 +13,7 @@ use portcullis_engine::model::{Family, TableName};
 use super::Step;
 
 /// One generated rule as a step shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ShownRule {
     pub(crate) family: Family,
     /// As `iptables-save` prints it, with `-t TABLE` when not in `filter`.
@@ -115,7 +118,7 @@ fn without_protections(design: &Design) -> Design {
 }
 
 /// One finding as the review lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ShownFinding {
     /// The stable slug, e.g. `lockout`.
     pub(crate) kind: &'static str,
@@ -147,6 +150,50 @@ pub(crate) fn findings(design: &Design) -> Vec<ShownFinding> {
                 help: finding.diagnostic.help,
                 rule,
             }
+        })
+        .collect()
+}
+
+/// The findings the review shows and the design they are the findings of.
+///
+/// Linting both families takes longer than a frame (8–16 ms for 50 rules), so an edit's frame
+/// shows its rules and exports at once and the findings of the previous design, marked as being
+/// checked; the new findings come in a task right after that frame. Until they do,
+/// [`is_of`](Self::is_of) tells the review that its findings (and so its lockout check) are not
+/// those of the design on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CheckedFindings {
+    design: Design,
+    findings: Vec<ShownFinding>,
+}
+
+impl CheckedFindings {
+    /// Lints `design` (both families).
+    pub(crate) fn of(design: &Design) -> Self {
+        Self { design: design.clone(), findings: findings(design) }
+    }
+
+    /// Whether these are the findings of `design`.
+    pub(crate) fn is_of(&self, design: &Design) -> bool {
+        self.design == *design
+    }
+
+    pub(crate) fn findings(&self) -> &[ShownFinding] {
+        &self.findings
+    }
+}
+
+/// Each of `items` with how many equal items come before it: a key that stays with an item
+/// when others are added or removed around it, and tells equal items apart.
+pub(crate) fn keyed<T: Clone + Eq + Hash>(items: &[T]) -> Vec<(usize, T)> {
+    let mut seen: std::collections::HashMap<&T, usize> = std::collections::HashMap::new();
+    items
+        .iter()
+        .map(|item| {
+            let count = seen.entry(item).or_insert(0);
+            let key = (*count, item.clone());
+            *count += 1;
+            key
         })
         .collect()
 }
@@ -183,5 +230,26 @@ mod tests {
         design.close(ServiceId::SSH);
         let shown = findings(&design);
         assert_eq!(shown.first().map(|finding| finding.kind), Some("lockout"), "{shown:#?}");
+    }
+
+    #[wasm_bindgen_test]
+    fn keys_stay_with_their_items_and_tell_equal_ones_apart() {
+        let before = keyed(&["a", "b", "a"]);
+        assert_eq!(before, vec![(0, "a"), (0, "b"), (1, "a")]);
+        // "c" inserted first: every earlier key is still there, and still unique.
+        let after = keyed(&["c", "a", "b", "a"]);
+        assert!(before.iter().all(|key| after.contains(key)), "{after:?}");
+        assert_eq!(after.len(), after.iter().collect::<std::collections::HashSet<_>>().len());
+    }
+
+    #[wasm_bindgen_test]
+    fn checked_findings_know_which_design_they_belong_to() {
+        let mut design = Preset::Web.design();
+        let checked = CheckedFindings::of(&design);
+        assert!(checked.is_of(&design));
+        assert!(checked.findings().iter().all(|finding| finding.kind != "lockout"));
+        design.close(ServiceId::SSH);
+        assert!(!checked.is_of(&design), "an edit makes them stale until checked again");
+        assert_eq!(CheckedFindings::of(&design).findings().first().map(|finding| finding.kind), Some("lockout"));
     }
 }

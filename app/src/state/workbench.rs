@@ -15,7 +15,7 @@ use super::import_text::ImportReport;
 const UNDO_DEPTH: usize = 30;
 
 /// One line of the rules table: a chain heading, or a rule of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum TableRow {
     /// A chain: its place, its policy (built-in chains) and how many rows it has.
     Chain { chain: ChainLoc, policy: Option<Policy>, rows: usize },
@@ -246,18 +246,5 @@ impl Workbench {
             self.selected = None;
         }
         self.marked.retain(|row| draft.row(row).is_some());
-    }
-
-    /// The lines of the rules table for the shown family: each chain, then its rows.
-    pub(crate) fn table_rows(&self) -> Vec<TableRow> {
-        let mut rows = Vec::new();
-        for table in self.draft.ruleset(self.family).tables() {
-            for chain in table.chains() {
-                let chain_loc = ChainLoc { family: self.family, table: table.name(), chain: chain.name().clone() };
-                rows.push(TableRow::Chain { chain: chain_loc.clone(), policy: chain.policy(), rows: chain.rows().len() });
-                rows.extend((0..chain.rows().len()).map(|row| TableRow::Rule(chain_loc.row(row))));
-            }
-        }
-        rows
     }
 }

@@ -229,7 +229,7 @@ impl Draft {
         if position > rows {
             return Err(EditError::BadPosition { position, rows });
         }
-        self.chain_mut_created(at)?.rows.insert(position, Row { rule, enabled: true });
+        self.chain_mut_created(at)?.rows_mut().insert(position, Row { rule, enabled: true });
         Ok(at.row(position))
     }
 
@@ -249,7 +249,7 @@ impl Draft {
     pub fn replace_rule(&mut self, loc: &RowLoc, rule: Rule) -> Result<Rule, EditError> {
         self.check_row(loc)?;
         check_rule(self.ruleset(loc.family).table(loc.table), &loc.chain_loc(), &rule)?;
-        let row = &mut self.chain_mut(&loc.chain_loc())?.rows[loc.row];
+        let row = &mut self.chain_mut(&loc.chain_loc())?.rows_mut()[loc.row];
         Ok(std::mem::replace(&mut row.rule, rule))
     }
 
@@ -259,7 +259,7 @@ impl Draft {
     /// No such row.
     pub fn delete_rule(&mut self, loc: &RowLoc) -> Result<Row, EditError> {
         self.check_row(loc)?;
-        Ok(self.chain_mut(&loc.chain_loc())?.rows.remove(loc.row))
+        Ok(self.chain_mut(&loc.chain_loc())?.rows_mut().remove(loc.row))
     }
 
     /// Moves the row at `from` so that it becomes row `position` (0-based, counted after it was
@@ -282,8 +282,8 @@ impl Draft {
             let rule = self.row(from).map(|row| row.rule.clone()).unwrap_or_default();
             check_rule(self.ruleset(to.family).table(to.table), to, &rule)?;
         }
-        let row = self.chain_mut(&from.chain_loc())?.rows.remove(from.row);
-        self.chain_mut(to)?.rows.insert(position, row);
+        let row = self.chain_mut(&from.chain_loc())?.rows_mut().remove(from.row);
+        self.chain_mut(to)?.rows_mut().insert(position, row);
         Ok(to.row(position))
     }
 
@@ -319,7 +319,7 @@ impl Draft {
         self.check_row(loc)?;
         let chain = self.chain_mut(&loc.chain_loc())?;
         let copy = chain.rows[loc.row].clone();
-        chain.rows.insert(loc.row + 1, copy);
+        chain.rows_mut().insert(loc.row + 1, copy);
         Ok(loc.chain_loc().row(loc.row + 1))
     }
 
@@ -330,7 +330,7 @@ impl Draft {
     /// No such row.
     pub fn set_enabled(&mut self, loc: &RowLoc, enabled: bool) -> Result<(), EditError> {
         self.check_row(loc)?;
-        self.chain_mut(&loc.chain_loc())?.rows[loc.row].enabled = enabled;
+        self.chain_mut(&loc.chain_loc())?.rows_mut()[loc.row].enabled = enabled;
         Ok(())
     }
 
@@ -363,7 +363,7 @@ impl Draft {
             return Err(EditError::ChainExists { chain: name.to_owned() });
         }
         let draft = self.ruleset_mut(family).table_or_new(table);
-        draft.chains.push(DraftChain { name: ChainName::User(chain.clone()), policy: None, counters: Counters::default(), rows: Vec::new() });
+        draft.chains.push(DraftChain { name: ChainName::User(chain.clone()), policy: None, counters: Counters::default(), rows: std::sync::Arc::default() });
         Ok(ChainLoc { family, table, chain: ChainName::User(chain) })
     }
 
@@ -386,7 +386,11 @@ impl Draft {
             if chain.name.as_str() == old {
                 chain.name = ChainName::User(renamed.clone());
             }
-            for row in &mut chain.rows {
+            // Only a chain with a jump to the renamed one is copied out of the rows it shares.
+            if !chain.rows.iter().any(|row| jump_of(&row.rule).is_some_and(|to| to.as_str() == old)) {
+                continue;
+            }
+            for row in chain.rows_mut() {
                 match &mut row.rule.target {
                     Some(Target::Jump(to) | Target::Goto(to)) if to.as_str() == old => *to = renamed.clone(),
                     _ => {}

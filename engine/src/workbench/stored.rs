@@ -161,7 +161,7 @@ impl StoredRuleset {
                 let _ = writeln!(text, ":{} {policy} [{}:{}]", chain.name, chain.counters.packets, chain.counters.bytes);
             }
             for chain in &table.chains {
-                for row in &chain.rows {
+                for row in chain.rows.iter() {
                     if let Some(counters) = row.rule.counters {
                         let _ = write!(text, "[{}:{}] ", counters.packets, counters.bytes);
                     }
@@ -204,7 +204,7 @@ impl StoredRuleset {
             return Err(StoredDraftErrorKind::Rows { family, rows }.into_error());
         }
         let disabled: std::collections::BTreeSet<usize> = self.disabled.iter().copied().collect();
-        let all_rows = tables.iter_mut().flat_map(|table| &mut table.chains).flat_map(|chain| &mut chain.rows);
+        let all_rows = tables.iter_mut().flat_map(|table| &mut table.chains).flat_map(|chain| chain.rows_mut().iter_mut());
         for (index, row) in all_rows.enumerate() {
             let Row { rule, enabled } = row;
             *enabled = !disabled.contains(&index);

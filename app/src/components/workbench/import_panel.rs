@@ -61,10 +61,15 @@ pub(crate) fn ImportPanel() -> impl IntoView {
             }
         });
     };
+    // The box's text as a memo: any other change to the workbench (a tick, a move) would
+    // otherwise copy the pasted text (700 KB for 10,000 rules) into the box again.
+    let input = Memo::new(move |_| bench.with(|bench| bench.input().to_owned()));
     let busy = move || progress.with(|progress| *progress != Progress::Idle);
     let class = class_name(style!(
         r#"
-        textarea { width: 100%; box-sizing: border-box; min-height: 8rem; font: 0.8rem/1.4 var(--mono); background: var(--bg); border: 1px solid var(--border); border-radius: 0.35rem; padding: 0.4rem; }
+        /* Its own fixed size, contained: with a 10,000-rule dump pasted (700 KB) the page's layout
+           after an edit elsewhere would otherwise lay the whole text out again (a third of a move). */
+        textarea { width: 100%; box-sizing: border-box; height: 8rem; resize: vertical; contain: strict; font: 0.8rem/1.4 var(--mono); background: var(--bg); border: 1px solid var(--border); border-radius: 0.35rem; padding: 0.4rem; }
         .actions { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; margin-top: 0.4rem; }
         .actions label { font-size: 0.85rem; }
         progress { width: 12rem; }
@@ -80,7 +85,7 @@ pub(crate) fn ImportPanel() -> impl IntoView {
             <label class="visually-hidden" for="import-text">"Rules to import"</label>
             <textarea id="import-text" data-testid="import-text" spellcheck="false"
                 placeholder="*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT"
-                prop:value=move || bench.with(|bench| bench.input().to_owned())
+                prop:value=move || input.get()
                 on:input=move |event| bench.update(|bench| bench.set_input(event_target_value(&event)))
                 on:drop=move |event: leptos::ev::DragEvent| {
                     let Some(file) = event.data_transfer().and_then(|data| data.files()).and_then(|files| files.get(0)) else { return };

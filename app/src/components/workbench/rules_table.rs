@@ -1,23 +1,31 @@
 //! The rules table: tables → chains → rules of one family, each rule with its plain-words meaning
 //! and its findings. Only the rows in view (and a few around them) are in the page, so it stays
-//! fast with tens of thousands of rules; rows have one fixed height to make that exact.
+//! fast with tens of thousands of rules; rows have one fixed height to make that exact. The rows
+//! are keyed, so scrolling and editing update the page instead of rebuilding it.
+
+use std::collections::HashMap;
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::explain::explain;
 use portcullis_engine::export::save::render_rule;
-use portcullis_engine::model::{Family, Policy};
-use portcullis_engine::workbench::{ChainLoc, RowLoc};
+use portcullis_engine::model::{Family, Policy, RuleLoc};
+use portcullis_engine::workbench::{ChainLoc, Row, RowLoc};
+use wasm_bindgen::JsCast as _;
 use stylist::style;
 
-use crate::state::bench_view::{BenchContext, Panel, TraceMark};
+use crate::state::bench_view::{Analysis, BenchContext, Panel, TraceMark, TraceMarks};
 use crate::state::workbench::{TableRow, Workbench};
 use crate::theme::class_name;
 
 /// The height of every row, in CSS pixels.
 const ROW_HEIGHT: f64 = 46.0;
-/// Rows rendered above and below the visible ones, so fast scrolling shows no gap.
-const OVERSCAN: usize = 8;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gap. Each row
+/// costs its mounting on a scroll that jumps: 4 rows (184 px) each side is more than the
+/// compositor scrolls ahead in a frame on a wheel notch, and a jump mounts 8 rows fewer than
+/// with 8 each side (`make bench-workbench`).
+const OVERSCAN: usize = 4;
 /// The viewport height assumed until the scroller has been measured.
 const DEFAULT_VIEWPORT: f64 = 640.0;
 
@@ -30,17 +38,105 @@ fn chain_key(chain: &ChainLoc) -> String {
     format!("{}-{}", chain.table.as_str(), chain.chain.as_str())
 }
 
+/// A chain of the shown family as the table lays it out: its heading line, then one line per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChainShape {
+    chain: ChainLoc,
+    policy: Option<Policy>,
+    rows: usize,
+}
+
+/// The chains of the shown family, in table order.
+fn chain_shapes(bench: &Workbench) -> Vec<ChainShape> {
+    let family = bench.family();
+    bench
+        .draft()
+        .ruleset(family)
+        .tables()
+        .iter()
+        .flat_map(|table| {
+            table.chains().iter().map(move |chain| ChainShape {
+                chain: ChainLoc { family, table: table.name(), chain: chain.name().clone() },
+                policy: chain.policy(),
+                rows: chain.rows().len(),
+            })
+        })
+        .collect()
+}
+
+/// The table's lines `start..end`, each with its index: each chain's heading, then its rows.
+fn lines(chains: &[ChainShape], start: usize, end: usize) -> Vec<(usize, TableRow)> {
+    let mut found = Vec::new();
+    let mut first = 0;
+    for shape in chains {
+        let after = first + 1 + shape.rows;
+        if after > start && first < end {
+            for index in start.max(first)..end.min(after) {
+                let line = match index - first {
+                    0 => TableRow::Chain { chain: shape.chain.clone(), policy: shape.policy, rows: shape.rows },
+                    row => TableRow::Rule(shape.chain.row(row - 1)),
+                };
+                found.push((index, line));
+            }
+        }
+        first = after;
+    }
+    found
+}
+
+/// The line index of `row` in the table.
+fn index_of(chains: &[ChainShape], row: &RowLoc) -> Option<usize> {
+    let mut first = 0;
+    for shape in chains {
+        if shape.chain.family == row.family && shape.chain.table == row.table && shape.chain.chain == row.chain {
+            return (row.row < shape.rows).then_some(first + 1 + row.row);
+        }
+        first += 1 + shape.rows;
+    }
+    None
+}
+
+/// How many findings a rule of the effective ruleset has, and whether one is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct FindingCount {
+    count: usize,
+    error: bool,
+}
+
+/// The findings of `analysis` counted per effective rule, so each row looks its own up instead
+/// of scanning every finding.
+fn count_findings(analysis: Option<&Analysis>) -> HashMap<(Family, RuleLoc), FindingCount> {
+    let mut counts: HashMap<(Family, RuleLoc), FindingCount> = HashMap::new();
+    for finding in analysis.iter().flat_map(|analysis| &analysis.findings) {
+        let Some(rule) = &finding.rule else { continue };
+        let entry = counts.entry((finding.family, rule.clone())).or_default();
+        entry.count += 1;
+        entry.error |= finding.diagnostic.severity == Severity::Error;
+    }
+    counts
+}
+
 /// The rules table of the shown family.
+///
+/// Only the rows in view (plus [`OVERSCAN`]) are in the page, keyed by their position and what
+/// they show: a scroll mounts only the rows entering the view and keeps the others; an edit in
+/// place (tick, move, replace) keeps every row and updates the ones whose rule changed, each
+/// row reading its own rule through its own memos.
 #[component]
 pub(crate) fn RulesTable() -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
-    let rows = Memo::new(move |_| bench.with(Workbench::table_rows));
+    // The table's layout: a few dozen chains, not 10,000 lines. A tick or a move leaves it
+    // equal, so nothing that depends on it runs again.
+    let chains = Memo::new(move |_| bench.with(chain_shapes));
+    let count = Memo::new(move |_| chains.with(|chains| chains.iter().map(|chain| chain.rows + 1).sum::<usize>()));
+    let finding_counts = Memo::new(move |_| context.analysis.with(|analysis| count_findings(analysis.as_ref())));
+    let selected = Memo::new(move |_| bench.with(|bench| bench.selected().cloned()));
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
     let scroller = NodeRef::<Div>::new();
     let visible = Memo::new(move |_| {
-        let count = rows.with(Vec::len);
+        let count = count.get();
         // Truncation is the point: the first row whose top is in view.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let first = (scroll_top.get() / ROW_HEIGHT) as usize;
@@ -49,15 +145,21 @@ pub(crate) fn RulesTable() -> impl IntoView {
         let start = first.saturating_sub(OVERSCAN).min(count);
         (start, (first + shown + OVERSCAN).min(count))
     });
+    // The lines in the page, each with its index in the table (which places it).
+    let shown = Memo::new(move |_| {
+        let (start, end) = visible.get();
+        chains.with(|chains| lines(chains, start, end))
+    });
     // Brings the selected row into view when something else selected it (a finding, a trace).
+    // The scroller's size comes from the signals its scroll events keep: reading it from the
+    // element here would force a layout in the middle of the edit's frame.
     Effect::new(move |_| {
-        let Some(selected) = bench.with(|bench| bench.selected().cloned()) else { return };
-        let Some(index) = rows.with_untracked(|rows| rows.iter().position(|row| *row == TableRow::Rule(selected.clone()))) else { return };
+        let Some(selected) = selected.get() else { return };
+        let Some(index) = chains.with_untracked(|chains| index_of(chains, &selected)) else { return };
         let Some(element) = scroller.get_untracked() else { return };
         #[allow(clippy::cast_precision_loss)]
         let top = index as f64 * ROW_HEIGHT;
-        let height = f64::from(element.client_height());
-        let current = f64::from(element.scroll_top());
+        let (current, height) = (scroll_top.get_untracked(), viewport.get_untracked());
         if top < current || top + ROW_HEIGHT > current + height {
             #[allow(clippy::cast_possible_truncation)]
             element.set_scroll_top((top - height / 3.0).max(0.0) as i32);
@@ -75,9 +177,11 @@ pub(crate) fn RulesTable() -> impl IntoView {
         .bar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; justify-content: space-between; }
         .bar h2 { margin: 0; }
         .scroller { height: min(70vh, 44rem); overflow: auto; position: relative; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); }
-        .rows { position: relative; }
+        /* Sized by its own style and clipped: rows coming and going never lay out the page around it. */
+        .rows { position: relative; contain: strict; }
         .row { position: absolute; left: 0; right: 0; height: 46px; box-sizing: border-box; padding: 0.2rem 0.5rem; display: grid;
-            grid-template-columns: 3.2rem minmax(0, 1fr) auto; gap: 0 0.5rem; align-items: center; border-bottom: 1px solid var(--border); cursor: pointer; }
+            grid-template-columns: 3.2rem minmax(0, 1fr) auto; gap: 0 0.5rem; align-items: center; border-bottom: 1px solid var(--border); cursor: pointer;
+            contain: content; }
         .row > span { min-width: 0; }
         .row .text, .row .meaning { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .row .text { font: 0.78rem/1.3 var(--mono); }
@@ -102,24 +206,22 @@ pub(crate) fn RulesTable() -> impl IntoView {
             <div class="bar">
                 <h2 id="rules-heading">"Rules"</h2>
                 <FamilySwitch/>
-                <span class="muted" data-testid="rules-count">{move || format!("{} lines", rows.with(Vec::len))}</span>
+                <span class="muted" data-testid="rules-count">{move || format!("{} lines", count.get())}</span>
             </div>
             <div class="scroller" node_ref=scroller on:scroll=on_scroll data-testid="rules-scroller" role="list"
                 aria-label="Rules of the shown family">
-                <Show when=move || !rows.with(Vec::is_empty)
+                <Show when=move || { count.get() > 0 }
                     fallback=|| view! { <p class="empty muted" data-testid="rules-empty">"No rules yet: import some above, or open the wizard's design."</p> }>
-                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(rows.with(Vec::len)).unwrap_or(u32::MAX)) * ROW_HEIGHT)>
-                        {move || {
-                            let (start, end) = visible.get();
-                            rows.with(|rows| rows[start..end].to_vec()).into_iter().enumerate().map(|(offset, row)| {
-                                #[allow(clippy::cast_precision_loss)]
-                                let top = (start + offset) as f64 * ROW_HEIGHT;
-                                match row {
-                                    TableRow::Chain { chain, policy, rows } => view! { <ChainRow chain policy rows top/> }.into_any(),
-                                    TableRow::Rule(row) => view! { <RuleRow row top/> }.into_any(),
-                                }
-                            }).collect_view()
-                        }}
+                    <div class="rows" style=move || format!("height: {}px", f64::from(u32::try_from(count.get()).unwrap_or(u32::MAX)) * ROW_HEIGHT)
+                        on:click=on_row_click(context, shown) on:keydown=on_row_key(context, shown) on:change=on_row_change(context, shown)>
+                        <For each=move || shown.get() key=|line| line.clone() children=move |(index, line)| {
+                            #[allow(clippy::cast_precision_loss)]
+                            let top = index as f64 * ROW_HEIGHT;
+                            match line {
+                                TableRow::Chain { chain, policy, rows } => view! { <ChainRow chain policy rows top/> }.into_any(),
+                                TableRow::Rule(row) => view! { <RuleRow row top selected finding_counts/> }.into_any(),
+                            }
+                        }/>
                     </div>
                 </Show>
             </div>
@@ -187,98 +289,167 @@ fn ChainRow(chain: ChainLoc, policy: Option<Policy>, rows: usize, top: f64) -> i
     }
 }
 
+/// What one rule row shows, derived in one memo per row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct RowView {
+    /// `-A CHAIN …` as `iptables-save` prints it.
+    text: String,
+    /// The rule in words.
+    meaning: String,
+    enabled: bool,
+    selected: bool,
+    findings: FindingCount,
+    trace: Option<TraceMark>,
+    /// The row's classes: `row` and its states.
+    class: String,
+}
+
+impl RowView {
+    fn new(row: &RowLoc, found: Option<&Row>, rule_loc: Option<RuleLoc>, marks: RowMarks<'_>) -> Self {
+        let (text, meaning, enabled) = found.map_or_else(Default::default, |found| {
+            let text = format!("-A {} {}", row.chain.as_str(), render_rule(&found.rule, row.family).trim_start());
+            (text, explain(&found.rule, row.family), found.enabled)
+        });
+        let findings = rule_loc.and_then(|loc| marks.finding_counts.get(&(row.family, loc)).copied()).unwrap_or_default();
+        let selected = marks.selected == Some(row);
+        let trace = marks.trace.get(row).cloned();
+        let mut class = String::from("row");
+        for (on, name) in [(selected, " selected"), (marks.marked.contains(row), " marked"), (!enabled, " disabled")] {
+            if on {
+                class.push_str(name);
+            }
+        }
+        class.push_str(match trace {
+            Some(TraceMark::Matched) => " trace-matched",
+            Some(TraceMark::NotMatched(_)) => " trace-missed",
+            Some(TraceMark::MayMatch(_)) => " trace-maybe",
+            None => "",
+        });
+        Self { text, meaning, enabled, selected, findings, trace, class }
+    }
+}
+
+/// What the table marks on rows besides their rules.
+#[derive(Clone, Copy)]
+struct RowMarks<'a> {
+    selected: Option<&'a RowLoc>,
+    marked: &'a [RowLoc],
+    trace: &'a TraceMarks,
+    finding_counts: &'a HashMap<(Family, RuleLoc), FindingCount>,
+}
+
+/// The rule row (and its table position) an event happened in: the rows' events are handled
+/// once for the whole table, not by listeners on each row.
+fn event_row(event: &leptos::ev::Event, shown: Memo<Vec<(usize, TableRow)>>) -> Option<(RowLoc, web_sys::Element)> {
+    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
+    let element = target.closest("[data-testid=rule-row]").ok()??;
+    let key = element.get_attribute("data-row")?;
+    let row = shown.with_untracked(|lines| {
+        lines.iter().find_map(|(_, line)| match line {
+            TableRow::Rule(row) if row_key(row) == key => Some(row.clone()),
+            _ => None,
+        })
+    })?;
+    Some((row, target))
+}
+
+/// Selects the clicked rule and opens the rule panel (a click on the enabled box only ticks it).
+fn on_row_click(context: BenchContext, shown: Memo<Vec<(usize, TableRow)>>) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |event| {
+        let Some((row, target)) = event_row(&event, shown) else { return };
+        if target.tag_name() == "INPUT" {
+            return;
+        }
+        context.bench.update(|bench| bench.select(Some(row)));
+        context.panel.set(Panel::Rule);
+    }
+}
+
+/// Enter or Space on a focused rule selects it.
+fn on_row_key(context: BenchContext, shown: Memo<Vec<(usize, TableRow)>>) -> impl Fn(leptos::ev::KeyboardEvent) + 'static {
+    move |event| {
+        if event.key() != "Enter" && event.key() != " " {
+            return;
+        }
+        let Some((row, target)) = event_row(&event, shown) else { return };
+        if target.get_attribute("data-testid").as_deref() != Some("rule-row") {
+            return;
+        }
+        event.prevent_default();
+        context.bench.update(|bench| bench.select(Some(row)));
+        context.panel.set(Panel::Rule);
+    }
+}
+
+/// The enabled box of a rule: enables or disables it.
+fn on_row_change(context: BenchContext, shown: Memo<Vec<(usize, TableRow)>>) -> impl Fn(leptos::ev::Event) + 'static {
+    move |event| {
+        let Some((row, target)) = event_row(&event, shown) else { return };
+        let Ok(input) = target.dyn_into::<web_sys::HtmlInputElement>() else { return };
+        let on = input.checked();
+        let done = context.bench.try_update(|bench| bench.edit(|draft| draft.set_enabled(&row, on))).flatten();
+        if done.is_none() {
+            // Refused (the row is gone): the box shows the draft again, not the click.
+            input.set_checked(!on);
+        }
+    }
+}
+
 /// One rule: number, enabled box, text, meaning, findings and trace marks.
+///
+/// Everything it shows comes from one memo of its own ([`RowView`]): a change elsewhere in the
+/// draft recomputes it (a few microseconds) and touches the DOM only where what it shows
+/// changed. Its events are handled by the table ([`on_row_click`] and the others).
 #[component]
-fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
+fn RuleRow(
+    row: RowLoc,
+    top: f64,
+    /// The table's selected row.
+    selected: Memo<Option<RowLoc>>,
+    /// The current analysis's findings per effective rule.
+    finding_counts: Memo<HashMap<(Family, RuleLoc), FindingCount>>,
+) -> impl IntoView {
     let context = expect_context::<BenchContext>();
     let bench = context.bench;
-    // Read reactively: an edit in place (replace, move) keeps the table's rows but changes this one.
-    let content = {
-        let row = row.clone();
-        Memo::new(move |_| {
-            bench.with(|bench| {
-                bench.draft().row(&row).map(|found| {
-                    let text = render_rule(&found.rule, row.family).trim_start().to_owned();
-                    (text, explain(&found.rule, row.family), found.enabled)
-                })
-            })
-        })
-    };
-    let text = move || content.with(|content| content.as_ref().map(|(text, ..)| text.clone()).unwrap_or_default());
-    let meaning = move || content.with(|content| content.as_ref().map(|(_, meaning, _)| meaning.clone()).unwrap_or_default());
-    let enabled = move || content.with(|content| content.as_ref().is_some_and(|(.., enabled)| *enabled));
     let key = row_key(&row);
-    let chain_name = row.chain.as_str().to_owned();
-    let selected = {
-        let row = row.clone();
-        Memo::new(move |_| bench.with(|bench| bench.selected() == Some(&row)))
-    };
-    let marked = {
-        let row = row.clone();
-        Memo::new(move |_| bench.with(|bench| bench.marked().contains(&row)))
-    };
-    let findings = {
-        let row = row.clone();
-        Memo::new(move |_| {
-            context.analysis.with(|analysis| {
-                let Some(analysis) = analysis else { return (0, false) };
-                bench.with(|bench| {
-                    let found: Vec<_> = analysis.findings_of(bench, &row).collect();
-                    (found.len(), found.iter().any(|finding| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error))
+    let number = row.row + 1;
+    let view_row = row.clone();
+    let shown = Memo::new(move |_| {
+        bench.with(|bench| {
+            let found = bench.draft().row(&view_row);
+            let rule_loc = found.is_some_and(|found| found.enabled).then(|| bench.draft().rule_loc(&view_row)).flatten();
+            selected.with(|selected| {
+                context.trace.with(|trace| {
+                    finding_counts.with(|finding_counts| {
+                        let marks = RowMarks { selected: selected.as_ref(), marked: bench.marked(), trace, finding_counts };
+                        RowView::new(&view_row, found, rule_loc, marks)
+                    })
                 })
             })
         })
-    };
-    let trace = {
-        let row = row.clone();
-        Memo::new(move |_| context.trace.with(|trace| trace.get(&row).cloned()))
-    };
-    let select = {
-        let row = row.clone();
-        move || {
-            bench.update(|bench| bench.select(Some(row.clone())));
-            context.panel.set(Panel::Rule);
-        }
-    };
-    let toggle = {
-        let row = row.clone();
-        move |event: leptos::ev::Event| {
-            let on = event_target_checked(&event);
-            bench.update(|bench| { bench.edit(|draft| draft.set_enabled(&row, on)); });
-        }
-    };
-    let select_on_click = select.clone();
+    });
     view! {
         <div role="listitem" tabindex="0" style=format!("top: {top}px") data-testid="rule-row" data-row=key.clone()
-            class="row"
-            class:selected=move || selected.get()
-            class:marked=move || marked.get()
-            class:disabled=move || !enabled()
-            class:trace-matched=move || matches!(trace.get(), Some(TraceMark::Matched))
-            class:trace-missed=move || matches!(trace.get(), Some(TraceMark::NotMatched(_)))
-            class:trace-maybe=move || matches!(trace.get(), Some(TraceMark::MayMatch(_)))
-            aria-current=move || selected.get().then_some("true")
-            title=meaning
-            on:click=move |_| select_on_click()
-            on:keydown=move |event| if event.key() == "Enter" || event.key() == " " { event.prevent_default(); select(); }>
+            class=move || shown.with(|shown| shown.class.clone())
+            aria-current=move || shown.with(|shown| shown.selected.then_some("true"))
+            title=move || shown.with(|shown| shown.meaning.clone())>
             <span class="number">
-                <input type="checkbox" prop:checked=enabled data-testid=format!("enabled-{key}")
-                    aria-label=format!("Rule {} enabled", row.row + 1)
-                    on:click=|event| event.stop_propagation() on:change=toggle/>
-                {row.row + 1}
+                <input type="checkbox" prop:checked=move || shown.with(|shown| shown.enabled) data-testid=format!("enabled-{key}")
+                    aria-label=format!("Rule {number} enabled")/>
+                {number}
             </span>
             <span>
-                <span class="text" data-testid="rule-text">{move || format!("-A {} {}", chain_name, text())}</span>
-                <span class="meaning">{meaning}</span>
+                <span class="text" data-testid="rule-text">{move || shown.with(|shown| shown.text.clone())}</span>
+                <span class="meaning">{move || shown.with(|shown| shown.meaning.clone())}</span>
             </span>
             <span>
                 {move || {
-                    let (count, error) = findings.get();
+                    let FindingCount { count, error } = shown.with(|shown| shown.findings);
                     (count > 0).then(|| view! {
                         <span class="badge" class:error=error data-testid="rule-findings">{format!("{count} finding{}", if count == 1 { "" } else { "s" })}</span>
                     })
                 }}
-                {move || trace.get().map(|mark| {
+                {move || shown.with(|shown| shown.trace.clone()).map(|mark| {
                     let (label, detail) = match mark {
                         TraceMark::Matched => ("matched", String::new()),
                         TraceMark::NotMatched(why) => ("not matched", why),
@@ -290,4 +461,45 @@ fn RuleRow(row: RowLoc, top: f64) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use portcullis_engine::import::import;
+    use portcullis_engine::model::TableName;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    /// Two chains of 2 and 3 rows: lines 0 and 3 are headings.
+    fn shapes() -> Vec<ChainShape> {
+        let text = "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:web - [0:0]\n-A INPUT -j web\n-A INPUT -p udp -j DROP\n-A web -p tcp --dport 80 -j ACCEPT\n-A web -p tcp --dport 443 -j ACCEPT\n-A web -j RETURN\nCOMMIT\n";
+        let mut bench = Workbench::default();
+        bench.load(text, &import(text, None));
+        chain_shapes(&bench).into_iter().filter(|shape| shape.rows > 0).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn lines_are_headings_then_rows_and_a_window_cuts_across_chains() {
+        let chains = shapes();
+        let all = lines(&chains, 0, 100);
+        assert_eq!(all.len(), 7, "{all:?}");
+        assert!(matches!(&all[0].1, TableRow::Chain { rows: 2, policy: Some(Policy::Drop), .. }));
+        assert!(matches!(&all[3].1, TableRow::Chain { rows: 3, policy: None, .. }));
+        assert!(all.iter().enumerate().all(|(at, (index, _))| at == *index));
+        assert_eq!(lines(&chains, 2, 5), all[2..5].to_vec(), "a window is the same lines");
+        assert!(lines(&chains, 7, 9).is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn every_rule_line_is_found_at_its_index() {
+        let chains = shapes();
+        for (index, line) in lines(&chains, 0, 100) {
+            if let TableRow::Rule(row) = line {
+                assert_eq!(index_of(&chains, &row), Some(index), "{row:?}");
+            }
+        }
+        let web = ChainLoc { family: Family::V4, table: TableName::Filter, chain: chains[1].chain.chain.clone() };
+        assert_eq!(index_of(&chains, &web.row(3)), None, "past the chain's end");
+    }
 }
