@@ -126,6 +126,15 @@ impl Page {
         (0..list.length()).filter_map(|at| list.item(at)).filter_map(|node| node.dyn_into::<Element>().ok()).collect()
     }
 
+    /// Ticks or unticks a checkbox as a browser does: its `change` bubbles (the rules table
+    /// handles its rows' events in one place).
+    pub(crate) async fn set_checked(&self, test_id: &str, checked: bool) {
+        let input = self.input(test_id);
+        input.set_checked(checked);
+        dispatch(&input, "change");
+        sleep(0).await;
+    }
+
     pub(crate) fn is_disabled(&self, test_id: &str) -> bool {
         self.get(test_id).has_attribute("disabled")
     }
