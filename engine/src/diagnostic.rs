@@ -117,7 +117,12 @@ pub struct Parsed<T> {
 impl<T> Parsed<T> {
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|diagnostic| diagnostic.severity == Severity::Error)
+        self.first_error().is_some()
+    }
+
+    /// The first error, in source order.
+    pub fn first_error(&self) -> Option<&Diagnostic> {
+        self.diagnostics.iter().find(|diagnostic| diagnostic.severity == Severity::Error)
     }
 }
 

@@ -4,7 +4,9 @@
 //! an [`AnalysisReport`] — the findings and the service matrices, exactly what analysing the
 //! rulesets directly gives ([`analyse_family`]).
 //!
-//! Both messages are JSON strings: the worker is a thin shell around [`answer`].
+//! Both messages are JSON strings: the worker is a thin shell around [`answer`]. The findings
+//! and matrices travel in their derived serde form, an internal wire format between two builds
+//! of the same engine; the CLI's documented JSON is `Matrix::to_json` and the lint report.
 //!
 //! # Examples
 //! ```
@@ -26,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::owner_findings;
 use crate::analysis::matrix::{matrix, Matrix};
 use crate::analysis::{lint, Finding, LintOptions};
-use crate::diagnostic::{Severity, Span};
+use crate::diagnostic::Span;
 use crate::export::save::render_tables;
 use crate::import::import;
 use crate::model::{Family, Ruleset};
@@ -121,7 +123,7 @@ pub fn run(job: &AnalysisJob) -> Result<AnalysisReport, String> {
 
 fn read_back(text: &str, family: Family) -> Result<Ruleset, String> {
     let parsed = import(text, Some(family));
-    if let Some(error) = parsed.diagnostics.iter().find(|diagnostic| diagnostic.severity == Severity::Error) {
+    if let Some(error) = parsed.first_error() {
         return Err(format!("the {family} rules sent for analysis do not read back: {} ({})", error.message, error.code.as_str()));
     }
     Ok(parsed.value.ruleset(family).cloned().unwrap_or_else(|| Ruleset::new(family)))

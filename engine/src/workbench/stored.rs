@@ -19,7 +19,7 @@ use std::fmt::{self, Write as _};
 use serde::{Deserialize, Serialize};
 
 use super::draft::{Draft, DraftRuleset, DraftTable, Row};
-use crate::diagnostic::{Severity, Span};
+use crate::diagnostic::Span;
 use crate::export::save::render_rule;
 use crate::import::import;
 use crate::model::Family;
@@ -191,7 +191,7 @@ impl StoredRuleset {
             };
         }
         let parsed = import(&self.text, Some(family));
-        if let Some(error) = parsed.diagnostics.iter().find(|diagnostic| diagnostic.severity == Severity::Error) {
+        if let Some(error) = parsed.first_error() {
             return Err(StoredDraftErrorKind::Rules { family, message: error.message.clone() }.into_error());
         }
         let Some(ruleset) = parsed.value.ruleset(family) else {
