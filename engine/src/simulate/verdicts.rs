@@ -25,7 +25,7 @@ use ipnet::IpNet;
 
 use super::matching::{truth, Truth};
 use super::packet::Packet;
-use super::walk::{hooks, rewrite, Verdict, MAX_DEPTH, MAX_JUMPS, MAX_OUTCOMES};
+use super::walk::{enter_chain, hooks, rewrite, Verdict, MAX_OUTCOMES};
 use crate::model::RuleLoc;
 use crate::model::{Chain, ChainName, ConnState, Ct, Module, Negated, Policy, Protocol, RejectWith, Rule, Ruleset, Table, TableName, Target};
 
@@ -380,20 +380,9 @@ fn apply(at: usize, table: &PreparedTable<'_>, (chain, index): (usize, usize), t
             Next::Continue
         }
         Target::Jump(_) | Target::Goto(_) => {
-            state.jumps += 1;
-            if state.stack.len() >= MAX_DEPTH || state.jumps > MAX_JUMPS {
+            if !enter_chain(&mut state.stack, &mut state.jumps, jump_to, matches!(target, Target::Goto(_))) {
                 return Next::Final(Verdict::Drop, None);
             }
-            if matches!(target, Target::Goto(_)) {
-                // A goto does not come back: returning lands in the caller's caller, or in the
-                // built-in chain's policy.
-                if state.stack.len() > 1 {
-                    state.stack.pop();
-                } else if let Some(top) = state.stack.last_mut() {
-                    top.1 = usize::MAX;
-                }
-            }
-            state.stack.push((jump_to, 0));
             Next::Continue
         }
         Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {

@@ -87,6 +87,25 @@ pub(super) const MAX_DEPTH: usize = 64;
 /// alone would not end it (the kernel refuses loops; this guards malformed models).
 pub(super) const MAX_JUMPS: usize = 4096;
 
+/// Follows a jump (`-j chain`) or a goto (`-g chain`) on a call stack of (chain, next rule):
+/// a goto does not come back — returning lands in the caller's caller, or in the built-in
+/// chain's policy. `false` when the walk is too deep or too long: the packet is dropped.
+pub(super) fn enter_chain<C>(stack: &mut Vec<(C, usize)>, jumps: &mut usize, chain: C, goto: bool) -> bool {
+    *jumps += 1;
+    if stack.len() >= MAX_DEPTH || *jumps > MAX_JUMPS {
+        return false;
+    }
+    if goto {
+        if stack.len() > 1 {
+            stack.pop();
+        } else if let Some(top) = stack.last_mut() {
+            top.1 = usize::MAX;
+        }
+    }
+    stack.push((chain, 0));
+    true
+}
+
 /// The built-in chains a path crosses, each with its tables in priority order.
 pub(super) fn hooks(path: Path) -> &'static [(BuiltinChain, &'static [TableName])] {
     use BuiltinChain::{Forward, Input, Output, Postrouting, Prerouting};
@@ -321,20 +340,10 @@ fn apply(table: TableName, target: &Target, reference: RuleLoc, walk: &mut Walk,
             Flow::Next
         }
         Target::Jump(chain) | Target::Goto(chain) => {
-            walk.jumps += 1;
-            if walk.stack.len() >= MAX_DEPTH || walk.jumps > MAX_JUMPS {
+            let goto = matches!(target, Target::Goto(_));
+            if !enter_chain(&mut walk.stack, &mut walk.jumps, ChainName::User(chain.clone()), goto) {
                 return Flow::Final(Verdict::Drop, None);
             }
-            if matches!(target, Target::Goto(_)) {
-                // A goto does not come back: returning lands in the caller's caller, or in the
-                // built-in chain's policy.
-                if walk.stack.len() > 1 {
-                    walk.stack.pop();
-                } else if let Some(top) = walk.stack.last_mut() {
-                    top.1 = usize::MAX;
-                }
-            }
-            walk.stack.push((ChainName::User(chain.clone()), 0));
             Flow::Next
         }
         Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) => {
