@@ -30,6 +30,9 @@ COMMIT
 async fn analysed(page: &Page) {
     page.click("panel-findings").await;
     wait_until("the analysis", 20_000, || page.text("findings-status").contains("Up to date")).await;
+    // The test page names no analysis worker: the page analyses on its own thread (the built
+    // site's worker is checked end to end, in tests/tests/browser_workbench.rs).
+    assert_eq!(page.get("findings-status").get_attribute("data-analyser").as_deref(), Some("page"));
 }
 
 fn row(page: &Page, key: &str) -> Element {
