@@ -56,6 +56,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
 fi
 
+# The standard library's source: the site's wasm rebuilds std for size (Makefile, SITE_ENV).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+    say "adding the Rust component rust-src (a minute)"
+    rustup component add rust-src
+fi
+
 # --- trunk ----------------------------------------------------------------------------------
 if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then
     say "installing trunk $TRUNK_VERSION with cargo (about 11 minutes on 2 cores, once)"
@@ -82,4 +88,6 @@ fi
 
 # --- crates, fetched once so Trunk's offline build finds them --------------------------------
 (cd "$root" && cargo fetch --locked -q)
+# ... and the standard library's own dependencies, for the site's build of std (Makefile SITE_ENV).
+(cd "$root" && RUSTC_BOOTSTRAP=1 cargo fetch --locked -q -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown)
 say "all tools present"
