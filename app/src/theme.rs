@@ -1,67 +1,52 @@
 //! The look of the page: colours as CSS variables for light and dark schemes, base typography
 //! and the focus ring. Components add scoped styles and keep only their class names.
 
-use stylist::{GlobalStyle, Style};
-
-/// The dark scheme's colours, used when the system asks for dark (and the user did not choose
-/// light) or when the user chose dark.
-const DARK_COLOURS: &str = "
-    --bg: #121518;
-    --surface: #1b1f23;
-    --code-bg: #14171a;
-    --text: #e4e7ea;
-    --muted: #9ba5ae;
-    --border: #343b42;
-    --accent: #7cb0ff;
-    --accent-text: #0d1117;
-    --error: #ff8f85;
-    --warning: #f2c46d;
-    --ok: #6fd39a;
-    color-scheme: dark;
-";
+use stylist::{global_style, Style};
 
 /// Registers the page-wide style. Stylist caches it, so calling this again is cheap.
+///
+/// Each colour is written once as `light-dark(LIGHT, DARK)`: `color-scheme` picks the half — the
+/// system's choice unless the user chose one (`data-theme` on `<html>`). The stylesheet is parsed
+/// when the app is compiled (stylist's macro), so no CSS parser ships in the wasm.
 pub(crate) fn install_global_style() {
-    let css = format!(
+    let style = global_style!(
         r#"
-        html {{
-            color-scheme: light;
+        html {
+            color-scheme: light dark;
             --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-            --bg: #f6f7f8;
-            --surface: #ffffff;
-            --code-bg: #f0f2f4;
-            --text: #1c2126;
-            --muted: #56606a;
-            --border: #d6dbe0;
-            --accent: #1f5fbf;
-            --accent-text: #ffffff;
-            --error: #b42318;
-            --warning: #8a5a00;
-            --ok: #1e7b46;
-        }}
-        @media (prefers-color-scheme: dark) {{
-            html:not([data-theme="light"]) {{ {DARK_COLOURS} }}
-        }}
-        html[data-theme="dark"] {{ {DARK_COLOURS} }}
-        body {{
+            --bg: light-dark(#f6f7f8, #121518);
+            --surface: light-dark(#ffffff, #1b1f23);
+            --code-bg: light-dark(#f0f2f4, #14171a);
+            --text: light-dark(#1c2126, #e4e7ea);
+            --muted: light-dark(#56606a, #9ba5ae);
+            --border: light-dark(#d6dbe0, #343b42);
+            --accent: light-dark(#1f5fbf, #7cb0ff);
+            --accent-text: light-dark(#ffffff, #0d1117);
+            --error: light-dark(#b42318, #ff8f85);
+            --warning: light-dark(#8a5a00, #f2c46d);
+            --ok: light-dark(#1e7b46, #6fd39a);
+        }
+        html[data-theme="light"] { color-scheme: light; }
+        html[data-theme="dark"] { color-scheme: dark; }
+        body {
             margin: 0;
             background: var(--bg);
             color: var(--text);
             font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-        }}
-        :focus-visible {{
+        }
+        :focus-visible {
             outline: 3px solid var(--accent);
             outline-offset: 2px;
-        }}
-        button, select, input, textarea {{ font: inherit; color: inherit; }}
-        .visually-hidden {{
+        }
+        button, select, input, textarea { font: inherit; color: inherit; }
+        .visually-hidden {
             position: absolute; width: 1px; height: 1px; overflow: hidden;
             clip: rect(0 0 0 0); white-space: nowrap;
-        }}
+        }
         "#
     );
     // A failure leaves the page unstyled but fully usable: not worth a crash.
-    let _ = GlobalStyle::new(css);
+    let _ = style;
 }
 
 /// The colour scheme the user picked.
