@@ -61,6 +61,7 @@
 
 use std::fmt;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -163,22 +164,92 @@ impl From<DesignFileErrorKind> for DesignFileError {
     }
 }
 
+/// The first look at a file: its version, and the names in its protections. Any JSON is taken
+/// for both and only its shape is kept (no `serde_json::Value` tree: the wizard's wasm would
+/// carry its code just for this probe).
 #[derive(Deserialize)]
 struct VersionProbe {
-    version: Option<serde_json::Value>,
+    #[serde(default)]
+    version: Shape,
     /// Only looked at for the fields of version 5.
     #[serde(default)]
-    protections: Option<serde_json::Value>,
+    protections: Shape,
 }
 
 /// The protections that were fixed behaviour before version 5.
 const VERSION_5_PROTECTIONS: [&str; 4] = ["input_policy", "forward_policy", "allow_loopback", "allow_established"];
 
 impl VersionProbe {
+    fn version(&self) -> Option<u64> {
+        match self.version {
+            Shape::Count(version) => Some(version),
+            Shape::Keys(_) | Shape::Other => None,
+        }
+    }
+
     /// Whether the file's protections name a field of version 5.
     fn has_version_5_fields(&self) -> bool {
-        let Some(protections) = self.protections.as_ref().and_then(serde_json::Value::as_object) else { return false };
-        VERSION_5_PROTECTIONS.iter().any(|field| protections.contains_key(*field))
+        match &self.protections {
+            Shape::Keys(fields) => fields.iter().any(|field| VERSION_5_PROTECTIONS.contains(&field.as_str())),
+            Shape::Count(_) | Shape::Other => false,
+        }
+    }
+}
+
+/// What the probe keeps of any JSON value.
+#[derive(Default)]
+enum Shape {
+    /// A non-negative integer.
+    Count(u64),
+    /// An object's keys.
+    Keys(Vec<String>),
+    /// Anything else, or nothing.
+    #[default]
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ShapeVisitor)
+    }
+}
+
+struct ShapeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_u64<E>(self, number: u64) -> Result<Shape, E> {
+        Ok(Shape::Count(number))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let mut keys = Vec::new();
+        while let Some((key, IgnoredAny)) = map.next_entry::<String, IgnoredAny>()? {
+            keys.push(key);
+        }
+        Ok(Shape::Keys(keys))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Shape::Other)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+        Ok(Shape::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Shape, E> {
+        Ok(Shape::Other)
     }
 }
 
@@ -341,11 +412,7 @@ impl Design {
     /// ```
     pub fn from_json(text: &str) -> Result<Self, DesignFileError> {
         let probe: VersionProbe = serde_json::from_str(text).map_err(DesignFileErrorKind::NotJson)?;
-        let version = probe
-            .version
-            .as_ref()
-            .and_then(serde_json::Value::as_u64)
-            .ok_or(DesignFileErrorKind::NoVersion)?;
+        let version = probe.version().ok_or(DesignFileErrorKind::NoVersion)?;
         let file = match version {
             0 => return Err(DesignFileErrorKind::NoVersion.into()),
             1 => migrate_v1(parse(text, 1)?),
@@ -435,6 +502,10 @@ mod tests {
         assert!(error(r#"{"services":[]}"#).contains("no numeric `version`"));
         assert!(error(r#"{"version":"1","services":[]}"#).contains("no numeric `version`"));
         assert!(error(r#"{"version":0,"services":[]}"#).contains("no numeric `version`"));
+        for not_a_count in ["-1", "5.0", "null", "true", "[5]", r#"{"n":5}"#] {
+            let text = format!(r#"{{"version":{not_a_count},"services":[]}}"#);
+            assert!(error(&text).contains("no numeric `version`"), "{not_a_count}: {}", error(&text));
+        }
         assert_eq!(
             error(r#"{"version":6,"services":[]}"#),
             "this design file is version 6, made by a newer Portcullis; this one reads up to version 5"
