@@ -177,3 +177,7 @@ fn worker_url() -> Option<String> {
     // The page's own origin only: a worker is same-origin anyway, and nothing leaves the page.
     (url.origin() == window().location().origin().ok()?).then(|| url.href())
 }
+
+#[cfg(test)]
+#[path = "worker_tests.rs"]
+mod tests;
