@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Chain, Family, Module, Negated, PortDirection, Rule, Ruleset, Target};
+use crate::model::{Chain, ChainName, Counters, Family, Module, Negated, Policy, PortDirection, Rule, Ruleset, Target};
 
 /// Renders `ruleset` in `iptables-save` format, with a header comment naming its family.
 ///
@@ -51,8 +51,7 @@ pub fn render_tables(ruleset: &Ruleset) -> String {
             (None, None) => a.name.to_string().cmp(&b.name.to_string()),
         });
         for chain in &chains {
-            let policy = chain.policy.map_or_else(|| "-".to_owned(), |policy| policy.to_string());
-            let _ = writeln!(out, ":{} {policy} [{}:{}]", chain.name, chain.counters.packets, chain.counters.bytes);
+            write_chain_declaration(&mut out, &chain.name, chain.policy, chain.counters);
         }
         for chain in chains {
             render_chain(&mut out, chain, ruleset.family);
@@ -60,6 +59,13 @@ pub fn render_tables(ruleset: &Ruleset) -> String {
         out.push_str("COMMIT\n");
     }
     out
+}
+
+/// `:NAME POLICY [packets:bytes]`, as iptables-save declares a chain (`-` for a user chain's
+/// policy). Shared with the workbench's stored draft, which keeps its own chain order.
+pub(crate) fn write_chain_declaration(out: &mut String, name: &ChainName, policy: Option<Policy>, counters: Counters) {
+    let policy = policy.map_or_else(|| "-".to_owned(), |policy| policy.to_string());
+    let _ = writeln!(out, ":{name} {policy} [{}:{}]", counters.packets, counters.bytes);
 }
 
 fn render_chain(out: &mut String, chain: &Chain, family: Family) {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::draft::{Draft, DraftRuleset, DraftTable, Row};
 use crate::diagnostic::Span;
-use crate::export::save::render_rule;
+use crate::export::save::{render_rule, write_chain_declaration};
 use crate::import::import;
 use crate::model::Family;
 
@@ -156,9 +156,9 @@ impl StoredRuleset {
         let mut index = 0;
         for table in &draft.tables {
             let _ = writeln!(text, "*{}", table.name);
+            // The draft's own chain order (render_tables sorts user chains): a reload keeps it.
             for chain in &table.chains {
-                let policy = chain.policy.map_or_else(|| "-".to_owned(), |policy| policy.to_string());
-                let _ = writeln!(text, ":{} {policy} [{}:{}]", chain.name, chain.counters.packets, chain.counters.bytes);
+                write_chain_declaration(&mut text, &chain.name, chain.policy, chain.counters);
             }
             for chain in &table.chains {
                 for row in chain.rows.iter() {
