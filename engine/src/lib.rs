@@ -24,6 +24,8 @@
 //! Beside the flow, [`workbench`] serves the app's rules editor: an editable [`workbench::Draft`]
 //! of both families (rules can be disabled in place), quick fixes for lint findings, the rules
 //! other tools own, the diff of two service matrices and the simulator's packet presets.
+//! [`collections::SortedMap`] is the small ordered map the design and the app keep their maps in
+//! (far less WebAssembly per key and value type than `BTreeMap`).
 //!
 //! # Examples
 //!
@@ -41,6 +43,7 @@
 
 pub mod analysis;
 pub mod codes;
+pub mod collections;
 pub mod design;
 pub mod explain;
 pub mod diagnostic;

@@ -2,9 +2,9 @@
 //! fragment, and how it is read back. Reading never loses anything: an entry that does not parse
 //! is reported and left where it is.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use portcullis_engine::collections::SortedMap;
 use portcullis_engine::design::Design;
 
 /// Each saved design lives under this prefix followed by its name.
@@ -37,7 +37,7 @@ pub(crate) fn design_name(text: &str) -> Result<String, String> {
 /// The designs found in storage, and what could not be read.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Shelf {
-    pub(crate) designs: BTreeMap<String, Design>,
+    pub(crate) designs: SortedMap<String, Design>,
     /// One message per entry that could not be read (it stays in storage untouched).
     pub(crate) problems: Vec<String>,
 }
@@ -65,7 +65,7 @@ pub(crate) fn design_key(name: &str) -> String {
 }
 
 /// A name not yet on the shelf: `name`, else `name 2`, `name 3`…
-pub(crate) fn free_name(shelf: &BTreeMap<String, Design>, name: &str) -> String {
+pub(crate) fn free_name(shelf: &SortedMap<String, Design>, name: &str) -> String {
     if !shelf.contains_key(name) {
         return name.to_owned();
     }
@@ -186,7 +186,7 @@ mod tests {
         assert!(design_name(" ").is_err());
         assert!(design_name("a\nb").is_err());
         assert!(design_name(&"x".repeat(61)).is_err());
-        let mut shelf = BTreeMap::new();
+        let mut shelf = SortedMap::new();
         shelf.insert("Web".to_owned(), Design::default());
         shelf.insert("Web 2".to_owned(), Design::default());
         assert_eq!(free_name(&shelf, "Web"), "Web 3");

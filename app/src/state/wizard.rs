@@ -4,8 +4,7 @@
 //! field keeps its text and its message, and the design keeps its last valid value, so a typo
 //! never changes the generated rules.
 
-use std::collections::BTreeMap;
-
+use portcullis_engine::collections::SortedMap;
 use portcullis_engine::design::{
     Access, CustomService, Design, Name, PortList, Preset, Protections, ServiceId, Source, Transport,
 };
@@ -100,7 +99,7 @@ pub(crate) struct Wizard {
     design: Design,
     history: History<Design>,
     /// Text typed per field id (`sources-ssh`, `group-office`, `block-list`).
-    drafts: BTreeMap<String, Draft>,
+    drafts: SortedMap<String, Draft>,
     step: Step,
     /// Bumped whenever the design is replaced as a whole (undo, redo, open, preset): fields then
     /// show the design's values again instead of what was typed.

@@ -62,9 +62,9 @@ pub use protections::{BlockAction, DefaultPolicy, LogDropped, Ping, Protections,
 pub use source::{AddressRange, Source, SourceError};
 pub use summary::{Summary, SummaryLine};
 
-use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::collections::SortedMap;
 use crate::model::{Family, Ruleset};
 
 /// Who may connect to a service.
@@ -186,15 +186,15 @@ impl std::error::Error for DesignError {}
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Design {
-    groups: BTreeMap<Name, Vec<Source>>,
-    services: BTreeMap<ServiceId, Access>,
-    custom_services: BTreeMap<Name, (CustomService, Access)>,
+    groups: SortedMap<Name, Vec<Source>>,
+    services: SortedMap<ServiceId, Access>,
+    custom_services: SortedMap<Name, (CustomService, Access)>,
     protections: Protections,
     block_list: Vec<Source>,
     /// Input interfaces a catalogue service is limited to (absent: every interface).
-    service_interfaces: BTreeMap<ServiceId, Vec<InterfaceName>>,
+    service_interfaces: SortedMap<ServiceId, Vec<InterfaceName>>,
     /// Input interfaces a custom service is limited to (absent: every interface).
-    custom_interfaces: BTreeMap<Name, Vec<InterfaceName>>,
+    custom_interfaces: SortedMap<Name, Vec<InterfaceName>>,
     nat: Nat,
 }
 

@@ -1,11 +1,11 @@
 //! The design in plain words: who may reach what, in a few sentences a beginner can check.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use ipnet::IpNet;
 
 use super::{Access, DefaultPolicy, Design, Ping};
+use crate::collections::SortedMap;
 use crate::design::Source;
 
 /// One sentence of the summary: these people may reach these services.
@@ -67,7 +67,7 @@ impl fmt::Display for Summary {
 impl Design {
     /// Who may reach what, grouped by identical sources, in plain words.
     pub fn summary(&self) -> Summary {
-        let mut by_who: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
+        let mut by_who: SortedMap<(bool, String), Vec<String>> = SortedMap::new();
         let open = self
             .services()
             .map(|(id, access)| (format!("{} ({}){}", id.info().name(), id.info().ports_text(), on(self.interfaces(id))), access))
@@ -78,7 +78,7 @@ impl Design {
         for (service, access) in open {
             let Some(who) = self.who(access) else { continue };
             // `false` sorts first: "anywhere" leads.
-            by_who.entry((who != "anywhere", who)).or_default().push(service);
+            by_who.get_or_insert_with((who != "anywhere", who), Vec::new).push(service);
         }
         let lines = by_who.into_iter().map(|((_, who), services)| SummaryLine { who, services }).collect();
         // Echo requests the ping rules leave undecided meet the INPUT policy.
