@@ -16,6 +16,16 @@ pub(crate) struct ExportTab {
     pub(crate) file_name: &'static str,
 }
 
+/// The rules' tabs, in the order of the files both pages hand over: the script, the two save
+/// files, the commands, nftables. The wizard adds the design file after them.
+pub(crate) const RULES_TABS: [ExportTab; 5] = [
+    ExportTab { slug: "script", label: "Script", file_name: "portcullis-apply.sh" },
+    ExportTab { slug: "v4", label: "rules.v4", file_name: "rules.v4" },
+    ExportTab { slug: "v6", label: "rules.v6", file_name: "rules.v6" },
+    ExportTab { slug: "commands", label: "Commands", file_name: "portcullis-commands.sh" },
+    ExportTab { slug: "nft", label: "nftables", file_name: "portcullis.nft" },
+];
+
 fn distro_label(distro: Distro) -> &'static str {
     match distro {
         Distro::Debian => "Debian / Ubuntu",

@@ -25,7 +25,7 @@ pub(crate) use access_step::AccessStep;
 pub(crate) use advanced_step::AdvancedOptions;
 pub(crate) use design_bar::{DesignBar, Notices};
 pub(crate) use export_file::ExportFile;
-pub(crate) use export_tabs::{ExportTab, ExportTabs};
+pub(crate) use export_tabs::{ExportTab, ExportTabs, RULES_TABS};
 pub(crate) use field::ValidatedField;
 pub(crate) use protections_step::ProtectionsStep;
 pub(crate) use review_step::ReviewStep;

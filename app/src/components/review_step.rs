@@ -9,19 +9,19 @@ use portcullis_engine::export::script::{Distro, ScriptOptions};
 use portcullis_engine::export::Exports;
 use stylist::style;
 
-use super::{ExportTabs, ExportTab};
+use super::{ExportTab, ExportTabs, RULES_TABS};
 use crate::browser;
 use crate::state::review::{keyed, CheckedFindings, ShownFinding};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
-/// The export tabs.
+/// The export tabs: the rules', then the design file.
 const TABS: [ExportTab; 6] = [
-    ExportTab { slug: "script", label: "Script", file_name: "portcullis-apply.sh" },
-    ExportTab { slug: "v4", label: "rules.v4", file_name: "rules.v4" },
-    ExportTab { slug: "v6", label: "rules.v6", file_name: "rules.v6" },
-    ExportTab { slug: "commands", label: "Commands", file_name: "portcullis-commands.sh" },
-    ExportTab { slug: "nft", label: "nftables", file_name: "portcullis.nft" },
+    RULES_TABS[0],
+    RULES_TABS[1],
+    RULES_TABS[2],
+    RULES_TABS[3],
+    RULES_TABS[4],
     ExportTab { slug: "json", label: "Design file", file_name: "portcullis-design.json" },
 ];
 

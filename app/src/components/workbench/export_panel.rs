@@ -8,16 +8,8 @@ use portcullis_engine::export::script::{self, Distro, ScriptOptions};
 use portcullis_engine::export::{commands, nft, save};
 use portcullis_engine::model::Family;
 
-use crate::components::{ExportTab, ExportTabs};
+use crate::components::{ExportTabs, RULES_TABS};
 use crate::state::bench_view::BenchContext;
-
-const TABS: [ExportTab; 5] = [
-    ExportTab { slug: "script", label: "Script", file_name: "portcullis-apply.sh" },
-    ExportTab { slug: "v4", label: "rules.v4", file_name: "rules.v4" },
-    ExportTab { slug: "v6", label: "rules.v6", file_name: "rules.v6" },
-    ExportTab { slug: "commands", label: "Commands", file_name: "portcullis-commands.sh" },
-    ExportTab { slug: "nft", label: "nftables", file_name: "portcullis.nft" },
-];
 
 /// The export panel.
 #[component]
@@ -59,7 +51,7 @@ pub(crate) fn ExportPanel() -> impl IntoView {
                     </label>
                 </div>
             </Show>
-            <ExportTabs tabs=&TABS files distro blocked/>
+            <ExportTabs tabs=&RULES_TABS files distro blocked/>
         </section>
     }
 }
