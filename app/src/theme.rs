@@ -9,7 +9,8 @@ use stylist::{global_style, Style};
 /// system's choice unless the user chose one (`data-theme` on `<html>`). The stylesheet is parsed
 /// when the app is compiled (stylist's macro), so no CSS parser ships in the wasm.
 pub(crate) fn install_global_style() {
-    let style = global_style!(
+    // A failure leaves the page unstyled but fully usable: not worth a crash.
+    let _ = global_style!(
         r#"
         html {
             color-scheme: light dark;
@@ -45,8 +46,6 @@ pub(crate) fn install_global_style() {
         }
         "#
     );
-    // A failure leaves the page unstyled but fully usable: not worth a crash.
-    let _ = style;
 }
 
 /// The colour scheme the user picked.

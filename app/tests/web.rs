@@ -319,13 +319,30 @@ async fn named_designs_can_be_created_renamed_and_switched() {
 
 #[wasm_bindgen_test]
 async fn the_theme_switch_sets_and_remembers_the_scheme() {
+    // The page's background, `--bg` of the scheme in force (theme.rs): #f6f7f8 light, #121518 dark.
+    const LIGHT: &str = "rgb(246, 247, 248)";
+    const DARK: &str = "rgb(18, 21, 24)";
+    let background = || {
+        let window = leptos::prelude::window();
+        let body = leptos::prelude::document().body().expect("body");
+        window.get_computed_style(&body).ok().flatten().expect("computed style").get_property_value("background-color").expect("background")
+    };
     let page = Page::mount().await;
     let root = leptos::prelude::document().document_element().expect("html");
     page.change_to("theme", "dark").await;
     assert_eq!(root.get_attribute("data-theme").as_deref(), Some("dark"));
     assert_eq!(stored("portcullis.theme").as_deref(), Some("dark"));
+    assert_eq!(background(), DARK);
+    page.change_to("theme", "light").await;
+    assert_eq!(background(), LIGHT);
     page.change_to("theme", "system").await;
     assert_eq!(root.get_attribute("data-theme"), None);
+    let system_is_dark = leptos::prelude::window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches());
+    assert_eq!(background(), if system_is_dark { DARK } else { LIGHT }, "the system's scheme");
 }
 
 /// Opens the protections step of a fresh web server and unfolds the advanced section.
