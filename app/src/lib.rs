@@ -141,7 +141,7 @@ fn undo_redo_keys(WizardContext(wizard): WizardContext) {
         if browser::is_typing(&event) {
             return;
         }
-        match (event.key().to_lowercase().as_str(), event.shift_key()) {
+        match (event.key().to_ascii_lowercase().as_str(), event.shift_key()) {
             ("z", false) => wizard.update(state::Wizard::undo),
             ("z", true) | ("y", _) => wizard.update(state::Wizard::redo),
             _ => return,

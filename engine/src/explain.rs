@@ -143,7 +143,7 @@ fn traffic(rule: &Rule, conditions: &mut Vec<String>) -> String {
 fn protocol_name(iptables_name: &str) -> String {
     match iptables_name {
         "ipv6-icmp" | "icmpv6" => "ICMPv6".to_owned(),
-        other => other.to_uppercase(),
+        other => other.to_ascii_uppercase(),
     }
 }
 

@@ -9,12 +9,12 @@ use crate::theme::class_name;
 
 /// Whether `info` matches the search text: name, id, aliases or ports, ignoring case.
 fn matches_search(info: &ServiceInfo, search: &str) -> bool {
-    let search = search.trim().to_lowercase();
+    let search = search.trim().to_ascii_lowercase();
     search.is_empty()
-        || info.name().to_lowercase().contains(&search)
+        || info.name().to_ascii_lowercase().contains(&search)
         || info.id().as_str().contains(&search)
-        || info.aliases().iter().any(|alias| alias.to_lowercase().contains(&search))
-        || info.ports_text().to_lowercase().contains(&search)
+        || info.aliases().iter().any(|alias| alias.to_ascii_lowercase().contains(&search))
+        || info.ports_text().to_ascii_lowercase().contains(&search)
 }
 
 /// The services step.

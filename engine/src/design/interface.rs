@@ -58,7 +58,8 @@ impl fmt::Display for InterfaceNameError {
             InterfaceNameErrorKind::Dots => write!(f, "`{text}` cannot be an interface name"),
             InterfaceNameErrorKind::BadCharacter(c) => write!(
                 f,
-                "the interface name `{text}` holds {c:?}: use letters, digits, `-`, `_` and `.` (and `+` at the end for every interface starting with the name)"
+                "the interface name `{text}` holds {}: use letters, digits, `-`, `_` and `.` (and `+` at the end for every interface starting with the name)",
+                super::quoted_char(c)
             ),
             InterfaceNameErrorKind::WildcardOnly => {
                 write!(f, "`{text}` matches every interface: leave the interfaces out instead")

@@ -137,6 +137,21 @@ pub(crate) fn shown(text: &str) -> String {
     shown
 }
 
+/// `c` between single quotes as error messages show it: ASCII controls and quotes escaped
+/// (`'\t'`, `'\''`), any other character as itself. Not `{c:?}`: char's `Debug` pulls the
+/// standard library's Unicode printability tables into the wizard's wasm.
+pub(crate) fn quoted_char(c: char) -> String {
+    if c == '"' {
+        "'\"'".to_owned()
+    } else if c.is_ascii() {
+        format!("'{}'", c.escape_default())
+    } else if c.is_control() {
+        format!("'{}'", c.escape_unicode())
+    } else {
+        format!("'{c}'")
+    }
+}
+
 /// Why a change to a design was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesignError {
@@ -416,6 +431,13 @@ mod tests {
 
     fn name(text: &str) -> Name {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn quoted_characters_show_as_char_debug_would_for_what_users_type() {
+        for (c, expected) in [(' ', "' '"), ('A', "'A'"), ('\t', "'\\t'"), ('\'', "'\\''"), ('"', "'\"'"), ('é', "'é'"), ('\u{85}', "'\\u{85}'")] {
+            assert_eq!(quoted_char(c), expected);
+        }
     }
 
     #[test]

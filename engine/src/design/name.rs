@@ -66,7 +66,8 @@ impl fmt::Display for NameError {
             NameErrorKind::BadStart => write!(f, "the name `{text}` must start with a letter or a digit"),
             NameErrorKind::BadCharacter(c) => write!(
                 f,
-                "the name `{text}` contains {c:?}: use only lower-case letters, digits, `-` and `_`"
+                "the name `{text}` contains {}: use only lower-case letters, digits, `-` and `_`",
+                super::quoted_char(c)
             ),
         }
     }

@@ -123,7 +123,7 @@ impl Design {
             .redirects
             .iter()
             .map(|redirect| {
-                let protocols = redirect.transport().as_str().to_uppercase();
+                let protocols = redirect.transport().as_str().to_ascii_uppercase();
                 format!("{protocols} port {} redirected to port {} here{}", redirect.port(), redirect.to_port(), on(redirect.interfaces()))
             })
             .collect();
@@ -135,7 +135,7 @@ impl Design {
             let who = self.who(forward.access()).unwrap_or_else(|| "nobody yet".to_owned());
             format!(
                 "{} port {} forwarded to {to}:{} from {who}{}",
-                forward.transport().as_str().to_uppercase(),
+                forward.transport().as_str().to_ascii_uppercase(),
                 forward.port(),
                 forward.to_port(),
                 on(forward.interfaces())

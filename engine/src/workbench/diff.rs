@@ -92,7 +92,7 @@ impl FlowChange {
     /// The change in plain words: `TCP 22 from anywhere: accepted → dropped` (with ` on eth1`
     /// for an interface class other than `*`, and both sides' sources when they differ).
     pub fn summary(&self) -> String {
-        let protocol = self.protocol.to_string().to_uppercase();
+        let protocol = self.protocol.to_string().to_ascii_uppercase();
         let sources = if self.before.sources == self.after.sources {
             sources_words(&self.before.sources)
         } else {

@@ -61,7 +61,7 @@ fn verdict_slug(verdict: Verdict) -> &'static str {
 }
 
 fn service(protocol: Protocol, port: u16) -> String {
-    format!("{}/{port}", protocol.to_string().to_lowercase())
+    format!("{}/{port}", protocol.to_string().to_ascii_lowercase())
 }
 
 /// Selects and highlights the effective rule `rule` of `family` in the table.
@@ -206,7 +206,7 @@ fn Cell(class: Class, port: u16, family: Family) -> impl IntoView {
     let verdict = verdict_slug(class.verdict);
     let sources = class.sources.join(", ");
     let who = if sources == "any" { "anyone".to_owned() } else { sources.clone() };
-    let text = format!("{who} · {}", verdict.to_uppercase());
+    let text = format!("{who} · {}", verdict.to_ascii_uppercase());
     let rule = class.decided_by;
     if rule.index.is_none() {
         return view! {

@@ -122,7 +122,7 @@ fn undo_redo_keys(context: BenchContext) {
         if !(event.ctrl_key() || event.meta_key()) || browser::is_typing(&event) {
             return;
         }
-        match (event.key().to_lowercase().as_str(), event.shift_key()) {
+        match (event.key().to_ascii_lowercase().as_str(), event.shift_key()) {
             ("z", false) => context.bench.update(WorkbenchState::undo),
             ("z", true) | ("y", _) => context.bench.update(WorkbenchState::redo),
             _ => return,

@@ -332,7 +332,7 @@ fn RuleFormView(chain: ChainLoc, row: Option<usize>, base: Rule) -> impl IntoVie
                 <legend>"Connection states (--ctstate; none ticked: any)"</legend>
                 {STATES.map(|state| view! {
                     <label>
-                        <input type="checkbox" data-testid=format!("form-state-{}", state.as_str().to_lowercase())
+                        <input type="checkbox" data-testid=format!("form-state-{}", state.as_str().to_ascii_lowercase())
                             prop:checked=move || form.with(|form| form.states.contains(&state))
                             on:change=move |event| {
                                 let on = event_target_checked(&event);

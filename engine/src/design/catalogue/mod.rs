@@ -217,7 +217,7 @@ pub(crate) fn ports_text(ports: &[(Protocol, PortSpec)]) -> String {
         if index > 0 {
             text.push_str(", ");
         }
-        text.push_str(&protocol.to_string().to_uppercase());
+        text.push_str(&protocol.to_string().to_ascii_uppercase());
         text.push(' ');
         text.push_str(&ports.to_string());
     }
