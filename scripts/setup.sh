@@ -12,6 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+ESBUILD_VERSION=0.28.2
 TOOLS_DIR=${PORTCULLIS_TOOLS_DIR:-$HOME/.cache/portcullis-tools}
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
@@ -84,6 +85,14 @@ if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ve
     say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into $TOOLS_DIR (under a minute)"
     mkdir -p "$TOOLS_DIR"
     npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+fi
+
+# --- esbuild from npm: minifies the pages' scripts (Trunk's own minifier fails on the glue) ----
+if ! "$TOOLS_DIR/node_modules/.bin/esbuild" --version 2>/dev/null | grep -qx "$ESBUILD_VERSION"; then
+    have npm || die "npm is needed to install esbuild; install Node.js"
+    say "installing esbuild $ESBUILD_VERSION into $TOOLS_DIR (seconds)"
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --silent "esbuild@$ESBUILD_VERSION"
 fi
 
 # --- crates, fetched once so Trunk's offline build finds them --------------------------------
