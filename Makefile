@@ -25,7 +25,7 @@ SITE_RUSTFLAGS := --cfg erase_components -Zunstable-options -Cpanic=immediate-ab
 SITE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size RUSTFLAGS="$(SITE_RUSTFLAGS)"
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench clean
 
 ## serve: build the release site (both pages) and serve dist/ on http://127.0.0.1:8080
 serve: build
@@ -67,6 +67,10 @@ test-app:
 
 size:
 	@scripts/size.sh dist
+
+## size-floor: how small the wizard's page could be on its stack — an engine-only and a framework-only probe built like the site, their gzip next to the page's (a measurement, ~10 minutes)
+size-floor: setup-build
+	scripts/size-floor.sh dist
 
 test-e2e:
 	cargo test --locked -p portcullis-e2e

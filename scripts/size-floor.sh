@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# How small the wizard's page could be with its stack, whatever its views: builds two probes like
+# the site (Makefile SITE_ENV, wasm-bindgen, wasm-opt -Oz) and prints their gzip sizes —
+#   engine:    app/examples/size_floor_engine.rs, everything the wizard asks of the engine
+#              (design file, compile, explain, lint, summary, the six exports), no view;
+#   framework: app/examples/size_floor_ui.rs, Leptos + stylist + web-sys in one trivial view;
+#   both:      the two in one wasm (the standard library and allocator counted once)
+# next to the wizard's own page and the issue's 250 KB target. A measurement, not a test
+# (about 10 minutes on 2 cores). Usage: scripts/size-floor.sh [DIST_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dist=${1:-$root/dist}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
+export RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort"
+
+# probe NAME: the example's wasm, as the site would ship it; prints its gzip bytes.
+probe() {
+    (cd "$root" && cargo build -q --locked --release --target wasm32-unknown-unknown -p portcullis-app --example "$1")
+    wasm-bindgen --target web --no-typescript --out-dir "$work/$1" "$root/target/wasm32-unknown-unknown/release/examples/$1.wasm"
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+        "$work/$1/$1_bg.wasm" -o "$work/$1/opt.wasm"
+    gzip -9 -c "$work/$1/opt.wasm" | wc -c
+}
+
+engine=$(probe size_floor_engine)
+framework=$(probe size_floor_ui)
+both=$(probe size_floor_both)
+wizard=$(gzip -9 -c "$dist"/portcullis-app-*_bg.wasm 2>/dev/null | wc -c || echo 0)
+awk -v engine="$engine" -v framework="$framework" -v both="$both" -v wizard="$wizard" 'BEGIN {
+    printf "engine probe (no view):          %4.0f KB gzip\n", engine / 1024
+    printf "framework probe (no engine):     %4.0f KB gzip\n", framework / 1024
+    printf "both in one wasm (the floor):    %4.0f KB gzip\n", both / 1024
+    if (wizard > 0) printf "the wizard page'"'"'s wasm:           %4.0f KB gzip: its views and state add %.0f KB\n", wizard / 1024, (wizard - both) / 1024
+    printf "the issue'"'"'s target for the page: 250 KB gzip: the floor alone is %.0f%% of it\n", 100 * both / (250 * 1024)
+}'
