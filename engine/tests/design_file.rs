@@ -8,11 +8,15 @@
 //! preset); `tests/data/migrated-files.txt` holds what that writer made of older-version files.
 //! Each must still read and write back exactly. `PORTCULLIS_BLESS=1` rewrites both files from the
 //! current writer (only for a deliberate format change, reviewed in the diff).
+//!
+//! Properties: any design (NAT and interfaces included) reads back from its file, and no text
+//! (random, or a design file with random edits) makes reading panic.
 
 use std::path::PathBuf;
 
 use portcullis_engine::design::{Design, Preset};
-use proptest::strategy::{Strategy, ValueTree};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 mod support;
@@ -119,5 +123,61 @@ fn older_versions_migrate_to_the_stored_files() {
         let design = Design::from_json(old).unwrap_or_else(|error| panic!("{error}\n{old}"));
         assert_eq!(&design.to_json(), new, "{old}");
         assert_eq!(Design::from_json(new).expect("a migrated file opens"), design);
+    }
+}
+
+/// A design file with a few random edits: bytes cut, JSON pieces put in or written over.
+fn edited_file() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "null", "0", "-1", "1.5e3", "true", "\"x\"", " ", "\n", "é", "😀",
+        "\"version\": 3", "\"nat\": {}", "\"ping\": {\"mode\": \"off\"}", "\"ssh_limit\": null", "[[[[[[[[",
+    ]);
+    let edit = (any::<prop::sample::Index>(), 0u8..3, pieces, 0usize..12);
+    (support::any_full_design(), prop::collection::vec(edit, 1..5)).prop_map(|(design, edits)| {
+        let mut text = design.to_json();
+        for (place, kind, piece, length) in edits {
+            let boundary = |text: &str, mut at: usize| {
+                at = at.min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                at
+            };
+            let at = boundary(&text, place.index(text.len() + 1));
+            let end = boundary(&text, at + length).max(at);
+            match kind {
+                0 => text.replace_range(at..end, ""),
+                1 => text.insert_str(at, piece),
+                _ => text.replace_range(at..end, piece),
+            }
+        }
+        text
+    })
+}
+
+proptest! {
+    #[test]
+    fn full_designs_round_trip(design in support::any_full_design()) {
+        let text = design.to_json();
+        let read = Design::from_json(&text).unwrap_or_else(|error| panic!("{error}\n{text}"));
+        prop_assert_eq!(read.to_json(), text);
+        prop_assert_eq!(read, design);
+    }
+
+    #[test]
+    fn edited_files_never_panic(text in edited_file()) {
+        if let Err(error) = Design::from_json(&text) {
+            prop_assert!(!error.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn any_text_never_panics(text in "\\PC{0,300}|[\\[\\]{}\":,0-9a-z\\\\ -]{0,300}") {
+        let _ = Design::from_json(&text).map_err(|error| error.to_string());
+    }
+
+    #[test]
+    fn any_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let _ = Design::from_json(&String::from_utf8_lossy(&bytes)).map_err(|error| error.to_string());
     }
 }
