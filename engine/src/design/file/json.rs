@@ -1,6 +1,6 @@
 //! The JSON the design file is made of: a value tree read from text and written back pretty.
 //!
-//! Hand-written and not generic on purpose: serde_json's deserializer is monomorphised for every
+//! Hand-written and not generic on purpose: `serde_json`'s deserializer is monomorphised for every
 //! type it reads, which cost the wizard's wasm some 70 KB for this one file format. Here there is
 //! one parser and one printer; `read` and `write` turn the tree into design types and back.
 //!
@@ -24,7 +24,7 @@ use std::fmt;
 /// is some 20 KB), small enough that a wrong file cannot hold the page up.
 pub(super) const TEXT_MAX_BYTES: usize = 8 * 1024 * 1024;
 
-/// The deepest nesting of arrays and objects read (a design file needs 5), as serde_json's.
+/// The deepest nesting of arrays and objects read (a design file needs 5), as `serde_json`'s.
 pub(super) const DEPTH_MAX: usize = 128;
 
 /// A JSON value and the byte offset in the text where it starts (0 for values built to write).
@@ -126,7 +126,7 @@ impl Json {
     }
 }
 
-/// `text` quoted, escaped as serde_json escapes: `"` and `\`, the short escapes for backspace,
+/// `text` quoted, escaped as `serde_json` escapes: `"` and `\`, the short escapes for backspace,
 /// form feed, newline, carriage return and tab, `\u00XX` (lower-case hex) for other control
 /// characters; everything else as is.
 fn write_string(out: &mut String, text: &str) {
@@ -157,7 +157,7 @@ fn write_string(out: &mut String, text: &str) {
 pub(super) fn position(text: &str, offset: usize) -> (usize, usize) {
     let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
     let line_start = before.iter().rposition(|&byte| byte == b'\n').map_or(0, |newline| newline + 1);
-    let line = 1 + before.iter().filter(|&&byte| byte == b'\n').count();
+    let line = before.split(|&byte| byte == b'\n').count();
     // UTF-8 continuation bytes do not start a character.
     let column = 1 + before[line_start..].iter().filter(|&&byte| byte & 0xC0 != 0x80).count();
     (line, column)
