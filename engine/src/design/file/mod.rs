@@ -1,6 +1,18 @@
 //! The design save file: versioned JSON, kept apart from [`Design`] so the file format can evolve
 //! with migrations while the in-memory design stays simple.
 //!
+//! How it is read and written, in layers (no serde: its deserializer, monomorphised for every
+//! type of the file, was the largest part of the format in the wizard's wasm):
+//! - `json`: text ⇄ a JSON value tree (objects in the order written, each value's offset for
+//!   line and column; size and depth limits; never panics) and the pretty printer, which writes
+//!   exactly what the serde-based writer of earlier versions wrote;
+//! - `read`: value tree → the file's entries and the design types, refusing unknown and repeated
+//!   fields, missing required ones and wrong types with the place (`services[2].sources[0]`);
+//!   every value goes through its type's validating constructor;
+//! - `write`: design → value tree, in the format's field order and omissions;
+//! - here: the version probe, the rules of each version, and entries → [`Design`] (duplicates,
+//!   groups that do not exist, NAT clashes).
+//!
 //! Version 5 (written by this Portcullis) is version 4 plus four protections that were fixed
 //! before: the INPUT and FORWARD policies, the loopback accept and the accept of replies
 //! (conntrack `ESTABLISHED,RELATED`). Each is optional, with the previous fixed behaviour as
