@@ -3,8 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
 use super::Name;
 use crate::model::{PortSpec, Protocol};
 
@@ -12,16 +10,13 @@ use crate::model::{PortSpec, Protocol};
 pub const PORT_LIST_MAX: usize = 32;
 
 /// Which transport protocols a custom service listens on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Transport {
     /// TCP only.
-    #[serde(rename = "tcp")]
     Tcp,
     /// UDP only.
-    #[serde(rename = "udp")]
     Udp,
     /// The same ports on TCP and on UDP.
-    #[serde(rename = "tcp+udp")]
     TcpAndUdp,
 }
 
@@ -61,8 +56,7 @@ impl Transport {
 /// assert!("0".parse::<PortList>().is_err());
 /// assert!("9000-8000".parse::<PortList>().unwrap_err().to_string().contains("reversed"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortList(Vec<PortSpec>);
 
 /// Why a text is not a [`PortList`].
@@ -259,13 +253,12 @@ mod tests {
             "8080,9000-9001".parse().unwrap(),
         );
         assert_eq!(service.ports_text(), "TCP 8080, TCP 9000:9001, UDP 8080, UDP 9000:9001");
-        assert_eq!(serde_json::to_string(&Transport::TcpAndUdp).unwrap(), "\"tcp+udp\"");
-        assert!(serde_json::from_str::<Transport>("\"icmp\"").is_err());
-    }
-
-    #[test]
-    fn deserialization_validates_too() {
-        assert!(serde_json::from_str::<PortList>("\"0\"").is_err());
-        assert_eq!(serde_json::from_str::<PortList>("\"22, 21\"").unwrap().to_string(), "21,22");
+        let file = |protocol: &str, ports: &str| {
+            format!(r#"{{"version":5,"custom_services":[{{"name":"app","protocol":"{protocol}","ports":"{ports}"}}]}}"#)
+        };
+        let design = crate::design::Design::from_json(&file("tcp+udp", "22, 21")).unwrap();
+        assert!(design.to_json().contains("\"protocol\": \"tcp+udp\",\n      \"ports\": \"21,22\""), "{}", design.to_json());
+        assert!(crate::design::Design::from_json(&file("icmp", "22")).is_err());
+        assert!(crate::design::Design::from_json(&file("udp", "0")).is_err());
     }
 }

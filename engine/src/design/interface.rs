@@ -3,8 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::Interface;
 
 /// A validated network interface name for a design: `eth1`, `ens3`, `wg0`, `br-lan`,
@@ -26,8 +24,7 @@ use crate::model::Interface;
 /// assert!("..".parse::<InterfaceName>().is_err());
 /// assert!("eth0/1".parse::<InterfaceName>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct InterfaceName(String);
 
 /// Why a text is not an [`InterfaceName`].
@@ -149,7 +146,8 @@ mod tests {
         for (bad, c) in [("eth 0", "' '"), ("eth0/1", "'/'"), ("eth0:1", "':'"), ("e\"$(x)", "'\"'"), ("ethé", "'é'"), ("eth\t", "'\\t'")] {
             assert!(refusal(bad).contains(c), "{bad}: {}", refusal(bad));
         }
-        assert!(serde_json::from_str::<InterfaceName>("\"eth 1\"").is_err());
+        let file = r#"{"version":5,"services":[{"service":"ssh","interfaces":["eth 1"]}]}"#;
+        assert!(crate::design::Design::from_json(file).unwrap_err().to_string().contains("holds ' '"));
         assert_eq!("eth+".parse::<InterfaceName>().unwrap().to_interface().as_str(), "eth+");
     }
 }

@@ -3,8 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
 /// The longest name, in bytes.
 pub const NAME_MAX_LEN: usize = 32;
 
@@ -24,8 +22,7 @@ pub const NAME_MAX_LEN: usize = 32;
 /// assert!("a b".parse::<Name>().is_err());
 /// assert!("$(reboot)".parse::<Name>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Name(String);
 
 /// Why a text is not a [`Name`].
@@ -170,8 +167,10 @@ mod tests {
     }
 
     #[test]
-    fn deserialization_validates_too() {
-        assert!(serde_json::from_str::<Name>("\"Office\"").is_err());
-        assert_eq!(serde_json::from_str::<Name>("\"office\"").unwrap().as_str(), "office");
+    fn design_files_validate_too() {
+        let file = |name: &str| format!(r#"{{"version":5,"groups":[{{"name":"{name}","sources":[]}}]}}"#);
+        assert!(crate::design::Design::from_json(&file("Office")).is_err());
+        let design = crate::design::Design::from_json(&file("office")).unwrap();
+        assert_eq!(design.groups().map(|(name, _)| name.as_str()).collect::<Vec<_>>(), ["office"]);
     }
 }

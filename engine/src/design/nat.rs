@@ -22,9 +22,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
-
-use super::{Access, InterfaceName, Name, Source, Transport};
+use super::{Access, InterfaceName, Source, Transport};
 use crate::model::Family;
 
 /// The most interfaces one entry may list.
@@ -101,8 +99,7 @@ pub(super) fn interface_list(mut interfaces: Vec<InterfaceName>) -> Result<Vec<I
 /// assert_eq!((web.port(), web.to_port()), (80, 8080));
 /// assert!(Redirect::new(Transport::Tcp, 80, 80, vec![]).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RedirectFile", into = "RedirectFile")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
     transport: Transport,
     port: u16,
@@ -144,30 +141,6 @@ impl Redirect {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RedirectFile {
-    protocol: Transport,
-    port: u16,
-    to_port: u16,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    interfaces: Vec<InterfaceName>,
-}
-
-impl TryFrom<RedirectFile> for Redirect {
-    type Error = NatError;
-
-    fn try_from(file: RedirectFile) -> Result<Self, Self::Error> {
-        Redirect::new(file.protocol, file.port, file.to_port, file.interfaces)
-    }
-}
-
-impl From<Redirect> for RedirectFile {
-    fn from(value: Redirect) -> Self {
-        Self { protocol: value.transport, port: value.port, to_port: value.to_port, interfaces: value.interfaces }
-    }
-}
-
 /// A public port of this host forwarded (DNAT) to a host behind it, in the family of that host's
 /// address; optionally only for trusted sources and for traffic arriving on some interfaces.
 ///
@@ -178,8 +151,7 @@ impl From<Redirect> for RedirectFile {
 /// assert_eq!(web.to().to_string(), "198.51.100.10");
 /// assert!(PortForward::new(Transport::Tcp, 8443, "127.0.0.1".parse().unwrap(), 443, vec![], Access::Everyone).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "PortForwardFile", into = "PortForwardFile")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortForward {
     transport: Transport,
     port: u16,
@@ -268,44 +240,6 @@ impl PortForward {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PortForwardFile {
-    protocol: Transport,
-    port: u16,
-    to: IpAddr,
-    to_port: u16,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    interfaces: Vec<InterfaceName>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    groups: Vec<Name>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    sources: Vec<Source>,
-}
-
-impl TryFrom<PortForwardFile> for PortForward {
-    type Error = NatError;
-
-    fn try_from(file: PortForwardFile) -> Result<Self, Self::Error> {
-        let access = Access::only(file.groups, file.sources);
-        PortForward::new(file.protocol, file.port, file.to, file.to_port, file.interfaces, access)
-    }
-}
-
-impl From<PortForward> for PortForwardFile {
-    fn from(value: PortForward) -> Self {
-        Self {
-            protocol: value.transport,
-            port: value.port,
-            to: value.to,
-            to_port: value.to_port,
-            interfaces: value.interfaces,
-            groups: value.access.groups().to_vec(),
-            sources: value.access.sources().to_vec(),
-        }
-    }
-}
-
 /// A private network sharing this host's address on the way out of one interface (the home
 /// router's job), in the network's family.
 ///
@@ -316,8 +250,7 @@ impl From<PortForward> for PortForwardFile {
 /// assert_eq!(lan.network().to_string(), "198.51.100.0/24");
 /// assert!(Masquerade::new("0.0.0.0/0".parse().unwrap(), "eth0".parse().unwrap()).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "MasqueradeFile", into = "MasqueradeFile")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Masquerade {
     network: Source,
     out_interface: InterfaceName,
@@ -347,39 +280,14 @@ impl Masquerade {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MasqueradeFile {
-    network: Source,
-    out_interface: InterfaceName,
-}
-
-impl TryFrom<MasqueradeFile> for Masquerade {
-    type Error = NatError;
-
-    fn try_from(file: MasqueradeFile) -> Result<Self, Self::Error> {
-        Masquerade::new(file.network, file.out_interface)
-    }
-}
-
-impl From<Masquerade> for MasqueradeFile {
-    fn from(value: Masquerade) -> Self {
-        Self { network: value.network, out_interface: value.out_interface }
-    }
-}
-
 /// The NAT entries of a design, each list in the order given (rules follow that order).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Nat {
     /// Ports redirected on this host.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<Redirect>,
     /// Ports forwarded to internal hosts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub port_forwards: Vec<PortForward>,
     /// Private networks masqueraded.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub masquerades: Vec<Masquerade>,
 }
 
@@ -472,16 +380,17 @@ mod tests {
 
     #[test]
     fn files_validate_like_constructors() {
-        let ok = r#"{"protocol":"tcp","port":8443,"to":"2001:db8::10","to_port":443,"interfaces":["eth0"],"sources":["2001:db8:1::7"]}"#;
-        let forward: PortForward = serde_json::from_str(ok).unwrap();
+        use crate::design::Design;
+        let file = |nat: &str| format!(r#"{{"version":5,"nat":{nat}}}"#);
+        let ok = r#"{"port_forwards":[{"protocol":"tcp","port":8443,"to":"2001:db8::10","to_port":443,"interfaces":["eth0"],"sources":["2001:db8:1::7"]}]}"#;
+        let design = Design::from_json(&file(ok)).unwrap();
+        let forward = &design.nat().port_forwards[0];
         assert_eq!(forward.destination(), "[2001:db8::10]:443");
         assert_eq!(forward.family(), Family::V6);
-        assert_eq!(serde_json::from_str::<PortForward>(&serde_json::to_string(&forward).unwrap()).unwrap(), forward);
-        let bad = r#"{"protocol":"tcp","port":80,"to_port":8080,"interfaces":["eth 0"]}"#;
-        assert!(serde_json::from_str::<Redirect>(bad).unwrap_err().to_string().contains("holds ' '"));
-        assert!(serde_json::from_str::<Masquerade>(r#"{"network":"198.51.100.7/24","out_interface":"eth0"}"#)
-            .unwrap_err()
-            .to_string()
-            .contains("host bits"));
+        assert_eq!(Design::from_json(&design.to_json()).unwrap(), design);
+        let bad = r#"{"redirects":[{"protocol":"tcp","port":80,"to_port":8080,"interfaces":["eth 0"]}]}"#;
+        assert!(Design::from_json(&file(bad)).unwrap_err().to_string().contains("holds ' '"));
+        let masquerade = r#"{"masquerades":[{"network":"198.51.100.7/24","out_interface":"eth0"}]}"#;
+        assert!(Design::from_json(&file(masquerade)).unwrap_err().to_string().contains("host bits"));
     }
 }

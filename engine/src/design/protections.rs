@@ -1,8 +1,6 @@
 //! The protections the seed tutorials teach, each one choice with the default a careful admin
 //! would pick, and the rules each adds.
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::{
     ConnState, ConnStates, ConnTrack, Family, IcmpType, Log, Module, Negated, Policy, PortSpec, Protocol, Rate, Recent,
     RecentAction, RejectWith, Rule, Target, TcpFlags,
@@ -10,8 +8,7 @@ use crate::model::{
 
 /// What a built-in chain does with a packet no rule decided. REJECT is not a policy in
 /// iptables (only ACCEPT and DROP are), so the choice is between these two.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DefaultPolicy {
     /// Dropped: only what a rule accepts gets in. The careful default.
     Drop,
@@ -31,8 +28,7 @@ impl DefaultPolicy {
 }
 
 /// Whether the host answers ping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "mode")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ping {
     /// Echo requests are dropped (other ICMP still flows: it is essential).
     Off,
@@ -46,8 +42,7 @@ pub enum Ping {
 }
 
 /// The SSH brute-force limit: new connections per source within a window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SshLimit {
     /// New connections allowed per source within `seconds` (the next one is dropped), 1 to 19
     /// (the kernel remembers 20 per address).
@@ -57,8 +52,7 @@ pub struct SshLimit {
 }
 
 /// What happens to traffic from a blocked address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockAction {
     /// Silently discarded.
     Drop,
@@ -67,16 +61,14 @@ pub enum BlockAction {
 }
 
 /// Logging of dropped packets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogDropped {
     /// Log lines per minute at most, 1 to 600.
     pub per_minute: u32,
 }
 
 /// The protections of a design; `Default` is what a careful admin would choose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(clippy::struct_excessive_bools)] // one bool per independent toggle the user sees
 pub struct Protections {
     /// What INPUT does with packets no rule accepted (DROP by default).

@@ -5,7 +5,6 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use ipnet::IpNet;
-use serde::{Deserialize, Serialize};
 
 use crate::model::Family;
 
@@ -27,8 +26,7 @@ use crate::model::Family;
 /// assert_eq!(desks.to_string(), "198.51.100.10-198.51.100.20");
 /// assert!("198.51.100.20-198.51.100.10".parse::<Source>().is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Source(SourceKind);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -305,9 +303,10 @@ mod tests {
     }
 
     #[test]
-    fn deserialization_validates_too() {
-        assert!(serde_json::from_str::<Source>("\"203.0.113.7/24\"").is_err());
-        let source: Source = serde_json::from_str("\"198.51.100.0/24\"").unwrap();
-        assert_eq!(serde_json::to_string(&source).unwrap(), "\"198.51.100.0/24\"");
+    fn design_files_validate_too() {
+        let file = |source: &str| format!(r#"{{"version":5,"block_list":["{source}"]}}"#);
+        assert!(crate::design::Design::from_json(&file("203.0.113.7/24")).is_err());
+        let design = crate::design::Design::from_json(&file("198.51.100.0/24")).unwrap();
+        assert!(design.to_json().contains("\n  \"block_list\": [\n    \"198.51.100.0/24\"\n  ]"), "{}", design.to_json());
     }
 }

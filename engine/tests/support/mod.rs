@@ -1,9 +1,13 @@
 //! Generators shared by the engine's integration tests: designs with random groups, services,
-//! custom services and (in [`any_protected_design`]) protections.
+//! custom services, (in [`any_protected_design`]) protections, and (in [`any_full_design`])
+//! interfaces and NAT entries too.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
-use portcullis_engine::design::{Access, BlockAction, CustomService, DefaultPolicy, Design, LogDropped, Name, Ping, PortList, Protections, SshLimit, Source, Transport, CATALOGUE};
+use portcullis_engine::design::{
+    Access, BlockAction, CustomService, DefaultPolicy, Design, InterfaceName, LogDropped, Masquerade, Name, Nat, Ping, PortForward,
+    PortList, Protections, Redirect, SshLimit, Source, Transport, CATALOGUE,
+};
 use proptest::prelude::*;
 
 pub fn any_source() -> impl Strategy<Value = Source> {
@@ -104,4 +108,75 @@ pub fn any_protected_design() -> impl Strategy<Value = Design> {
         design.set_block_list(blocked);
         design
     })
+}
+
+pub fn any_transport() -> impl Strategy<Value = Transport> {
+    prop_oneof![Just(Transport::Tcp), Just(Transport::Udp), Just(Transport::TcpAndUdp)]
+}
+
+pub const INTERFACE_NAMES: [&str; 5] = ["eth0", "eth1", "wg0", "br-lan.100", "veth+"];
+
+pub fn any_interfaces() -> impl Strategy<Value = Vec<InterfaceName>> {
+    prop::collection::vec((0..INTERFACE_NAMES.len()).prop_map(|index| INTERFACE_NAMES[index].parse().expect("valid interface")), 0..3)
+}
+
+/// A NAT entry before it meets a design: a redirect, a port forward (with group indices as in
+/// [`any_access`]) or a masquerade.
+#[derive(Debug, Clone)]
+pub enum NatEntry {
+    Redirect(Redirect),
+    Forward { transport: Transport, port: u16, to: std::net::IpAddr, to_port: u16, interfaces: Vec<InterfaceName>, access: (Vec<usize>, Vec<Source>) },
+    Masquerade(Masquerade),
+}
+
+pub fn any_nat_entry() -> impl Strategy<Value = NatEntry> {
+    let redirect = (any_transport(), 1u16.., 1u16.., any_interfaces())
+        .prop_filter_map("a redirect to another port", |(transport, from, to, interfaces)| Redirect::new(transport, from, to, interfaces).ok())
+        .prop_map(NatEntry::Redirect);
+    let host = prop_oneof![
+        any::<u8>().prop_map(|last| std::net::IpAddr::from([198, 51, 100, last.clamp(1, 254)])),
+        any::<u16>().prop_map(|last| std::net::IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, last.max(1)])),
+    ];
+    let forward = (any_transport(), 1u16.., host, 1u16.., any_interfaces(), any_access())
+        .prop_map(|(transport, port, to, to_port, interfaces, access)| NatEntry::Forward { transport, port, to, to_port, interfaces, access });
+    let network = any_source().prop_filter("a network, not every address", |source| source.net().is_some_and(|net| net.prefix_len() > 0));
+    let masquerade = (network, 0..INTERFACE_NAMES.len())
+        .prop_map(|(network, out)| NatEntry::Masquerade(Masquerade::new(network, INTERFACE_NAMES[out].parse().expect("valid interface")).expect("a network")))
+        .boxed();
+    prop_oneof![redirect, forward, masquerade]
+}
+
+/// [`any_protected_design`] with interfaces on some services and NAT entries (each entry that
+/// would clash with the ones before it is left out).
+pub fn any_full_design() -> impl Strategy<Value = Design> {
+    (any_protected_design(), prop::collection::vec(any_interfaces(), 0..4), prop::collection::vec(any_nat_entry(), 0..5)).prop_map(
+        |(mut design, interfaces, entries)| {
+            let services: Vec<_> = design.services().map(|(id, _)| id).collect();
+            for (service, list) in services.into_iter().zip(interfaces.iter()) {
+                design.limit_to_interfaces(service, list.clone()).expect("an open service");
+            }
+            let customs: Vec<Name> = design.custom_services().map(|(service, _)| service.name().clone()).collect();
+            for (name, list) in customs.iter().zip(interfaces.iter().rev()) {
+                design.limit_custom_to_interfaces(name, list.clone()).expect("a custom service");
+            }
+            let defined: Vec<Name> = design.groups().map(|(name, _)| name.clone()).collect();
+            let mut nat = Nat::default();
+            for entry in entries {
+                let mut candidate = nat.clone();
+                match entry {
+                    NatEntry::Redirect(redirect) => candidate.redirects.push(redirect),
+                    NatEntry::Forward { transport, port, to, to_port, interfaces, access: (indices, sources) } => {
+                        let groups = indices.iter().filter_map(|index| defined.get(*index).cloned()).collect();
+                        let forward = PortForward::new(transport, port, to, to_port, interfaces, Access::only(groups, sources));
+                        candidate.port_forwards.push(forward.expect("a host address and ports above 0"));
+                    }
+                    NatEntry::Masquerade(masquerade) => candidate.masquerades.push(masquerade),
+                }
+                if design.set_nat(candidate.clone()).is_ok() {
+                    nat = candidate;
+                }
+            }
+            design
+        },
+    )
 }

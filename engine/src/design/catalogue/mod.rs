@@ -24,16 +24,13 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::{PortSpec, Protocol};
 
 pub use data::CATALOGUE;
 
 /// A service of the catalogue, named in save files by its stable lower-case id (`"ssh"`,
 /// `"postgresql"`). Ids are ordered as the catalogue lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "&'static str")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ServiceId(&'static str);
 
 /// What a service is for: the headings the app groups services under.
@@ -383,13 +380,6 @@ impl TryFrom<String> for ServiceId {
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
         Self::new(&text)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(&text).map_err(serde::de::Error::custom)
     }
 }
 

@@ -166,9 +166,16 @@ fn ids_parse_and_serialize_as_their_slug() {
     for id in ServiceId::all() {
         assert_eq!(id.as_str().parse::<ServiceId>(), Ok(id));
         assert_eq!(id.info().id(), id);
-        assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{id}\""));
-        assert_eq!(serde_json::from_str::<ServiceId>(&format!("\"{id}\"")).unwrap(), id);
     }
+    let mut design = crate::design::Design::default();
+    for id in ServiceId::all() {
+        design.allow(id, Vec::new());
+    }
+    let file = design.to_json();
+    for id in ServiceId::all() {
+        assert!(file.contains(&format!("\"service\": \"{id}\"\n")), "{id}");
+    }
+    assert_eq!(crate::design::Design::from_json(&file).unwrap(), design);
     assert_eq!(" HTTPS ".parse::<ServiceId>(), Ok(ServiceId::HTTPS));
 }
 
@@ -193,7 +200,8 @@ fn unknown_ids_get_a_near_miss_or_a_pointer_to_custom_services() {
     assert_eq!(error.suggestion(), None);
     assert!(error.to_string().contains("unknown service `quake-arena-server`"));
     assert!(error.to_string().contains("custom service"));
-    assert!(serde_json::from_str::<ServiceId>("\"quake\"").unwrap_err().to_string().contains("unknown service"));
+    let file = r#"{"version":5,"services":[{"service":"quake"}]}"#;
+    assert!(crate::design::Design::from_json(file).unwrap_err().to_string().contains("unknown service `quake`"));
     let long = "x".repeat(10_000);
     assert_eq!(long.parse::<ServiceId>().unwrap_err().suggestion(), None);
 }
