@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use portcullis_engine::design::{Access, InterfaceName, Masquerade, PortForward, Redirect, Source, Transport};
 use stylist::style;
 
+use super::keyed_list::{keyed_list, keyed_views};
 use super::ValidatedField;
 use crate::state::{
     parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Wizard,
@@ -179,9 +180,7 @@ fn InterfaceLimits() -> impl IntoView {
         <p class="why">"Limit a service to the interfaces it is meant for, e.g. a database only on the private eth1. Find the names with " <code>"ip -brief address"</code> "."</p>
         <Show when=move || !keys.with(Vec::is_empty)
             fallback=|| view! { <p class="why" data-testid="iface-none">"No service is open."</p> }>
-            <For each=move || keys.get() key=|key| key.clone() let:key>
-                <InterfaceField key/>
-            </For>
+            {keyed_list(move || keys.with(|keys| keyed_views(keys, |key| view! { <InterfaceField key/> })))}
         </Show>
     }
 }

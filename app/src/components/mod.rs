@@ -12,6 +12,7 @@ mod design_bar;
 mod export_file;
 mod export_tabs;
 mod field;
+mod keyed_list;
 mod protections_step;
 mod review_step;
 mod rules_preview;

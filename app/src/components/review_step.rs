@@ -11,7 +11,8 @@ use stylist::style;
 
 use super::{ExportTab, ExportTabs, RULES_TABS};
 use crate::browser;
-use crate::state::review::{keyed, CheckedFindings, ShownFinding};
+use super::keyed_list::{keyed_list, keyed_views};
+use crate::state::review::{CheckedFindings, ShownFinding};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -107,8 +108,7 @@ pub(crate) fn ReviewStep() -> impl IntoView {
                 <Show when=move || !empty.get()
                     fallback=|| view! { <p class="clean" data-testid="no-findings">"No problem found: you stay logged in, replies and DNS work, nothing is shadowed."</p> }>
                     <ul class="findings" data-testid="findings">
-                        <For each=move || checked.with(|checked| keyed(checked.findings())) key=|finding| finding.clone()
-                            children=|(_, finding)| view! { <FindingItem finding/> }/>
+                        {keyed_list(move || checked.with(|checked| keyed_views(checked.findings(), |finding| view! { <FindingItem finding/> })))}
                     </ul>
                 </Show>
             </div>

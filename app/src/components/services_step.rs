@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use portcullis_engine::design::{Purpose, Risk, ServiceInfo, Transport, CATALOGUE};
 use stylist::style;
 
+use super::keyed_list::{keyed_list, keyed_views};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -217,21 +218,18 @@ fn CustomServices() -> impl IntoView {
                 {move || error.get().map(|message| view! { <p class="error" data-testid="custom-error">{message}</p> })}
             </div>
             <ul>
-                <For each=move || customs.get() key=|custom| custom.clone() let:custom>
-                    {
-                        let (name, ports) = custom;
-                        let label = name.to_string();
-                        let removed = name.clone();
-                        view! {
-                            <li data-testid=format!("custom-{label}")>
-                                <strong>{label.clone()}</strong>
-                                <span class="ports">{ports}</span>
-                                <button type="button" class="remove" aria-label=format!("Remove {label}")
-                                    on:click=move |_| wizard.update(|wizard| wizard.remove_custom(&removed))>"Remove"</button>
-                            </li>
-                        }
+                {keyed_list(move || customs.with(|customs| keyed_views(customs, move |(name, ports)| {
+                    let label = name.to_string();
+                    let removed = name.clone();
+                    view! {
+                        <li data-testid=format!("custom-{label}")>
+                            <strong>{label.clone()}</strong>
+                            <span class="ports">{ports}</span>
+                            <button type="button" class="remove" aria-label=format!("Remove {label}")
+                                on:click=move |_| wizard.update(|wizard| wizard.remove_custom(&removed))>"Remove"</button>
+                        </li>
                     }
-                </For>
+                })))}
             </ul>
         </div>
     }
