@@ -7,6 +7,7 @@ use stylist::style;
 
 use super::keyed_list::{keyed_list, keyed_views};
 use super::ValidatedField;
+use super::show_if::ShowIf;
 use crate::state::{ServiceKey, WizardContext};
 use crate::theme::class_name;
 
@@ -38,14 +39,14 @@ pub(crate) fn AccessStep() -> impl IntoView {
             <FindYourAddress/>
             <Groups/>
             <h3>"Open services"</h3>
-            <Show
-                when=move || !keys.with(Vec::is_empty)
+            <ShowIf
+                when=Signal::derive(move || !keys.with(Vec::is_empty))
                 fallback=|| view! { <p class="intro" data-testid="no-open-service">"No service is open yet: every incoming connection is dropped. Go back to Services to open some."</p> }
             >
                 <ul>
                     {keyed_list(move || keys.with(|keys| keyed_views(keys, |key| view! { <ServiceAccess key/> })))}
                 </ul>
-            </Show>
+            </ShowIf>
         </section>
     }
 }
@@ -197,14 +198,14 @@ fn ServiceAccess(key: ServiceKey) -> impl IntoView {
         <li class=class data-testid=format!("access-{slug}")>
             <strong>{label}</strong>
             <p class="status" data-testid=format!("access-status-{slug}")>{move || status.get()}</p>
-            <Show when=move || !groups.with(Vec::is_empty)>
+            <ShowIf when=Signal::derive(move || !groups.with(Vec::is_empty))>
                 <fieldset>
                     <legend>"Groups"</legend>
                     {keyed_list(move || groups.with(|groups| {
                         keyed_views(groups, move |group| view! { <GroupCheckbox key=stored_key.get_value() group/> })
                     }))}
                 </fieldset>
-            </Show>
+            </ShowIf>
             {field}
         </li>
     }

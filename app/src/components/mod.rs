@@ -17,6 +17,7 @@ mod protections_step;
 mod review_step;
 mod rules_preview;
 mod services_step;
+mod show_if;
 mod site_header;
 mod start_step;
 mod step_nav;

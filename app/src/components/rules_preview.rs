@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use stylist::style;
 
 use super::keyed_list::{keyed_list, keyed_views};
+use super::show_if::ShowIf;
 use crate::state::review::{step_rules, ShownRule};
 use crate::state::WizardContext;
 use crate::theme::class_name;
@@ -54,7 +55,7 @@ pub(crate) fn RulesPreview() -> impl IntoView {
         <aside class=class aria-labelledby="rules-preview-heading" data-testid="rules-preview">
             <h2 id="rules-preview-heading">{heading}</h2>
             <p class="hint">"Hover or focus (Tab) a rule to read what it does."</p>
-            <Show when=move || !rules.with(Vec::is_empty)
+            <ShowIf when=Signal::derive(move || !rules.with(Vec::is_empty))
                 fallback=|| view! { <p class="empty" data-testid="rules-preview-empty">"No rule yet for this step."</p> }>
                 <ol>
                     {keyed_list(move || rules.with(|rules| keyed_views(rules, |rule: ShownRule| {
@@ -69,7 +70,7 @@ pub(crate) fn RulesPreview() -> impl IntoView {
                         }
                     })))}
                 </ol>
-            </Show>
+            </ShowIf>
         </aside>
     }
 }

@@ -5,6 +5,7 @@ use portcullis_engine::design::{Purpose, Risk, ServiceInfo, Transport, CATALOGUE
 use stylist::style;
 
 use super::keyed_list::{keyed_list, keyed_views};
+use super::show_if::ShowIf;
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -54,11 +55,11 @@ pub(crate) fn ServicesStep() -> impl IntoView {
                     on:input=move |event| search.set(event_target_value(&event))
                 />
             </label>
-            <Show when=move || !any_match()>
+            <ShowIf when=Signal::derive(move || !any_match())>
                 <p class="none" data-testid="no-service-found">
                     "No service matches. Add it below as a custom service with its ports."
                 </p>
-            </Show>
+            </ShowIf>
             {Purpose::ALL.map(|purpose| view! { <PurposeGroup purpose search/> }).collect_view()}
             <CustomServices/>
         </section>
