@@ -1,6 +1,7 @@
 //! The page's building blocks, one component family a file: the chrome (header, design bar,
 //! step list), one file per wizard step, and the shared pieces (validated field, export file,
-//! rules preview), and the workbench (its own folder).
+//! rules preview, and `keyed_list` and `show_if`: Leptos' `<For>` and `<Show>` compiled once for
+//! the whole page), and the workbench (its own folder).
 
 // `#[component]` derives a props builder with `pub` methods, which this lint reports on every
 // `pub(crate)` component.
