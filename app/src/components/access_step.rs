@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use portcullis_engine::design::{Access, Name};
 use stylist::style;
 
+use super::keyed_list::{keyed_list, keyed_views};
 use super::ValidatedField;
+use super::show_if::ShowIf;
 use crate::state::{ServiceKey, WizardContext};
 use crate::theme::class_name;
 
@@ -37,16 +39,14 @@ pub(crate) fn AccessStep() -> impl IntoView {
             <FindYourAddress/>
             <Groups/>
             <h3>"Open services"</h3>
-            <Show
-                when=move || !keys.with(Vec::is_empty)
+            <ShowIf
+                when=Signal::derive(move || !keys.with(Vec::is_empty))
                 fallback=|| view! { <p class="intro" data-testid="no-open-service">"No service is open yet: every incoming connection is dropped. Go back to Services to open some."</p> }
             >
                 <ul>
-                    <For each=move || keys.get() key=|key| key.clone() let:key>
-                        <ServiceAccess key/>
-                    </For>
+                    {keyed_list(move || keys.with(|keys| keyed_views(keys, |key| view! { <ServiceAccess key/> })))}
                 </ul>
-            </Show>
+            </ShowIf>
         </section>
     }
 }
@@ -113,9 +113,7 @@ fn Groups() -> impl IntoView {
                 {move || error.get().map(|message| view! { <p class="error" data-testid="group-add-error">{message}</p> })}
             </div>
             <ul>
-                <For each=move || names.get() key=|name| name.clone() let:name>
-                    <GroupEditor name/>
-                </For>
+                {keyed_list(move || names.with(|names| keyed_views(names, |name| view! { <GroupEditor name/> })))}
             </ul>
         </div>
     }
@@ -200,14 +198,14 @@ fn ServiceAccess(key: ServiceKey) -> impl IntoView {
         <li class=class data-testid=format!("access-{slug}")>
             <strong>{label}</strong>
             <p class="status" data-testid=format!("access-status-{slug}")>{move || status.get()}</p>
-            <Show when=move || !groups.with(Vec::is_empty)>
+            <ShowIf when=Signal::derive(move || !groups.with(Vec::is_empty))>
                 <fieldset>
                     <legend>"Groups"</legend>
-                    <For each=move || groups.get() key=|name| name.clone() let:group>
-                        <GroupCheckbox key=stored_key.get_value() group/>
-                    </For>
+                    {keyed_list(move || groups.with(|groups| {
+                        keyed_views(groups, move |group| view! { <GroupCheckbox key=stored_key.get_value() group/> })
+                    }))}
                 </fieldset>
-            </Show>
+            </ShowIf>
             {field}
         </li>
     }

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 use portcullis_engine::design::{Access, InterfaceName, Masquerade, PortForward, Redirect, Source, Transport};
 use stylist::style;
 
+use super::keyed_list::{keyed_list, keyed_views};
 use super::ValidatedField;
+use super::show_if::ShowIf;
 use crate::state::{
     parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Wizard,
     WizardContext,
@@ -177,12 +179,10 @@ fn InterfaceLimits() -> impl IntoView {
     view! {
         <h3>"Interfaces per service"</h3>
         <p class="why">"Limit a service to the interfaces it is meant for, e.g. a database only on the private eth1. Find the names with " <code>"ip -brief address"</code> "."</p>
-        <Show when=move || !keys.with(Vec::is_empty)
+        <ShowIf when=Signal::derive(move || !keys.with(Vec::is_empty))
             fallback=|| view! { <p class="why" data-testid="iface-none">"No service is open."</p> }>
-            <For each=move || keys.get() key=|key| key.clone() let:key>
-                <InterfaceField key/>
-            </For>
-        </Show>
+            {keyed_list(move || keys.with(|keys| keyed_views(keys, |key| view! { <InterfaceField key/> })))}
+        </ShowIf>
     }
 }
 
@@ -336,12 +336,12 @@ fn ForwardingNote() -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
     let routes = Memo::new(move |_| wizard.with(|wizard| !(wizard.nat().port_forwards.is_empty() && wizard.nat().masquerades.is_empty())));
     view! {
-        <Show when=move || routes.get()>
+        <ShowIf when=routes>
             <p class="note" data-testid="forwarding-note">
                 "Port forwards and masquerading make this server a router: the kernel forwards nothing until "
                 <code>"net.ipv4.ip_forward=1"</code> " (and " <code>"net.ipv6.conf.all.forwarding=1"</code>
                 " for IPv6) is set, e.g. in /etc/sysctl.d/. The exports do not change it; the script warns while it is off."
             </p>
-        </Show>
+        </ShowIf>
     }
 }

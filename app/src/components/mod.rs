@@ -1,6 +1,7 @@
 //! The page's building blocks, one component family a file: the chrome (header, design bar,
 //! step list), one file per wizard step, and the shared pieces (validated field, export file,
-//! rules preview), and the workbench (its own folder).
+//! rules preview, and `keyed_list` and `show_if`: Leptos' `<For>` and `<Show>` compiled once for
+//! the whole page), and the workbench (its own folder).
 
 // `#[component]` derives a props builder with `pub` methods, which this lint reports on every
 // `pub(crate)` component.
@@ -12,10 +13,12 @@ mod design_bar;
 mod export_file;
 mod export_tabs;
 mod field;
+mod keyed_list;
 mod protections_step;
 mod review_step;
 mod rules_preview;
 mod services_step;
+mod show_if;
 mod site_header;
 mod start_step;
 mod step_nav;

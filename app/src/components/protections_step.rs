@@ -5,6 +5,7 @@ use portcullis_engine::design::{BlockAction, DefaultPolicy, LogDropped, Ping, Pr
 use stylist::style;
 
 use super::ValidatedField;
+use super::show_if::ShowIf;
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -169,9 +170,9 @@ fn PolicyChoice(current: Memo<Protections>, error: RwSignal<Option<String>>, cha
                     on:change=move |_| set(DefaultPolicy::Accept)/>"Accept it"</label>
             </fieldset>
             <p class="why">{why}</p>
-            <Show when=move || policy() == DefaultPolicy::Accept>
+            <ShowIf when=Signal::derive(move || policy() == DefaultPolicy::Accept)>
                 <p class="warning" data-testid=format!("{slug}-warning")>{warning}</p>
-            </Show>
+            </ShowIf>
         </div>
     }
 }
@@ -197,12 +198,12 @@ fn PingChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -> im
                 <label><input type="radio" name="ping" data-testid="ping-limited" prop:checked=move || mode() == "limited" on:change=move |_| set(Ping::Limited { per_second: rate() })/>"Yes, rate limited"</label>
                 <label><input type="radio" name="ping" data-testid="ping-on" prop:checked=move || mode() == "on" on:change=move |_| set(Ping::On)/>"Yes, always"</label>
             </fieldset>
-            <Show when=move || mode() == "limited">
+            <ShowIf when=Signal::derive(move || mode() == "limited")>
                 <div class="numbers">
                     <label>"Per second " <input type="number" min="1" max="100" data-testid="ping-rate" prop:value=move || rate().to_string()
                         on:change=move |event| set(Ping::Limited { per_second: number(&event) })/></label>
                 </div>
-            </Show>
+            </ShowIf>
             <p class="why">"Ping helps you and your provider check the server is up; a limit stops ping floods. Other ICMP always passes."</p>
         </div>
     }
@@ -221,14 +222,14 @@ fn SshLimitChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -
                     on:change=move |event| set(event_target_checked(&event).then(shown))/>
                 "Limit SSH login attempts"
             </label>
-            <Show when=move || limit().is_some()>
+            <ShowIf when=Signal::derive(move || limit().is_some())>
                 <div class="numbers">
                     <label>"Connections " <input type="number" min="1" max="19" data-testid="ssh-limit-connections" prop:value=move || shown().connections.to_string()
                         on:change=move |event| set(Some(SshLimit { connections: number(&event), ..shown() }))/></label>
                     <label>"within seconds " <input type="number" min="1" max="86400" data-testid="ssh-limit-seconds" prop:value=move || shown().seconds.to_string()
                         on:change=move |event| set(Some(SshLimit { seconds: number(&event), ..shown() }))/></label>
                 </div>
-            </Show>
+            </ShowIf>
             <p class="why">"Password-guessing bots open connection after connection; past the limit, a source waits out the window. Applies when SSH is open."</p>
         </div>
     }
@@ -275,12 +276,12 @@ fn LogChoice(current: Memo<Protections>, error: RwSignal<Option<String>>) -> imp
                     on:change=move |event| set(event_target_checked(&event).then(|| LogDropped { per_minute: rate() }))/>
                 "Log dropped packets"
             </label>
-            <Show when=move || log().is_some()>
+            <ShowIf when=Signal::derive(move || log().is_some())>
                 <div class="numbers">
                     <label>"Lines per minute " <input type="number" min="1" max="600" data-testid="log-rate" prop:value=move || rate().to_string()
                         on:change=move |event| set(Some(LogDropped { per_minute: number(&event) }))/></label>
                 </div>
-            </Show>
+            </ShowIf>
             <p class="why">{format!("See what is refused with `grep '{}' /var/log/kern.log`; the limit keeps a flood from filling the disk.", portcullis_engine::design::LOG_PREFIX.trim_end())}</p>
         </div>
     }

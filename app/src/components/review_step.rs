@@ -11,7 +11,9 @@ use stylist::style;
 
 use super::{ExportTab, ExportTabs, RULES_TABS};
 use crate::browser;
-use crate::state::review::{keyed, CheckedFindings, ShownFinding};
+use super::keyed_list::{keyed_list, keyed_views};
+use super::show_if::ShowIf;
+use crate::state::review::{CheckedFindings, ShownFinding};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -78,7 +80,7 @@ pub(crate) fn ReviewStep() -> impl IntoView {
     view! {
         <section class=class aria-labelledby="review-heading" data-testid="step-review">
             <h2 id="review-heading">"Review & export"</h2>
-            <Show when=move || lockout.get()>
+            <ShowIf when=lockout>
                 <div class="box lockout" role="alert" data-testid="lockout-warning">
                     <strong>"These rules would lock you out of SSH."</strong>
                     <p>
@@ -93,7 +95,7 @@ pub(crate) fn ReviewStep() -> impl IntoView {
                         " I have console access; export anyway"
                     </label>
                 </div>
-            </Show>
+            </ShowIf>
             <div class="box">
                 <h3>"In plain words"</h3>
                 <p data-testid="summary">{move || summary.get()}</p>
@@ -104,13 +106,12 @@ pub(crate) fn ReviewStep() -> impl IntoView {
                     data-state=move || if up_to_date.get() { "current" } else { "checking" }>
                     {move || (!up_to_date.get()).then_some("Checking the new rules…")}
                 </p>
-                <Show when=move || !empty.get()
+                <ShowIf when=Signal::derive(move || !empty.get())
                     fallback=|| view! { <p class="clean" data-testid="no-findings">"No problem found: you stay logged in, replies and DNS work, nothing is shadowed."</p> }>
                     <ul class="findings" data-testid="findings">
-                        <For each=move || checked.with(|checked| keyed(checked.findings())) key=|finding| finding.clone()
-                            children=|(_, finding)| view! { <FindingItem finding/> }/>
+                        {keyed_list(move || checked.with(|checked| keyed_views(checked.findings(), |finding| view! { <FindingItem finding/> })))}
                     </ul>
-                </Show>
+                </ShowIf>
             </div>
             <Exporter blocked/>
             <HowToApply/>

@@ -6,7 +6,9 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use stylist::style;
 
-use crate::state::review::{keyed, step_rules};
+use super::keyed_list::{keyed_list, keyed_views};
+use super::show_if::ShowIf;
+use crate::state::review::{step_rules, ShownRule};
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -53,10 +55,10 @@ pub(crate) fn RulesPreview() -> impl IntoView {
         <aside class=class aria-labelledby="rules-preview-heading" data-testid="rules-preview">
             <h2 id="rules-preview-heading">{heading}</h2>
             <p class="hint">"Hover or focus (Tab) a rule to read what it does."</p>
-            <Show when=move || !rules.with(Vec::is_empty)
+            <ShowIf when=Signal::derive(move || !rules.with(Vec::is_empty))
                 fallback=|| view! { <p class="empty" data-testid="rules-preview-empty">"No rule yet for this step."</p> }>
                 <ol>
-                    <For each=move || rules.with(|rules| keyed(rules)) key=|rule| rule.clone() children=|(_, rule)| {
+                    {keyed_list(move || rules.with(|rules| keyed_views(rules, |rule: ShownRule| {
                         let explanation_id = format!("rule-explanation-{}", next_explanation_id());
                         let described_by = explanation_id.clone();
                         view! {
@@ -66,9 +68,9 @@ pub(crate) fn RulesPreview() -> impl IntoView {
                                 <p class="explanation" id=explanation_id data-testid="rule-explanation">{rule.explanation}</p>
                             </li>
                         }
-                    }/>
+                    })))}
                 </ol>
-            </Show>
+            </ShowIf>
         </aside>
     }
 }

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use portcullis_engine::design::{Purpose, Risk, ServiceInfo, Transport, CATALOGUE};
 use stylist::style;
 
+use super::keyed_list::{keyed_list, keyed_views};
+use super::show_if::ShowIf;
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -53,11 +55,11 @@ pub(crate) fn ServicesStep() -> impl IntoView {
                     on:input=move |event| search.set(event_target_value(&event))
                 />
             </label>
-            <Show when=move || !any_match()>
+            <ShowIf when=Signal::derive(move || !any_match())>
                 <p class="none" data-testid="no-service-found">
                     "No service matches. Add it below as a custom service with its ports."
                 </p>
-            </Show>
+            </ShowIf>
             {Purpose::ALL.map(|purpose| view! { <PurposeGroup purpose search/> }).collect_view()}
             <CustomServices/>
         </section>
@@ -217,21 +219,18 @@ fn CustomServices() -> impl IntoView {
                 {move || error.get().map(|message| view! { <p class="error" data-testid="custom-error">{message}</p> })}
             </div>
             <ul>
-                <For each=move || customs.get() key=|custom| custom.clone() let:custom>
-                    {
-                        let (name, ports) = custom;
-                        let label = name.to_string();
-                        let removed = name.clone();
-                        view! {
-                            <li data-testid=format!("custom-{label}")>
-                                <strong>{label.clone()}</strong>
-                                <span class="ports">{ports}</span>
-                                <button type="button" class="remove" aria-label=format!("Remove {label}")
-                                    on:click=move |_| wizard.update(|wizard| wizard.remove_custom(&removed))>"Remove"</button>
-                            </li>
-                        }
+                {keyed_list(move || customs.with(|customs| keyed_views(customs, move |(name, ports)| {
+                    let label = name.to_string();
+                    let removed = name.clone();
+                    view! {
+                        <li data-testid=format!("custom-{label}")>
+                            <strong>{label.clone()}</strong>
+                            <span class="ports">{ports}</span>
+                            <button type="button" class="remove" aria-label=format!("Remove {label}")
+                                on:click=move |_| wizard.update(|wizard| wizard.remove_custom(&removed))>"Remove"</button>
+                        </li>
                     }
-                </For>
+                })))}
             </ul>
         </div>
     }

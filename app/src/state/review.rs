@@ -2,8 +2,6 @@
 //! as the review shows them. Plain functions of the design, called from memos (the findings
 //! from a task after the edit's frame: see [`CheckedFindings`]).
 
-use std::hash::Hash;
-
 use portcullis_engine::design::{Design, Nat, Ping, Protections};
 use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::explain::explain;
@@ -183,21 +181,6 @@ impl CheckedFindings {
     }
 }
 
-/// Each of `items` with how many equal items come before it: a key that stays with an item
-/// when others are added or removed around it, and tells equal items apart.
-pub(crate) fn keyed<T: Clone + Eq + Hash>(items: &[T]) -> Vec<(usize, T)> {
-    let mut seen: std::collections::HashMap<&T, usize> = std::collections::HashMap::new();
-    items
-        .iter()
-        .map(|item| {
-            let count = seen.entry(item).or_insert(0);
-            let key = (*count, item.clone());
-            *count += 1;
-            key
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use portcullis_engine::design::{Preset, ServiceId};
@@ -230,16 +213,6 @@ mod tests {
         design.close(ServiceId::SSH);
         let shown = findings(&design);
         assert_eq!(shown.first().map(|finding| finding.kind), Some("lockout"), "{shown:#?}");
-    }
-
-    #[wasm_bindgen_test]
-    fn keys_stay_with_their_items_and_tell_equal_ones_apart() {
-        let before = keyed(&["a", "b", "a"]);
-        assert_eq!(before, vec![(0, "a"), (0, "b"), (1, "a")]);
-        // "c" inserted first: every earlier key is still there, and still unique.
-        let after = keyed(&["c", "a", "b", "a"]);
-        assert!(before.iter().all(|key| after.contains(key)), "{after:?}");
-        assert_eq!(after.len(), after.iter().collect::<std::collections::HashSet<_>>().len());
     }
 
     #[wasm_bindgen_test]
