@@ -27,7 +27,10 @@ probe() {
 engine=$(probe size_floor_engine)
 framework=$(probe size_floor_ui)
 both=$(probe size_floor_both)
-wizard=$(gzip -9 -c "$dist"/portcullis-app-*_bg.wasm 2>/dev/null | wc -c || echo 0)
+wizard=0
+for file in "$dist"/portcullis-app-*_bg.wasm; do
+    [ -f "$file" ] && wizard=$(gzip -9 -c "$file" | wc -c)
+done
 awk -v engine="$engine" -v framework="$framework" -v both="$both" -v wizard="$wizard" 'BEGIN {
     printf "engine probe (no view):          %4.0f KB gzip\n", engine / 1024
     printf "framework probe (no engine):     %4.0f KB gzip\n", framework / 1024
