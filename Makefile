@@ -39,9 +39,9 @@ build: setup-build
 	@# dist/workbench/ (Trunk.toml's public_url "./" keeps its asset URLs relative to that folder).
 	$(SITE_ENV) trunk build app/index.html --release
 	$(SITE_ENV) trunk build app/workbench.html --dist dist/workbench --release
-	@# Trunk minifies the HTML (Trunk.toml `minify`) but its JS minifier fails on wasm-bindgen's
-	@# glue (`export default`): esbuild minifies every script in place (same names, so the pages
-	@# and the service worker still find them). 7.0 → 5.5 KB gzip on the wizard's page.
+	@# Trunk's JS minifier fails on wasm-bindgen's glue (`export default`): esbuild minifies every
+	@# script in place (same names, so the pages and the service worker still find them).
+	@# 7.0 → 5.5 KB gzip on the wizard's page.
 	for script in dist/*.js dist/workbench/*.js; do esbuild "$$script" --minify --allow-overwrite --log-level=warning --outfile="$$script"; done
 
 ## test: every suite — engine, CLI, lint, browser components, site size, end-to-end (browser, iptables, kernel)
