@@ -309,17 +309,26 @@ impl Parser<'_> {
         }
         loop {
             items.push(self.value()?);
-            if self.eat(b']') {
+            if !self.another_item(b']')? {
                 return Ok(Value::Array(items));
             }
-            if !self.eat(b',') {
-                return Err(self.end_error(b']'));
-            }
-            if self.eat(b']') {
-                self.at -= 1;
-                return Err(self.error(JsonErrorKind::TrailingComma));
-            }
         }
+    }
+
+    /// After an item of an array or object that `close` ends: `false` at its end, `true` after
+    /// the comma before another item.
+    fn another_item(&mut self, close: u8) -> Result<bool, JsonError> {
+        if self.eat(close) {
+            return Ok(false);
+        }
+        if !self.eat(b',') {
+            return Err(self.end_error(close));
+        }
+        if self.eat(close) {
+            self.at -= 1;
+            return Err(self.error(JsonErrorKind::TrailingComma));
+        }
+        Ok(true)
     }
 
     fn object(&mut self) -> Result<Value, JsonError> {
@@ -337,15 +346,8 @@ impl Parser<'_> {
                 return Err(self.error(JsonErrorKind::ExpectedColon));
             }
             members.push((key, self.value()?));
-            if self.eat(b'}') {
+            if !self.another_item(b'}')? {
                 return Ok(Value::Object(members));
-            }
-            if !self.eat(b',') {
-                return Err(self.end_error(b'}'));
-            }
-            if self.eat(b'}') {
-                self.at -= 1;
-                return Err(self.error(JsonErrorKind::TrailingComma));
             }
         }
     }
