@@ -70,7 +70,7 @@ size:
 
 ## size-floor: how small the wizard's page could be on its stack — an engine-only and a framework-only probe built like the site, their gzip next to the page's (a measurement, ~10 minutes)
 size-floor: setup-build
-	scripts/size-floor.sh dist
+	$(SITE_ENV) scripts/size-floor.sh dist
 
 test-e2e:
 	cargo test --locked -p portcullis-e2e

@@ -6,14 +6,18 @@
 #   framework: app/examples/size_floor_ui.rs, Leptos + stylist + web-sys in one trivial view;
 #   both:      the two in one wasm (the standard library and allocator counted once)
 # next to the wizard's own page and the issue's 250 KB target. A measurement, not a test
-# (about 10 minutes on 2 cores). Usage: scripts/size-floor.sh [DIST_DIR]
+# (about 10 minutes on 2 cores). Usage: make size-floor (runs scripts/size-floor.sh dist)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dist=${1:-$root/dist}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
-export RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort"
+# The site's build flags come from the Makefile's SITE_ENV (`make size-floor`), the one place
+# that names them, so the probes are built as the pages are.
+if [ "${RUSTC_BOOTSTRAP:-}" != 1 ] || [ -z "${CARGO_UNSTABLE_BUILD_STD:-}" ]; then
+    echo "size-floor: run it as 'make size-floor', which sets the site's build flags (Makefile SITE_ENV)" >&2
+    exit 2
+fi
 
 # probe NAME: the example's wasm, as the site would ship it; prints its gzip bytes.
 probe() {
