@@ -4,10 +4,11 @@
 // succeeds is kept, and offline the kept copy answers (a page's own HTML for any navigation
 // inside it).
 // The site has two pages, each with its own wasm: the wizard (./) and the workbench
-// (./workbench/). Installing caches both pages and every asset each names (the workbench's asset
-// URLs are relative to its folder), so the first visit to either page is enough for both.
+// (./workbench/), and one analysis worker both start on demand. Installing caches both pages,
+// every asset each names (the workbench's asset URLs are relative to its folder) and the worker,
+// so the first visit to either page is enough for both, reviews and analyses included.
 // All URLs are relative to this file: the site works from any sub-path.
-const CACHE = 'portcullis-v2';
+const CACHE = 'portcullis-v3';
 // Deepest folder first: a navigation falls back to the first page whose folder holds it.
 const PAGES = ['./workbench/', './'].map((page) => new URL(page, self.location).href);
 
@@ -19,6 +20,15 @@ async function cachePage(cache, page) {
     .map((match) => match[1])
     .filter((url) => !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('//'))
     .map((url) => new URL(url, page).href);
+  // The analysis worker is named in a <meta> (started on demand, not loaded with the page): its
+  // loader and the files the loader names are kept too, so the review works offline.
+  for (const [, name] of text.matchAll(/name="portcullis-analysis-worker" content="([^"]+)"/g)) {
+    const loader = new URL(name, page).href;
+    const script = await fetch(loader, { cache: 'no-store' });
+    if (!script.ok) throw new Error(`${loader}: HTTP ${script.status}`);
+    const named = [...(await script.text()).matchAll(/["'](\.\/[^"']+)["']/g)].map((match) => new URL(match[1], loader).href);
+    assets.push(loader, ...named);
+  }
   await cache.put(new URL('index.html', page).href, response.clone());
   await cache.put(page, response);
   await cache.addAll([...new Set(assets)]);

@@ -171,23 +171,6 @@ pub(crate) async fn pause(milliseconds: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// How long [`after_paint`] waits for an animation frame before going on anyway (a hidden tab
-/// has no frames).
-const FRAME_WAIT_MS: i32 = 100;
-
-/// Waits until the browser has painted the current frame (the next animation frame, then a task
-/// after it), so work started then lands after the frame the user sees instead of inside it.
-/// A hidden tab paints nothing: it then goes on after [`FRAME_WAIT_MS`].
-pub(crate) async fn after_paint() {
-    let frame = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = window().request_animation_frame(&resolve);
-        // Whichever comes first resolves the promise; the other call does nothing.
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, FRAME_WAIT_MS);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
-    pause(0).await;
-}
-
 /// This page's address without its fragment.
 pub(crate) fn page_address() -> String {
     let href = window().location().href().unwrap_or_default();

@@ -21,7 +21,8 @@
 //! - `components` render the state; everything derived (rules, findings, exports) is a `Memo`.
 //! - `browser` is the only place that touches browser APIs.
 //! - `theme` holds the colours (light and dark, following the system or the user's choice).
-//! - `worker` runs the workbench's analysis in a Web Worker (`src/bin/analysis_worker.rs`).
+//! - `worker` runs the wizard's review and the workbench's analysis in a Web Worker
+//!   (`src/bin/analysis_worker.rs`).
 //!
 //! `main.rs` and `bin/workbench.rs` only call [`start`] with their page's root.
 
@@ -31,6 +32,8 @@ mod persistence;
 mod state;
 mod theme;
 mod worker;
+
+pub use worker::answer_reviews_on_page;
 
 use leptos::prelude::*;
 use stylist::style;

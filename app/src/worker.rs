@@ -1,19 +1,23 @@
-//! The page's side of the workbench's analysis worker (`src/bin/analysis_worker.rs`): linting
-//! and mapping 10,000 rules takes seconds, which on the page's thread would freeze scrolling and
-//! typing. Like `browser`, this is a side effect on the browser, kept in one place.
+//! The page's side of the analysis worker (`src/bin/analysis_worker.rs`), which answers the
+//! wizard's review (the lint and the exports, which the wizard's page does not carry) and the
+//! workbench's analysis (linting and mapping 10,000 rules takes seconds, which on the page's
+//! thread would freeze scrolling and typing). Like `browser`, this is a side effect on the
+//! browser, kept in one place.
 //!
 //! The page names the worker's script in `<meta name="portcullis-analysis-worker">`; the worker
 //! starts on the first job, which waits for the worker's [`READY`] (it listens only once its
 //! wasm has started). One job runs at a time: a newer job overtakes a running one (the
 //! worker is stopped and started again, since a draft that changed makes its answer useless).
 //! A page without the worker (the component tests), or whose worker fails to start, gets
-//! [`WorkerAnswer::Unavailable`] and analyses on its own thread.
+//! [`Reply::Unavailable`]: the workbench then analyses on its own thread; the component tests
+//! answer on the page with the worker's own engine function ([`answer_reviews_on_page`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use leptos::prelude::{document, window};
+use portcullis_engine::design::review_job;
 use portcullis_engine::workbench::job::{read_answer, AnalysisJob, AnalysisReport, READY};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -28,6 +32,17 @@ const OVERTAKEN: JsValue = JsValue::TRUE;
 const FAILED_TO_RUN: JsValue = JsValue::FALSE;
 
 /// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reply {
+    /// The worker's answer (a JSON text).
+    Answer(String),
+    /// A newer job replaced this one.
+    Overtaken,
+    /// No worker on this page, or it could not start.
+    Unavailable,
+}
+
+/// How a workbench analysis ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum WorkerAnswer {
     /// The findings and matrices.
@@ -56,8 +71,19 @@ struct Running {
     _on_error: Closure<dyn Fn(ErrorEvent)>,
 }
 
+/// What answers a job on the page when no worker runs: `None` leaves it unanswered.
+type PageAnswer = fn(&str) -> Option<String>;
+
 thread_local! {
     static STATE: RefCell<State> = const { RefCell::new(State::NotStarted) };
+    static PAGE_ANSWER: Cell<Option<PageAnswer>> = const { Cell::new(None) };
+}
+
+/// Answers the wizard's review jobs on the page, with the function the worker runs, when the
+/// page has no worker: for tests, which have no worker script to start. The wizard's page
+/// never calls it (it would carry the lint and the exports again).
+pub fn answer_reviews_on_page() {
+    PAGE_ANSWER.set(Some(review_job::answer_message));
 }
 
 /// Whether this page can analyse off its thread (it names a worker that has not failed).
@@ -69,31 +95,45 @@ pub(crate) fn available() -> bool {
     })
 }
 
-/// Sends `job` to the worker and waits for its answer.
+/// Sends the workbench's `job` to the worker and waits for its answer.
 pub(crate) async fn analyse(job: &AnalysisJob) -> WorkerAnswer {
-    let Some(running) = running() else { return WorkerAnswer::Unavailable };
+    match ask(&job.to_message()).await {
+        Reply::Answer(message) => read_answer(&message).map_or_else(WorkerAnswer::Failed, WorkerAnswer::Report),
+        Reply::Overtaken => WorkerAnswer::Overtaken,
+        Reply::Unavailable => WorkerAnswer::Unavailable,
+    }
+}
+
+/// Sends `message` to the worker and waits for its answer.
+pub(crate) async fn ask(message: &str) -> Reply {
+    let Some(running) = running() else {
+        let Some(answer) = PAGE_ANSWER.get() else { return Reply::Unavailable };
+        // A task later, as a worker's message comes: the page paints "checking" meanwhile.
+        crate::browser::pause(0).await;
+        return answer(message).map_or(Reply::Unavailable, Reply::Answer);
+    };
     let ready = running.ready.borrow_mut().take();
     if let Some(ready) = ready {
         match JsFuture::from(ready).await {
             Ok(value) if value.as_string().as_deref() == Some(READY) => {}
-            Ok(value) if value == OVERTAKEN => return WorkerAnswer::Overtaken,
-            _ => return WorkerAnswer::Unavailable,
+            Ok(value) if value == OVERTAKEN => return Reply::Overtaken,
+            _ => return Reply::Unavailable,
         }
     }
     let promise = Promise::new(&mut |resolve, _reject| {
         *running.waiting.borrow_mut() = Some(resolve);
     });
-    if running.worker.post_message(&JsValue::from_str(&job.to_message())).is_err() {
+    if running.worker.post_message(&JsValue::from_str(message)).is_err() {
         stop(Stop::Broken);
-        return WorkerAnswer::Unavailable;
+        return Reply::Unavailable;
     }
     match JsFuture::from(promise).await {
         Ok(value) => match value.as_string() {
-            Some(message) => read_answer(&message).map_or_else(WorkerAnswer::Failed, WorkerAnswer::Report),
-            None if value == OVERTAKEN => WorkerAnswer::Overtaken,
-            None => WorkerAnswer::Unavailable,
+            Some(answer) => Reply::Answer(answer),
+            None if value == OVERTAKEN => Reply::Overtaken,
+            None => Reply::Unavailable,
         },
-        Err(_) => WorkerAnswer::Unavailable,
+        Err(_) => Reply::Unavailable,
     }
 }
 

@@ -92,11 +92,12 @@ async fn build_the_tutorial_server(browser: &Browser, site: &Site) -> Result<(),
 }
 
 async fn review_and_download(browser: &Browser) -> Result<String, String> {
-    click(browser, "nav-review").await?;
+    open_review(browser).await?;
     let summary = text_of(browser, "summary").await?;
     assert!(summary.contains("From 203.0.113.7: SSH (TCP 22)"), "{summary}");
     assert!(!browser.has_test_id("lockout-warning").await?, "the tutorial's server keeps the admin in");
     choose(browser, "distro", "debian").await?;
+    review_current(browser).await?;
     let script = download(browser, "script", "portcullis-apply.sh").await?;
     check_shell_script(&browser.downloads().join("portcullis-apply.sh"))?;
     let rules_v4 = download(browser, "v4", "rules.v4").await?;
@@ -117,6 +118,9 @@ async fn screenshots(browser: &Browser) -> Result<(), String> {
             for step in STEPS {
                 click(browser, &format!("nav-{step}")).await?;
                 browser.test_id(&format!("step-{step}")).await?;
+                if step == "review" {
+                    review_current(browser).await?;
+                }
                 browser.screenshot(&format!("wizard-{step}-{theme}-{size}")).await?;
             }
         }
@@ -144,7 +148,7 @@ async fn open_in_a_fresh_profile(link: &str, design_json: &str) -> Result<(), St
     let outcome = async {
         fresh.client().goto(link).await.map_err(failed)?;
         assert!(text_of(&fresh, "notices").await?.contains("Shared design"));
-        click(&fresh, "nav-review").await?;
+        open_review(&fresh).await?;
         click(&fresh, "tab-json").await?;
         assert_eq!(text_of(&fresh, "export-json").await?, design_json, "the link carries the whole design");
         Ok(())
@@ -152,6 +156,26 @@ async fn open_in_a_fresh_profile(link: &str, design_json: &str) -> Result<(), St
     .await;
     fresh.close().await;
     outcome
+}
+
+/// Opens the review and waits for its findings and files.
+async fn open_review(browser: &Browser) -> Result<(), String> {
+    click(browser, "nav-review").await?;
+    review_current(browser).await
+}
+
+/// Waits until the review shows the analysis worker's findings and files of the design (and
+/// distribution) on screen.
+async fn review_current(browser: &Browser) -> Result<(), String> {
+    for _ in 0..200 {
+        let state = browser.test_id("findings-status").await?.attr("data-state").await.map_err(failed)?;
+        match state.as_deref() {
+            Some("current") => return Ok(()),
+            Some("failed") => return Err(format!("the review failed: {}", text_of(browser, "findings-status").await?)),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    Err("the review's worker never answered".to_owned())
 }
 
 async fn wait_for_service_worker(browser: &Browser) -> Result<(), String> {
@@ -187,6 +211,8 @@ async fn wizard_flow(browser: &Browser, site: Site) -> Result<(), String> {
     assert_eq!(value_of(browser, "sources-ssh").await?, "203.0.113.7", "offline, the page and the design are there");
     let offline_text = browser.client().find(Locator::Css("body")).await.map_err(failed)?.text().await.map_err(failed)?;
     assert!(offline_text.contains("Who may connect"), "the wizard runs offline");
+    open_review(browser).await?;
+    assert!(text_of(browser, "export-script").await?.starts_with("#!/bin/bash"), "offline, the review's worker checks and exports");
 
     // The workbench's page was cached when the worker installed, though it was never visited.
     click(browser, "mode-workbench").await?;

@@ -1,7 +1,11 @@
-//! The workbench's analysis worker: a Web Worker that answers analysis jobs (JSON text in, JSON
-//! text out; the protocol is `portcullis_engine::workbench::job`) so that linting and mapping
-//! thousands of rules never freezes the page. The page starts it on demand (`app/src/worker.rs`).
+//! The analysis worker: a Web Worker that answers two kinds of job (JSON text in, JSON text out),
+//! started on demand by a page (`app/src/worker.rs`):
+//! - the wizard's review (`portcullis_engine::design::review_job`): the findings and the files of
+//!   a design — the lint and the exports live here, not in the wizard's page;
+//! - the workbench's analysis (`portcullis_engine::workbench::job`): linting and mapping
+//!   thousands of rules without freezing the page.
 
+use portcullis_engine::design::review_job;
 use portcullis_engine::workbench::job::{answer, READY};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,7 +18,8 @@ fn main() {
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let job = event.data().as_string().unwrap_or_default();
         // A reply the page cannot receive is lost with the page: nothing to do here.
-        let _ = replies.post_message(&JsValue::from_str(&answer(&job)));
+        let reply = review_job::answer_message(&job).unwrap_or_else(|| answer(&job));
+        let _ = replies.post_message(&JsValue::from_str(&reply));
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it: so does its message handler.

@@ -1,19 +1,22 @@
 //! Step 5: live findings (lockout first, with an explicit override), the design in plain words,
 //! and every export with Copy and Download, the distribution, and how to apply and undo.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use portcullis_engine::codes::Code;
+use portcullis_engine::design::review_job::ReviewFinding;
 use portcullis_engine::design::Design;
 use portcullis_engine::diagnostic::Severity;
-use portcullis_engine::export::script::{Distro, ScriptOptions};
-use portcullis_engine::export::Exports;
+use portcullis_engine::export::script::Distro;
 use stylist::style;
 
 use super::{ExportTab, ExportTabs, RULES_TABS};
-use crate::browser;
 use super::keyed_list::{keyed_list, keyed_views};
 use super::show_if::ShowIf;
-use crate::state::review::{CheckedFindings, ShownFinding};
+use crate::state::review::CheckedReview;
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -32,30 +35,34 @@ const CHECKING: &str = "Checking these rules for a lockout before export…";
 
 /// The review step.
 ///
-/// An edit's frame shows the new summary, rules and exports; the findings follow in a task
-/// right after that frame (see [`CheckedFindings`]). Until they do, the findings box says it is
-/// checking and the exports are held, so a lockout can never be exported in between.
+/// An edit's frame shows the new summary; the findings and the files come from the analysis
+/// worker (see [`CheckedReview`]). Until they do, the findings box says it is checking and the
+/// exports are held, so a lockout can never be exported in between.
 #[component]
 pub(crate) fn ReviewStep() -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
     let design = Memo::new(move |_| wizard.with(|wizard| wizard.design().clone()));
-    // Entering the step lints at once: only edits made here wait for the frame.
-    let checked = RwSignal::new(design.with_untracked(CheckedFindings::of));
-    check_after_each_edit(design, checked);
-    let up_to_date = Memo::new(move |_| design.with(|design| checked.with(|checked| checked.is_of(design))));
+    let distro = RwSignal::new(Distro::Debian);
+    let checked = RwSignal::new(None::<CheckedReview>);
+    review_each_change(design, distro, checked);
+    let up_to_date = Memo::new(move |_| {
+        checked.with(|checked| checked.as_ref().is_some_and(|checked| design.with(|design| checked.is_of(design, distro.get()))))
+    });
     let summary = Memo::new(move |_| design.with(|design| design.summary().to_string()));
-    let lockout = Memo::new(move |_| checked.with(|checked| checked.findings().iter().any(|finding| finding.kind == "lockout")));
-    let empty = Memo::new(move |_| checked.with(|checked| checked.findings().is_empty()));
+    let findings = Memo::new(move |_| checked.with(|checked| checked.as_ref().map_or_else(Vec::new, |checked| checked.findings().to_vec())));
+    let failure = Memo::new(move |_| checked.with(|checked| checked.as_ref().and_then(CheckedReview::error).map(str::to_owned)));
+    let lockout = Memo::new(move |_| findings.with(|findings| findings.iter().any(|finding| finding.code == Code::Lockout)));
     let overridden = RwSignal::new(false);
     let blocked = Signal::derive(move || {
         if lockout.get() && !overridden.get() {
             Some("Exports are held back: these rules would lock you out (see above).".to_owned())
-        } else if up_to_date.get() {
-            None
-        } else {
+        } else if !up_to_date.get() {
             Some(CHECKING.to_owned())
+        } else {
+            failure.get()
         }
     });
+    let files = Memo::new(move |_| checked.with(|checked| checked.as_ref().map_or_else(|| vec![Err(CHECKING.to_owned()); TABS.len()], CheckedReview::files)));
     let class = class_name(style!(
         r#"
         display: grid; gap: 1rem;
@@ -103,79 +110,69 @@ pub(crate) fn ReviewStep() -> impl IntoView {
             <div class="box" aria-busy=move || (!up_to_date.get()).to_string()>
                 <h3>"Findings"</h3>
                 <p class="status" role="status" data-testid="findings-status"
-                    data-state=move || if up_to_date.get() { "current" } else { "checking" }>
-                    {move || (!up_to_date.get()).then_some("Checking the new rules…")}
+                    data-state=move || match (up_to_date.get(), failure.with(Option::is_some)) {
+                        (false, _) => "checking",
+                        (true, true) => "failed",
+                        (true, false) => "current",
+                    }>
+                    {move || if up_to_date.get() { failure.get() } else { Some("Checking the new rules…".to_owned()) }}
                 </p>
-                <ShowIf when=Signal::derive(move || !empty.get())
+                <ShowIf when=Signal::derive(move || !findings.with(Vec::is_empty) || failure.with(Option::is_some) || checked.with(Option::is_none))
                     fallback=|| view! { <p class="clean" data-testid="no-findings">"No problem found: you stay logged in, replies and DNS work, nothing is shadowed."</p> }>
                     <ul class="findings" data-testid="findings">
-                        {keyed_list(move || checked.with(|checked| keyed_views(checked.findings(), |finding| view! { <FindingItem finding/> })))}
+                        {keyed_list(move || findings.with(|findings| keyed_views(findings, |finding| view! { <FindingItem finding/> })))}
                     </ul>
                 </ShowIf>
             </div>
-            <Exporter blocked/>
+            <ExportTabs tabs=&TABS files=files.into() distro blocked/>
             <HowToApply/>
         </section>
     }
 }
 
-/// Lints each new design in a task after the frame that shows the edit; a check overtaken by a
-/// newer edit is dropped (that edit's own check follows).
-fn check_after_each_edit(design: Memo<Design>, checked: RwSignal<CheckedFindings>) {
+/// Asks the worker to review each new design (or distribution) on screen. One job at a time:
+/// edits made while one runs are reviewed together once it is answered (the newest design
+/// then), so typing never queues a job per key.
+fn review_each_change(design: Memo<Design>, distro: RwSignal<Distro>, checked: RwSignal<Option<CheckedReview>>) {
+    let in_flight = Rc::new(Cell::new(false));
     Effect::new(move |_| {
-        let wanted = design.get();
-        if checked.with_untracked(|checked| checked.is_of(&wanted)) {
+        let (wanted, for_distro) = (design.get(), distro.get());
+        if in_flight.get() || checked.with_untracked(|checked| checked.as_ref().is_some_and(|checked| checked.is_of(&wanted, for_distro))) {
             return;
         }
+        in_flight.set(true);
+        let in_flight = Rc::clone(&in_flight);
         spawn_local(async move {
-            browser::after_paint().await;
             // `try_`: the step may have been left meanwhile.
-            if design.try_with_untracked(|design| *design == wanted) != Some(true) {
-                return;
+            while let (Some(wanted), Some(for_distro)) = (design.try_get_untracked(), distro.try_get_untracked()) {
+                if checked.try_with_untracked(|checked| checked.as_ref().is_some_and(|checked| checked.is_of(&wanted, for_distro))) != Some(false) {
+                    break;
+                }
+                let Some(review) = CheckedReview::of(wanted, for_distro).await else { break };
+                if checked.try_set(Some(review)).is_some() {
+                    break;
+                }
             }
-            checked.try_set(CheckedFindings::of(&wanted));
+            in_flight.set(false);
         });
     });
 }
 
 #[component]
-fn FindingItem(finding: ShownFinding) -> impl IntoView {
+fn FindingItem(finding: ReviewFinding) -> impl IntoView {
     let severity = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
     view! {
-        <li class=format!("finding {severity}") data-testid=format!("finding-{}", finding.kind)>
-            <span class="kind">{format!("{severity} · {} · {}", finding.kind, finding.family)}</span>
+        <li class=format!("finding {severity}") data-testid=format!("finding-{}", finding.code.slug())>
+            <span class="kind">{format!("{severity} · {} · {}", finding.code.slug(), finding.family)}</span>
             <p>{finding.message}</p>
             {finding.rule.map(|rule| view! { <p><code>{rule}</code></p> })}
             {finding.help.map(|help| view! { <p class="help">{help}</p> })}
         </li>
     }
-}
-
-/// The export tabs of the design, with the distribution choice.
-#[component]
-fn Exporter(blocked: Signal<Option<String>>) -> impl IntoView {
-    let WizardContext(wizard) = expect_context::<WizardContext>();
-    let distro = RwSignal::new(Distro::Debian);
-    // A memo: every reader (the shown file, its buttons) shares one computation per change.
-    let files = Memo::new(move |_| {
-        let options = ScriptOptions { distro: distro.get(), ..ScriptOptions::default() };
-        wizard.with(|wizard| {
-            let exports = Exports::of(wizard.design(), &options);
-            vec![
-                exports.script.map_err(|error| error.to_string()),
-                Ok(exports.rules_v4),
-                Ok(exports.rules_v6),
-                Ok(exports.commands),
-                exports.nft.map(|nft| nft.text).map_err(|error| format!("No nftables file: {error}")),
-                Ok(exports.design_json),
-            ]
-        })
-    });
-    view! { <ExportTabs tabs=&TABS files=files.into() distro blocked/> }
 }
 
 /// How to apply, confirm from a new login, and undo.

@@ -3,13 +3,14 @@
 //! timed alone on the same 50-rule design as the browser benchmark (`tests/tests/bench_wizard.rs`):
 //! both take it from `portcullis_engine::design::samples::fifty_rule_design`.
 
+use portcullis_engine::design::review_job::{answer_message, read_reply, ReviewJob};
 use portcullis_engine::design::samples::{fifty_rule_design, rule_count};
-use portcullis_engine::export::script::ScriptOptions;
+use portcullis_engine::export::script::{Distro, ScriptOptions};
 use portcullis_engine::export::Exports;
 use portcullis_engine::model::Family;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use super::review::{findings, step_rules};
+use super::review::step_rules;
 use super::Step;
 
 /// `performance.now()` (sub-millisecond, in Node and in browsers), or `Date.now()` without it.
@@ -42,12 +43,16 @@ pub(super) fn median_ms<R>(runs: usize, mut work: impl FnMut() -> R) -> f64 {
 fn where_an_edit_spends_its_time() {
     let design = fifty_rule_design();
     let runs = 31;
+    let job = || ReviewJob { design: design.clone(), distro: Distro::Debian };
+    // The worker's answer, made once: the page only writes the job and reads the reply.
+    let reply = answer_message(&job().to_message()).unwrap_or_default();
     let parts = [
         ("compile (IPv4 + IPv6)", median_ms(runs, || (design.compile(Family::V4), design.compile(Family::V6)))),
         ("rules preview, all rules explained (compile + render + explain)", median_ms(runs, || step_rules(&design, Step::Review))),
         ("rules preview of the Services step (4 compiles + explain)", median_ms(runs, || step_rules(&design, Step::Services))),
-        ("findings (compile + lint, both families)", median_ms(runs, || findings(&design))),
-        ("every export (script, rules.v4/v6, commands, nft, JSON)", median_ms(runs, || Exports::of(&design, &ScriptOptions::default()))),
+        ("findings (compile + lint, both families; in the worker)", median_ms(runs, || design.lint())),
+        ("every export (script, rules.v4/v6, commands, nft, JSON; in the worker)", median_ms(runs, || Exports::of(&design, &ScriptOptions::default()))),
+        ("the review's messages on the page (write the job, read the reply)", median_ms(runs, || (job().to_message(), read_reply(&reply)))),
         ("summary", median_ms(runs, || design.summary().to_string())),
         ("design JSON (autosave)", median_ms(runs, || design.to_json())),
     ];

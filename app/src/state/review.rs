@@ -1,14 +1,16 @@
-//! What the wizard derives from a design: the rules each step adds, explained, and the findings
-//! as the review shows them. Plain functions of the design, called from memos (the findings
-//! from a task after the edit's frame: see [`CheckedFindings`]).
+//! What the wizard derives from a design: the rules each step adds, explained (plain functions
+//! of the design, called from memos), and the review's findings and files, which the analysis
+//! worker answers ([`CheckedReview`]).
 
+use portcullis_engine::design::review_job::{read_reply, Review, ReviewFinding, ReviewJob};
 use portcullis_engine::design::{Design, Nat, Ping, Protections};
-use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::explain::explain;
+use portcullis_engine::export::script::Distro;
 use portcullis_engine::export::save::render_rule;
 use portcullis_engine::model::{Family, TableName};
 
 use super::Step;
+use crate::worker::{self, Reply};
 
 /// One generated rule as a step shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -115,75 +117,68 @@ fn without_protections(design: &Design) -> Design {
     bare
 }
 
-/// One finding as the review lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct ShownFinding {
-    /// The stable slug, e.g. `lockout`.
-    pub(crate) kind: &'static str,
-    pub(crate) severity: Severity,
-    pub(crate) family: Family,
-    pub(crate) message: String,
-    pub(crate) help: Option<String>,
-    /// The rule it is about, as text.
-    pub(crate) rule: Option<String>,
-}
-
-/// The findings of `design`, lockouts first.
-pub(crate) fn findings(design: &Design) -> Vec<ShownFinding> {
-    let rulesets = [design.compile(Family::V4), design.compile(Family::V6)];
-    design
-        .lint()
-        .into_iter()
-        .map(|finding| {
-            let ruleset = rulesets.iter().find(|ruleset| ruleset.family == finding.family);
-            let rule = finding.rule.as_ref().and_then(|loc| {
-                let rule = portcullis_engine::analysis::rule_at(ruleset?, loc)?;
-                Some(format!("-A {}{}", loc.chain, render_rule(rule, finding.family)))
-            });
-            ShownFinding {
-                kind: finding.diagnostic.code.slug(),
-                severity: finding.diagnostic.severity,
-                family: finding.family,
-                message: finding.diagnostic.message,
-                help: finding.diagnostic.help,
-                rule,
-            }
-        })
-        .collect()
-}
-
-/// The findings the review shows and the design they are the findings of.
-///
-/// Linting both families takes longer than a frame (8–16 ms for 50 rules), so an edit's frame
-/// shows its rules and exports at once and the findings of the previous design, marked as being
-/// checked; the new findings come in a task right after that frame. Until they do,
-/// [`is_of`](Self::is_of) tells the review that its findings (and so its lockout check) are not
-/// those of the design on screen.
+/// The review of one design with its script for one distribution, as the analysis worker
+/// answered it (the wizard's page does not carry the lint and the exports: see
+/// `portcullis_engine::design::review_job`), or why there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CheckedFindings {
+pub(crate) struct CheckedReview {
     design: Design,
-    findings: Vec<ShownFinding>,
+    distro: Distro,
+    outcome: Result<Review, String>,
 }
 
-impl CheckedFindings {
-    /// Lints `design` (both families).
-    pub(crate) fn of(design: &Design) -> Self {
-        Self { design: design.clone(), findings: findings(design) }
+/// What the review says when the worker cannot run the checks.
+const NO_WORKER: &str = "The checks could not start: this browser did not run Portcullis' analysis worker. \
+    Reload the page to try again; the exports stay held until the rules are checked.";
+
+impl CheckedReview {
+    /// Asks the worker to review `design`; `None` when a newer job overtook this one.
+    pub(crate) async fn of(design: Design, distro: Distro) -> Option<Self> {
+        let job = ReviewJob { design, distro };
+        let outcome = match worker::ask(&job.to_message()).await {
+            Reply::Answer(message) => read_reply(&message).map_err(|error| format!("The checks failed: {error}")),
+            Reply::Overtaken => return None,
+            Reply::Unavailable => Err(NO_WORKER.to_owned()),
+        };
+        Some(Self { design: job.design, distro, outcome })
     }
 
-    /// Whether these are the findings of `design`.
-    pub(crate) fn is_of(&self, design: &Design) -> bool {
-        self.design == *design
+    /// Whether this is the review of `design` for `distro`.
+    pub(crate) fn is_of(&self, design: &Design, distro: Distro) -> bool {
+        self.distro == distro && self.design == *design
     }
 
-    pub(crate) fn findings(&self) -> &[ShownFinding] {
-        &self.findings
+    /// The findings, lockouts first (none when the checks did not run).
+    pub(crate) fn findings(&self) -> &[ReviewFinding] {
+        self.outcome.as_ref().map_or(&[], |review| review.findings.as_slice())
+    }
+
+    /// Why the checks did not run.
+    pub(crate) fn error(&self) -> Option<&str> {
+        self.outcome.as_ref().err().map(String::as_str)
+    }
+
+    /// The files in the review's tab order (script, rules.v4, rules.v6, commands, nftables,
+    /// design file): each text, or why there is none.
+    pub(crate) fn files(&self) -> Vec<Result<String, String>> {
+        match &self.outcome {
+            Ok(Review { files, .. }) => vec![
+                files.script.clone(),
+                Ok(files.rules_v4.clone()),
+                Ok(files.rules_v6.clone()),
+                Ok(files.commands.clone()),
+                files.nft.clone().map_err(|error| format!("No nftables file: {error}")),
+                Ok(files.design_json.clone()),
+            ],
+            Err(error) => vec![Err(error.clone()); 6],
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use portcullis_engine::design::{Preset, ServiceId};
+    use portcullis_engine::export::script::Distro;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
@@ -207,22 +202,20 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn a_closed_ssh_is_a_lockout_listed_first() {
+    async fn the_review_lists_a_closed_ssh_first_and_knows_which_design_it_is_of() {
+        crate::worker::answer_reviews_on_page();
         let mut design = Preset::Web.design();
-        assert!(findings(&design).iter().all(|finding| finding.kind != "lockout"));
+        let open = CheckedReview::of(design.clone(), Distro::Rhel).await.expect("answered");
+        assert!(open.is_of(&design, Distro::Rhel) && !open.is_of(&design, Distro::Debian));
+        assert!(open.findings().iter().all(|finding| finding.code.slug() != "lockout"));
+        let files = open.files();
+        assert_eq!(files.len(), 6);
+        assert!(files[0].as_ref().is_ok_and(|script| script.contains("/etc/sysconfig/iptables")), "{files:?}");
+        assert_eq!(files[5].as_deref().ok(), Some(design.to_json().as_str()));
         design.close(ServiceId::SSH);
-        let shown = findings(&design);
-        assert_eq!(shown.first().map(|finding| finding.kind), Some("lockout"), "{shown:#?}");
-    }
-
-    #[wasm_bindgen_test]
-    fn checked_findings_know_which_design_they_belong_to() {
-        let mut design = Preset::Web.design();
-        let checked = CheckedFindings::of(&design);
-        assert!(checked.is_of(&design));
-        assert!(checked.findings().iter().all(|finding| finding.kind != "lockout"));
-        design.close(ServiceId::SSH);
-        assert!(!checked.is_of(&design), "an edit makes them stale until checked again");
-        assert_eq!(CheckedFindings::of(&design).findings().first().map(|finding| finding.kind), Some("lockout"));
+        assert!(!open.is_of(&design, Distro::Rhel), "an edit makes it stale until reviewed again");
+        let closed = CheckedReview::of(design.clone(), Distro::Rhel).await.expect("answered");
+        assert_eq!(closed.findings().first().map(|finding| finding.code.slug()), Some("lockout"));
+        assert_eq!(closed.error(), None);
     }
 }

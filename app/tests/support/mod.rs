@@ -26,8 +26,19 @@ impl Page {
         Self::mount_again().await
     }
 
-    /// Another app on the same storage and address: what a reload sees.
+    /// Another app on the same storage and address: what a reload sees. Its review is answered
+    /// on the page (a test has no worker script to start) by the function the worker runs.
     pub(crate) async fn mount_again() -> Self {
+        portcullis_app::answer_reviews_on_page();
+        Self::mount_root(App).await
+    }
+
+    /// A fresh wizard whose review has no worker to ask and nothing answering on the page (as
+    /// if the worker's script failed to load). Only for test binaries that never install the
+    /// page's answer: it stays installed for the rest of a binary once [`Self::mount`] ran.
+    pub(crate) async fn mount_without_worker() -> Self {
+        clear_storage();
+        set_hash("");
         Self::mount_root(App).await
     }
 

@@ -47,6 +47,7 @@ mod nat_rules;
 mod preset;
 mod protections;
 mod review;
+pub mod review_job;
 pub mod samples;
 mod source;
 mod summary;

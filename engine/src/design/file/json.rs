@@ -29,14 +29,14 @@ pub(super) const DEPTH_MAX: usize = 128;
 
 /// A JSON value and the byte offset in the text where it starts (0 for values built to write).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Json {
-    pub(super) at: usize,
-    pub(super) value: Value,
+pub(in crate::design) struct Json {
+    pub(in crate::design) at: usize,
+    pub(in crate::design) value: Value,
 }
 
 /// The kinds of JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Value {
+pub(in crate::design) enum Value {
     Null,
     Bool(bool),
     /// The number as written (valid JSON number syntax).
@@ -49,7 +49,7 @@ pub(super) enum Value {
 
 impl Json {
     /// A value to write.
-    pub(super) fn new(value: Value) -> Self {
+    pub(in crate::design) fn new(value: Value) -> Self {
         Self { at: 0, value }
     }
 
@@ -59,7 +59,7 @@ impl Json {
     }
 
     /// A string to write.
-    pub(super) fn string(text: impl Into<String>) -> Self {
+    pub(in crate::design) fn string(text: impl Into<String>) -> Self {
         Self::new(Value::String(text.into()))
     }
 
@@ -69,7 +69,7 @@ impl Json {
     }
 
     /// An object to write, its members in this order.
-    pub(super) fn object(members: Vec<(&str, Json)>) -> Self {
+    pub(in crate::design) fn object(members: Vec<(&str, Json)>) -> Self {
         Self::new(Value::Object(members.into_iter().map(|(key, value)| (key.to_owned(), value)).collect()))
     }
 
@@ -82,7 +82,7 @@ impl Json {
     }
 
     /// The value as `serde_json::to_string_pretty` wrote it.
-    pub(super) fn pretty(&self) -> String {
+    pub(in crate::design) fn pretty(&self) -> String {
         let mut out = String::new();
         self.write(&mut out, 0);
         out
@@ -165,7 +165,7 @@ pub(super) fn position(text: &str, offset: usize) -> (usize, usize) {
 
 /// Why a text is not JSON, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct JsonError {
+pub(in crate::design) struct JsonError {
     kind: JsonErrorKind,
     line: usize,
     column: usize,
@@ -218,7 +218,7 @@ impl std::error::Error for JsonError {}
 ///
 /// # Errors
 /// When `text` is not JSON, is longer than [`TEXT_MAX_BYTES`] or nests deeper than [`DEPTH_MAX`].
-pub(super) fn parse(text: &str) -> Result<Json, JsonError> {
+pub(in crate::design) fn parse(text: &str) -> Result<Json, JsonError> {
     let mut parser = Parser { text, bytes: text.as_bytes(), at: 0, depth: 0 };
     if text.len() > TEXT_MAX_BYTES {
         return Err(parser.error(JsonErrorKind::TooLarge(text.len())));

@@ -71,8 +71,8 @@
 //!   "services": [ { "service": "ssh", "sources": ["203.0.113.7/32"] }, { "service": "http" } ] }
 //! ```
 
-mod json;
-mod read;
+pub(super) mod json;
+pub(super) mod read;
 mod write;
 
 use std::fmt;

@@ -18,7 +18,7 @@ use crate::design::{
 
 /// A value of the file that is not what its place asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ValueError {
+pub(in crate::design) struct ValueError {
     /// What is wrong, without the place.
     message: String,
     /// Where, as a path from the top: `services[2].sources[0]`; empty for the top level.
@@ -34,7 +34,7 @@ impl fmt::Display for ValueError {
     }
 }
 
-type Read<T> = Result<T, ValueError>;
+pub(in crate::design) type Read<T> = Result<T, ValueError>;
 
 fn refuse(json: &Json, path: &str, message: String) -> ValueError {
     ValueError { message, path: path.to_owned(), at: json.at }
@@ -75,7 +75,7 @@ fn invalid_type(json: &Json, path: &str, expected: &str) -> ValueError {
 }
 
 /// An object's fields, checked against the names its place allows.
-struct Fields<'v> {
+pub(in crate::design) struct Fields<'v> {
     object: &'v Json,
     path: String,
     names: &'static [&'static str],
@@ -84,7 +84,7 @@ struct Fields<'v> {
 
 impl<'v> Fields<'v> {
     /// Reads `json` as an object whose fields are among `names`, each at most once.
-    fn of(json: &'v Json, path: &str, names: &'static [&'static str]) -> Read<Self> {
+    pub(in crate::design) fn of(json: &'v Json, path: &str, names: &'static [&'static str]) -> Read<Self> {
         let Value::Object(members) = &json.value else { return Err(invalid_type(json, path, "an object")) };
         let mut values = vec![None; names.len()];
         for (key, value) in members {
@@ -102,28 +102,28 @@ impl<'v> Fields<'v> {
     }
 
     /// The field `name` (one of the names given) with its path, if present.
-    fn get(&self, name: &str) -> Option<(&'v Json, String)> {
+    pub(in crate::design) fn get(&self, name: &str) -> Option<(&'v Json, String)> {
         let index = self.names.iter().position(|known| *known == name)?;
         self.values.get(index).copied().flatten().map(|value| (value, field_path(&self.path, name)))
     }
 
     /// The field `name`, which the format requires.
-    fn required(&self, name: &str) -> Read<(&'v Json, String)> {
+    pub(in crate::design) fn required(&self, name: &str) -> Read<(&'v Json, String)> {
         self.get(name).ok_or_else(|| refuse(self.object, &self.path, format!("missing field `{name}`")))
     }
 
     /// The list in field `name`, each item read with `item`; empty when left out.
-    fn list<T>(&self, name: &str, item: fn(&Json, &str) -> Read<T>) -> Read<Vec<T>> {
+    pub(in crate::design) fn list<T>(&self, name: &str, item: fn(&Json, &str) -> Read<T>) -> Read<Vec<T>> {
         self.get(name).map_or_else(|| Ok(Vec::new()), |(json, path)| list(json, &path, item))
     }
 }
 
-fn list<T>(json: &Json, path: &str, item: fn(&Json, &str) -> Read<T>) -> Read<Vec<T>> {
+pub(in crate::design) fn list<T>(json: &Json, path: &str, item: fn(&Json, &str) -> Read<T>) -> Read<Vec<T>> {
     let Value::Array(items) = &json.value else { return Err(invalid_type(json, path, "an array")) };
     items.iter().enumerate().map(|(index, value)| item(value, &format!("{path}[{index}]"))).collect()
 }
 
-fn string<'v>(json: &'v Json, path: &str) -> Read<&'v str> {
+pub(in crate::design) fn string<'v>(json: &'v Json, path: &str) -> Read<&'v str> {
     match &json.value {
         Value::String(text) => Ok(text),
         _ => Err(invalid_type(json, path, "a string")),
@@ -164,7 +164,7 @@ where
 }
 
 /// The index in `names` of the string `json` holds.
-fn variant(json: &Json, path: &str, names: &[&str]) -> Read<usize> {
+pub(in crate::design) fn variant(json: &Json, path: &str, names: &[&str]) -> Read<usize> {
     let text = string(json, path)?;
     names.iter().position(|name| *name == text).ok_or_else(|| {
         refuse(json, path, format!("unknown variant `{}`, expected {}", crate::design::shown(text), choices(names)))
@@ -322,7 +322,7 @@ fn protections(json: &Json, path: &str) -> Read<Protections> {
 }
 
 /// `null` as none, anything else read with `read`.
-fn optional<T>(json: &Json, path: &str, read: fn(&Json, &str) -> Read<T>) -> Read<Option<T>> {
+pub(in crate::design) fn optional<T>(json: &Json, path: &str, read: fn(&Json, &str) -> Read<T>) -> Read<Option<T>> {
     match json.value {
         Value::Null => Ok(None),
         _ => read(json, path).map(Some),

@@ -1,0 +1,286 @@
+//! The wizard's review as messages, so that it runs in a Web Worker: the lint and the exports are
+//! most of the engine's code, and a page that only sends a [`ReviewJob`] and reads the reply
+//! ([`read_reply`]) does not carry them (the wizard's page is 70 KB gzip lighter). The worker is
+//! a thin shell around [`answer_message`]; the CLI and the tests call [`Review::of`] directly.
+//!
+//! Both messages are JSON written and read by the design file's own JSON layer (no serde: the
+//! page already holds it for the design file). A job is
+//! `{"review": "<the design file's text>", "distro": "debian"}`; the reply is
+//! `{"review": {"findings": [...], "files": {...}}}` or `{"error": "why"}`. A reply that does not
+//! read back is refused with the place and the reason, never a panic.
+//!
+//! # Examples
+//! ```
+//! use portcullis_engine::design::review_job::{answer_message, read_reply, Review, ReviewJob};
+//! use portcullis_engine::design::{Design, Preset};
+//! use portcullis_engine::export::script::Distro;
+//! let job = ReviewJob { design: Design::default(), distro: Distro::Debian };
+//! let reply = answer_message(&job.to_message()).expect("a review job");
+//! let review = read_reply(&reply).unwrap();
+//! assert_eq!(review.findings[0].code.slug(), "lockout", "SSH closed: nobody can log in");
+//! assert_eq!(review, Review::of(&job.design, &job.script_options()));
+//! assert!(answer_message(r#"{"revision": 1}"#).is_none(), "not a review job: another protocol's");
+//! ```
+
+use std::fmt;
+
+use super::file::json::{self, Json, Value};
+use super::file::read::{optional, string, variant, Fields, Read};
+use super::Design;
+use crate::analysis::rule_at;
+use crate::codes::Code;
+use crate::diagnostic::Severity;
+use crate::export::save::render_rule;
+use crate::export::script::{Distro, ScriptOptions};
+use crate::export::Exports;
+use crate::model::Family;
+
+/// What the worker is asked: review this design, its script persisting for this distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewJob {
+    pub design: Design,
+    pub distro: Distro,
+}
+
+/// One finding as the review lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReviewFinding {
+    pub code: Code,
+    pub severity: Severity,
+    pub family: Family,
+    pub message: String,
+    pub help: Option<String>,
+    /// The rule it is about, as `-A CHAIN …` text.
+    pub rule: Option<String>,
+}
+
+/// Every file the review offers: its text, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewFiles {
+    pub script: Result<String, String>,
+    pub rules_v4: String,
+    pub rules_v6: String,
+    pub commands: String,
+    pub nft: Result<String, String>,
+    pub design_json: String,
+}
+
+/// What the review shows: the findings (lockouts first) and the files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub findings: Vec<ReviewFinding>,
+    pub files: ReviewFiles,
+}
+
+impl ReviewJob {
+    /// The script's options: the job's distribution, the other options' defaults.
+    pub fn script_options(&self) -> ScriptOptions {
+        ScriptOptions { distro: self.distro, ..ScriptOptions::default() }
+    }
+
+    /// The job as the message the worker reads.
+    pub fn to_message(&self) -> String {
+        Json::object(vec![("review", Json::string(self.design.to_json())), ("distro", Json::string(self.distro.as_str()))]).pretty()
+    }
+
+    /// Reads a job: `None` when `message` is not a review job at all (a JSON object whose first
+    /// field is `review`), so that the worker can hand it to another protocol.
+    ///
+    /// # Errors
+    /// Why a review job cannot be run: a design file that does not open, an unknown distribution.
+    pub fn from_message(message: &str) -> Option<Result<Self, String>> {
+        // Other protocols' messages can be megabytes long: they are told apart before parsing.
+        let first_field = message.trim_start().strip_prefix('{')?.trim_start();
+        if !first_field.starts_with("\"review\"") {
+            return None;
+        }
+        Some(json::parse(message).map_err(|error| format!("not a review job: {error}")).and_then(|parsed| read_job(&parsed)))
+    }
+}
+
+fn read_job(json: &Json) -> Result<ReviewJob, String> {
+    let fields = Fields::of(json, "", &["review", "distro"]).map_err(|error| format!("not a review job: {error}"))?;
+    let design = fields.required("review").and_then(|(json, path)| string(json, &path)).map_err(|error| format!("not a review job: {error}"))?;
+    let design = Design::from_json(design).map_err(|error| format!("the design sent for review does not open: {error}"))?;
+    let distro = fields.required("distro").and_then(|(json, path)| distro(json, &path)).map_err(|error| format!("not a review job: {error}"))?;
+    Ok(ReviewJob { design, distro })
+}
+
+impl Review {
+    /// Lints and exports `design`.
+    pub fn of(design: &Design, options: &ScriptOptions) -> Self {
+        let rulesets = [design.compile(Family::V4), design.compile(Family::V6)];
+        let findings = design
+            .lint()
+            .into_iter()
+            .map(|finding| {
+                let ruleset = rulesets.iter().find(|ruleset| ruleset.family == finding.family);
+                let rule = finding.rule.as_ref().and_then(|at| {
+                    let rule = rule_at(ruleset?, at)?;
+                    Some(format!("-A {}{}", at.chain, render_rule(rule, finding.family)))
+                });
+                let diagnostic = finding.diagnostic;
+                ReviewFinding {
+                    code: diagnostic.code,
+                    severity: diagnostic.severity,
+                    family: finding.family,
+                    message: diagnostic.message,
+                    help: diagnostic.help,
+                    rule,
+                }
+            })
+            .collect();
+        let exports = Exports::of(design, options);
+        let files = ReviewFiles {
+            script: exports.script.map_err(|error| error.to_string()),
+            rules_v4: exports.rules_v4,
+            rules_v6: exports.rules_v6,
+            commands: exports.commands,
+            nft: exports.nft.map(|nft| nft.text).map_err(|error| error.to_string()),
+            design_json: exports.design_json,
+        };
+        Self { findings, files }
+    }
+
+    fn to_json(&self) -> Json {
+        let findings = self.findings.iter().map(ReviewFinding::to_json).collect();
+        let files = &self.files;
+        Json::object(vec![
+            ("findings", Json::new(Value::Array(findings))),
+            (
+                "files",
+                Json::object(vec![
+                    ("script", outcome(&files.script)),
+                    ("rules_v4", Json::string(files.rules_v4.as_str())),
+                    ("rules_v6", Json::string(files.rules_v6.as_str())),
+                    ("commands", Json::string(files.commands.as_str())),
+                    ("nft", outcome(&files.nft)),
+                    ("design_json", Json::string(files.design_json.as_str())),
+                ]),
+            ),
+        ])
+    }
+}
+
+impl ReviewFinding {
+    fn to_json(&self) -> Json {
+        let mut members = vec![
+            ("code", Json::string(self.code.as_str())),
+            ("severity", Json::string(self.severity.as_str())),
+            ("family", Json::string(family_name(self.family))),
+            ("message", Json::string(self.message.as_str())),
+        ];
+        members.extend(self.help.as_deref().map(|help| ("help", Json::string(help))));
+        members.extend(self.rule.as_deref().map(|rule| ("rule", Json::string(rule))));
+        Json::object(members)
+    }
+}
+
+/// `{"ok": text}` or `{"error": why}`.
+fn outcome(file: &Result<String, String>) -> Json {
+    match file {
+        Ok(text) => Json::object(vec![("ok", Json::string(text.as_str()))]),
+        Err(why) => Json::object(vec![("error", Json::string(why.as_str()))]),
+    }
+}
+
+/// The worker's whole protocol for the review: a [`ReviewJob`] message in, the reply out;
+/// `None` when `message` is not a review job. Never panics.
+pub fn answer_message(message: &str) -> Option<String> {
+    let reply = match ReviewJob::from_message(message)? {
+        Ok(job) => Json::object(vec![("review", Review::of(&job.design, &job.script_options()).to_json())]),
+        Err(error) => Json::object(vec![("error", Json::string(error))]),
+    };
+    Some(reply.pretty())
+}
+
+/// Why a reply is not a review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyError(String);
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReplyError {}
+
+/// Reads the worker's reply to a job.
+///
+/// # Errors
+/// The worker's error (a design that did not open), or why the message is not a reply.
+pub fn read_reply(message: &str) -> Result<Review, ReplyError> {
+    let parsed = json::parse(message).map_err(|error| ReplyError(format!("the review's reply is not JSON: {error}")))?;
+    let fields = Fields::of(&parsed, "", &["review", "error"]).map_err(not_a_reply)?;
+    if let Some((error, path)) = fields.get("error") {
+        return Err(ReplyError(string(error, &path).map_err(not_a_reply)?.to_owned()));
+    }
+    let (review, path) = fields.required("review").map_err(not_a_reply)?;
+    read_review(review, &path).map_err(not_a_reply)
+}
+
+fn not_a_reply(error: impl fmt::Display) -> ReplyError {
+    ReplyError(format!("the review's reply does not read back: {error}"))
+}
+
+fn read_review(json: &Json, path: &str) -> Read<Review> {
+    let fields = Fields::of(json, path, &["findings", "files"])?;
+    let findings = fields.list("findings", read_finding)?;
+    let (files, files_path) = fields.required("files")?;
+    let files = Fields::of(files, &files_path, &["script", "rules_v4", "rules_v6", "commands", "nft", "design_json"])?;
+    let text = |name: &str| files.required(name).and_then(|(json, path)| string(json, &path).map(str::to_owned));
+    let outcome = |name: &str| files.required(name).and_then(|(json, path)| read_outcome(json, &path));
+    let files = ReviewFiles {
+        script: outcome("script")?,
+        rules_v4: text("rules_v4")?,
+        rules_v6: text("rules_v6")?,
+        commands: text("commands")?,
+        nft: outcome("nft")?,
+        design_json: text("design_json")?,
+    };
+    Ok(Review { findings, files })
+}
+
+fn read_finding(json: &Json, path: &str) -> Read<ReviewFinding> {
+    let fields = Fields::of(json, path, &["code", "severity", "family", "message", "help", "rule"])?;
+    let text = |name: &str| fields.required(name).and_then(|(json, path)| string(json, &path).map(str::to_owned));
+    let optional_text = |name: &str| match fields.get(name) {
+        Some((json, path)) => optional(json, &path, |json, path| string(json, path).map(str::to_owned)),
+        None => Ok(None),
+    };
+    let (code, code_path) = fields.required("code")?;
+    let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
+    let code = Code::ALL[variant(code, &code_path, &codes)?];
+    let (severity, severity_path) = fields.required("severity")?;
+    let severity = SEVERITIES[variant(severity, &severity_path, &SEVERITIES.map(Severity::as_str))?];
+    let (family, family_path) = fields.required("family")?;
+    let family = Family::ALL[variant(family, &family_path, &Family::ALL.map(family_name))?];
+    Ok(ReviewFinding { code, severity, family, message: text("message")?, help: optional_text("help")?, rule: optional_text("rule")? })
+}
+
+fn read_outcome(json: &Json, path: &str) -> Read<Result<String, String>> {
+    let fields = Fields::of(json, path, &["ok", "error"])?;
+    match fields.get("error") {
+        Some((why, why_path)) => Ok(Err(string(why, &why_path)?.to_owned())),
+        None => fields.required("ok").and_then(|(text, text_path)| Ok(Ok(string(text, &text_path)?.to_owned()))),
+    }
+}
+
+fn distro(json: &Json, path: &str) -> Read<Distro> {
+    Ok(Distro::ALL[variant(json, path, &Distro::ALL.map(Distro::as_str))?])
+}
+
+const SEVERITIES: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+
+fn family_name(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "ipv4",
+        Family::V6 => "ipv6",
+    }
+}
+
+#[cfg(test)]
+#[path = "review_job_tests.rs"]
+mod tests;
+
