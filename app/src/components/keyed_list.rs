@@ -9,7 +9,6 @@
 //! unchanged item keeps its DOM when others come and go, and a changed item is rendered anew.
 //! Equal items are told apart by how many equal ones come before them.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use leptos::prelude::*;
@@ -31,11 +30,11 @@ where
     T: Hash + Clone + Send + 'static,
     V: IntoView + 'static,
 {
-    let mut seen = HashMap::new();
+    let keys = keys_of(items.iter().map(hash_of).collect());
     items
         .iter()
-        .map(|item| {
-            let key = next_key(&mut seen, hash_of(item));
+        .zip(keys)
+        .map(|(item, key)| {
             let (item, render) = (item.clone(), render.clone());
             KeyedView { key, render: Box::new(move || render(item).into_any()) }
         })
@@ -48,12 +47,11 @@ fn hash_of(item: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// The key of an item with `hash`, counting in `seen` the items with that hash so far.
-fn next_key(seen: &mut HashMap<u64, usize>, hash: u64) -> Key {
-    let count = seen.entry(hash).or_insert(0);
-    let key = (hash, *count);
-    *count += 1;
-    key
+/// The keys of items with these `hashes`: each hash with the count of equal hashes before it.
+/// Counted by a scan, not a hash map: the wizard's lists hold at most a few hundred items, and
+/// one map type less is less code in the page.
+fn keys_of(hashes: Vec<u64>) -> Vec<Key> {
+    (0..hashes.len()).map(|at| (hashes[at], hashes[..at].iter().filter(|&&earlier| earlier == hashes[at]).count())).collect()
 }
 
 /// The views of `each`, keyed: an update adds, moves and removes only the items whose keys
