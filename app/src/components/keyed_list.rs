@@ -30,7 +30,8 @@ where
     T: Hash + Clone + Send + 'static,
     V: IntoView + 'static,
 {
-    let keys = keys_of(items.iter().map(hash_of).collect());
+    let hashes: Vec<u64> = items.iter().map(hash_of).collect();
+    let keys = keys_of(&hashes);
     items
         .iter()
         .zip(keys)
@@ -50,7 +51,7 @@ fn hash_of(item: &impl Hash) -> u64 {
 /// The keys of items with these `hashes`: each hash with the count of equal hashes before it.
 /// Counted by a scan, not a hash map: the wizard's lists hold at most a few hundred items, and
 /// one map type less is less code in the page.
-fn keys_of(hashes: Vec<u64>) -> Vec<Key> {
+fn keys_of(hashes: &[u64]) -> Vec<Key> {
     (0..hashes.len()).map(|at| (hashes[at], hashes[..at].iter().filter(|&&earlier| earlier == hashes[at]).count())).collect()
 }
 
