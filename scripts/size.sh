@@ -7,14 +7,16 @@
 # downloads) and the workbench (dist/workbench/index.html). The 250 KB target is the wizard's;
 # it is NOT met yet (see README "Size"; `make size-floor` measures what the engine and the
 # framework alone weigh). The ceilings catch growth — and the wizard's also catches the
-# workbench creeping back into its wasm (both in one wasm were 651 KB).
+# workbench (both in one wasm were 651 KB) or the lint and the exports, which run in the
+# analysis worker (62 KB of the page's wasm), creeping back into its wasm.
 # Usage: scripts/size.sh [DIST_DIR]
 set -euo pipefail
 
 dist=${1:-dist}
 target_kb=250
-wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-340}
+wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-270}
 workbench_budget_kb=${SIZE_BUDGET_WORKBENCH_KB:-520}
+worker_budget_kb=${SIZE_BUDGET_WORKER_KB:-260}
 
 # page_size LABEL HTML BUDGET_KB: prints each wasm/js/css file the page names and their gzip
 # total; sets $page_total and returns 1 past the budget.
@@ -52,7 +54,8 @@ for file in "$dist"/portcullis-analysis-worker*.{wasm,js} "$dist"/analysis-worke
     [ -f "$file" ] || { echo "size: the analysis worker ($file) is missing from $dist" >&2; exit 1; }
     worker_total=$((worker_total + $(gzip -9 -c "$file" | wc -c)))
 done
-printf 'analysis worker, started on demand by the review and the workbench: %d KB gzip\n' $(((worker_total + 512) / 1024))
+printf 'analysis worker, started on demand by the review and the workbench: %d KB gzip (ceiling %d KB)\n' $(((worker_total + 512) / 1024)) "$worker_budget_kb"
+[ "$worker_total" -le $((worker_budget_kb * 1024)) ] || over+=("analysis worker (${worker_budget_kb} KB)")
 awk -v total="$wizard_total" -v target=$((target_kb * 1024)) 'BEGIN {
     printf "target: the wizard page <= %d KB gzip: %s (%.0f KB, %.2fx the target)\n",
         target / 1024, (total <= target ? "met" : "NOT met"), total / 1024, total / target
