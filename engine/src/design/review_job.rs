@@ -1,6 +1,6 @@
 //! The wizard's review as messages, so that it runs in a Web Worker: the lint and the exports are
 //! most of the engine's code, and a page that only sends a [`ReviewJob`] and reads the reply
-//! ([`read_reply`]) does not carry them (the wizard's page is 70 KB gzip lighter). The worker is
+//! ([`read_reply`]) does not carry them (the wizard's page is 62 KB gzip lighter). The worker is
 //! a thin shell around [`answer_message`]; the CLI and the tests call [`Review::of`] directly.
 //!
 //! Both messages are JSON written and read by the design file's own JSON layer (no serde: the
