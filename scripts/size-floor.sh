@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How small the wizard's page could be with its stack, whatever its views: builds two probes like
 # the site (Makefile SITE_ENV, wasm-bindgen, wasm-opt -Oz) and prints their gzip sizes —
-#   engine:    app/examples/size_floor_engine.rs, everything the wizard asks of the engine
-#              (design file, compile, explain, lint, summary, the six exports), no view;
+#   engine:    app/examples/size_floor_engine.rs, everything the wizard's page asks of the
+#              engine (design file, compile, explain, summary, the review's job written and its
+#              reply read; the lint and the exports run in the analysis worker), no view;
 #   framework: app/examples/size_floor_ui.rs, Leptos + stylist + web-sys in one trivial view;
 #   both:      the two in one wasm (the standard library and allocator counted once)
 # next to the wizard's own page and the 250 KB target. A measurement, not a test

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use portcullis_engine::analysis::{rule_at, RuleLoc};
 use portcullis_engine::diagnostic::LineIndex;
-use portcullis_engine::export::save::render_rule;
+use portcullis_engine::export::save::render_appended;
 use portcullis_engine::model::{Family, Rule, Ruleset};
 use portcullis_engine::simulate::{converse, simulate, Packet, PacketJson, Prepared, Simulation, StepResult};
 use serde_json::json;
@@ -120,7 +120,7 @@ impl Rules {
                     Some(index) => format!("{} {} #{index}", step.rule.table, step.rule.chain),
                     None => format!("{} {} policy", step.rule.table, step.rule.chain),
                 };
-                let text = self.rule(packet.family, &step.rule).map(|rule| format!("-A {}{}", step.rule.chain, render_rule(&rule, packet.family)));
+                let text = self.rule(packet.family, &step.rule).map(|rule| render_appended(&step.rule.chain, &rule, packet.family));
                 let result = match &step.result {
                     StepResult::Matched { target } => format!("matched -> {target}"),
                     StepResult::NotMatched { on } => format!("no ({on})"),

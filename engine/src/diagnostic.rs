@@ -43,6 +43,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, least severe first.
+    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+
     /// The lower-case name used in JSON output.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -141,6 +141,24 @@ impl Browser {
             .map_err(|error| format!("no element {selector}: {error}"))
     }
 
+    /// Waits until the wizard's review shows the analysis worker's findings and files of the
+    /// design (and distribution) on screen (`findings-status` turns `current`).
+    ///
+    /// # Errors
+    /// When the review reports that its checks failed, or no answer comes in time.
+    pub async fn review_answered(&self) -> Result<(), String> {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            let status = self.test_id("findings-status").await?;
+            match status.attr("data-state").await.map_err(|error| error.to_string())?.as_deref() {
+                Some("current") => return Ok(()),
+                Some("failed") => return Err(format!("the review failed: {}", status.text().await.unwrap_or_default())),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        Err("the review's worker never answered".to_owned())
+    }
+
     /// Whether an element with `data-testid="id"` is present right now.
     ///
     /// # Errors

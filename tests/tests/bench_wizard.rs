@@ -277,15 +277,7 @@ async fn measure_edits(site: &Site) -> Result<(), String> {
         browser.test_id("nav-review").await?.click().await.map_err(failed)?;
         browser.test_id("step-review").await?;
         // The review's first answer (the analysis worker starting) is not an edit's.
-        let first_review = "return document.querySelector('[data-testid=findings-status]').dataset.state === 'current'";
-        let mut waited = 0;
-        while browser.client().execute(first_review, vec![]).await.map_err(failed)?.as_bool() != Some(true) {
-            waited += 1;
-            if waited > 200 {
-                return Err("the review's worker never answered".to_owned());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        browser.review_answered().await?;
         let undo_redo = r"(i) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: i % 2 ? 'y' : 'z', ctrlKey: true, bubbles: true }))";
         let review = time_edits(&browser, undo_redo).await?;
         report_edits("undo/redo on the Review step (compile, summary; the lint and the exports in the analysis worker)", &review)

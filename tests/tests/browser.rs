@@ -97,7 +97,7 @@ async fn review_and_download(browser: &Browser) -> Result<String, String> {
     assert!(summary.contains("From 203.0.113.7: SSH (TCP 22)"), "{summary}");
     assert!(!browser.has_test_id("lockout-warning").await?, "the tutorial's server keeps the admin in");
     choose(browser, "distro", "debian").await?;
-    review_current(browser).await?;
+    browser.review_answered().await?;
     let script = download(browser, "script", "portcullis-apply.sh").await?;
     check_shell_script(&browser.downloads().join("portcullis-apply.sh"))?;
     let rules_v4 = download(browser, "v4", "rules.v4").await?;
@@ -119,7 +119,7 @@ async fn screenshots(browser: &Browser) -> Result<(), String> {
                 click(browser, &format!("nav-{step}")).await?;
                 browser.test_id(&format!("step-{step}")).await?;
                 if step == "review" {
-                    review_current(browser).await?;
+                    browser.review_answered().await?;
                 }
                 browser.screenshot(&format!("wizard-{step}-{theme}-{size}")).await?;
             }
@@ -161,21 +161,7 @@ async fn open_in_a_fresh_profile(link: &str, design_json: &str) -> Result<(), St
 /// Opens the review and waits for its findings and files.
 async fn open_review(browser: &Browser) -> Result<(), String> {
     click(browser, "nav-review").await?;
-    review_current(browser).await
-}
-
-/// Waits until the review shows the analysis worker's findings and files of the design (and
-/// distribution) on screen.
-async fn review_current(browser: &Browser) -> Result<(), String> {
-    for _ in 0..200 {
-        let state = browser.test_id("findings-status").await?.attr("data-state").await.map_err(failed)?;
-        match state.as_deref() {
-            Some("current") => return Ok(()),
-            Some("failed") => return Err(format!("the review failed: {}", text_of(browser, "findings-status").await?)),
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
-    Err("the review's worker never answered".to_owned())
+    browser.review_answered().await
 }
 
 async fn wait_for_service_worker(browser: &Browser) -> Result<(), String> {

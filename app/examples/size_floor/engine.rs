@@ -1,14 +1,17 @@
-//! The engine half of the size probes: everything the wizard asks of the engine.
+//! The engine half of the size probes: everything the wizard's page asks of the engine (the
+//! lint and the exports run in the analysis worker: the page writes the review's job and reads
+//! its reply).
 
+use portcullis_engine::design::review_job::{read_reply, ReviewJob};
 use portcullis_engine::design::{Design, Preset};
 use portcullis_engine::explain::explain;
 use portcullis_engine::export::save::render_rule;
-use portcullis_engine::export::script::ScriptOptions;
-use portcullis_engine::export::Exports;
+use portcullis_engine::export::script::Distro;
 use portcullis_engine::model::Family;
 
-/// What the wizard derives from a design file (or a preset): every rule explained, the findings,
-/// the summary and the six exports, concatenated so that nothing is optimised away.
+/// What the wizard's page derives from a design file (or a preset): every rule explained, the
+/// summary, the design file written back, the review's job and its reply read (the reply here
+/// is the file's text, so that nothing is optimised away), concatenated.
 pub(crate) fn derive_all(design_file: &str, preset: usize) -> String {
     let design = match Preset::ALL.get(preset) {
         Some(preset) => preset.design(),
@@ -22,16 +25,11 @@ pub(crate) fn derive_all(design_file: &str, preset: usize) -> String {
             out.push_str(&explain(rule, family));
         }
     }
-    for finding in design.lint() {
-        out.push_str(finding.diagnostic.code.slug());
-        out.push_str(&finding.diagnostic.message);
-    }
-    let exports = Exports::of(&design, &ScriptOptions::default());
-    for text in [exports.script.map_err(|error| error.to_string()), exports.nft.map(|nft| nft.text).map_err(|error| error.to_string())] {
-        out.push_str(&text.unwrap_or_else(|error| error));
-    }
-    for text in [exports.rules_v4, exports.rules_v6, exports.commands, exports.design_json] {
-        out.push_str(&text);
+    out.push_str(&design.to_json());
+    out.push_str(&ReviewJob { design, distro: Distro::Debian }.to_message());
+    match read_reply(design_file) {
+        Ok(review) => review.findings.iter().for_each(|finding| out.push_str(&finding.message)),
+        Err(error) => out.push_str(&error.to_string()),
     }
     out
 }

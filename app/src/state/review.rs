@@ -6,7 +6,7 @@ use portcullis_engine::design::review_job::{read_reply, Review, ReviewFinding, R
 use portcullis_engine::design::{Design, Nat, Ping, Protections};
 use portcullis_engine::explain::explain;
 use portcullis_engine::export::script::Distro;
-use portcullis_engine::export::save::render_rule;
+use portcullis_engine::export::save::render_appended;
 use portcullis_engine::model::{Family, TableName};
 
 use super::Step;
@@ -31,7 +31,7 @@ fn all_rules(design: &Design) -> Vec<ShownRule> {
             let table_flag = if table.name == TableName::Filter { String::new() } else { format!("-t {} ", table.name.as_str()) };
             for chain in &table.chains {
                 for rule in &chain.rules {
-                    let text = format!("{table_flag}-A {}{}", chain.name, render_rule(rule, family));
+                    let text = format!("{table_flag}{}", render_appended(chain.name.as_str(), rule, family));
                     shown.push(ShownRule { family, text, explanation: explain(rule, family) });
                 }
             }

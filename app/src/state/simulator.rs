@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use portcullis_engine::analysis::rule_at;
-use portcullis_engine::export::save::render_rule;
+use portcullis_engine::export::save::render_appended;
 use portcullis_engine::model::{ConnState, Family, Protocol, RuleLoc, Ruleset, TableName, TcpFlags};
 use portcullis_engine::simulate::{converse, simulate, Conversation, Packet, Path, Simulation, Step, StepResult};
 use portcullis_engine::workbench::presets::PacketPreset;
@@ -262,7 +262,7 @@ pub(crate) fn trace_lines(ruleset: &Ruleset, family: Family, trace: &[Step]) -> 
             Some(index) => format!("{} {} #{index}", step.rule.table, step.rule.chain),
             None => format!("{} {} policy", step.rule.table, step.rule.chain),
         };
-        let text = rule_at(ruleset, &step.rule).map(|rule| format!("-A {}{}", step.rule.chain, render_rule(rule, family)));
+        let text = rule_at(ruleset, &step.rule).map(|rule| render_appended(&step.rule.chain, rule, family));
         lines.push(TraceLine { depth: stack.len().saturating_sub(1), returned, place, text, result, kind, rule: step.rule.clone() });
     }
     lines

@@ -25,12 +25,12 @@
 use std::fmt;
 
 use super::file::json::{self, Json, Value};
-use super::file::read::{optional, string, variant, Fields, Read};
+use super::file::read::{optional, refuse, string, variant, Fields, Read};
 use super::Design;
 use crate::analysis::rule_at;
 use crate::codes::Code;
 use crate::diagnostic::Severity;
-use crate::export::save::render_rule;
+use crate::export::save::render_appended;
 use crate::export::script::{Distro, ScriptOptions};
 use crate::export::Exports;
 use crate::model::Family;
@@ -117,7 +117,7 @@ impl Review {
                 let ruleset = rulesets.iter().find(|ruleset| ruleset.family == finding.family);
                 let rule = finding.rule.as_ref().and_then(|at| {
                     let rule = rule_at(ruleset?, at)?;
-                    Some(format!("-A {}{}", at.chain, render_rule(rule, finding.family)))
+                    Some(render_appended(&at.chain, rule, finding.family))
                 });
                 let diagnostic = finding.diagnostic;
                 ReviewFinding {
@@ -167,7 +167,7 @@ impl ReviewFinding {
         let mut members = vec![
             ("code", Json::string(self.code.as_str())),
             ("severity", Json::string(self.severity.as_str())),
-            ("family", Json::string(family_name(self.family))),
+            ("family", Json::string(self.family.to_string())),
             ("message", Json::string(self.message.as_str())),
         ];
         members.extend(self.help.as_deref().map(|help| ("help", Json::string(help))));
@@ -253,31 +253,25 @@ fn read_finding(json: &Json, path: &str) -> Read<ReviewFinding> {
     let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
     let code = Code::ALL[variant(code, &code_path, &codes)?];
     let (severity, severity_path) = fields.required("severity")?;
-    let severity = SEVERITIES[variant(severity, &severity_path, &SEVERITIES.map(Severity::as_str))?];
+    let severity = Severity::ALL[variant(severity, &severity_path, &Severity::ALL.map(Severity::as_str))?];
     let (family, family_path) = fields.required("family")?;
-    let family = Family::ALL[variant(family, &family_path, &Family::ALL.map(family_name))?];
+    let families = Family::ALL.map(|family| family.to_string());
+    let family = Family::ALL[variant(family, &family_path, &families.each_ref().map(String::as_str))?];
     Ok(ReviewFinding { code, severity, family, message: text("message")?, help: optional_text("help")?, rule: optional_text("rule")? })
 }
 
+/// `{"ok": text}` or `{"error": why}`: exactly one of the two.
 fn read_outcome(json: &Json, path: &str) -> Read<Result<String, String>> {
     let fields = Fields::of(json, path, &["ok", "error"])?;
-    match fields.get("error") {
-        Some((why, why_path)) => Ok(Err(string(why, &why_path)?.to_owned())),
-        None => fields.required("ok").and_then(|(text, text_path)| Ok(Ok(string(text, &text_path)?.to_owned()))),
+    match (fields.get("ok"), fields.get("error")) {
+        (Some((text, text_path)), None) => Ok(Ok(string(text, &text_path)?.to_owned())),
+        (None, Some((why, why_path))) => Ok(Err(string(why, &why_path)?.to_owned())),
+        _ => Err(refuse(json, path, "expected exactly one of `ok` and `error`".to_owned())),
     }
 }
 
 fn distro(json: &Json, path: &str) -> Read<Distro> {
     Ok(Distro::ALL[variant(json, path, &Distro::ALL.map(Distro::as_str))?])
-}
-
-const SEVERITIES: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
-
-fn family_name(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "ipv4",
-        Family::V6 => "ipv6",
-    }
 }
 
 #[cfg(test)]

@@ -70,10 +70,14 @@ pub(crate) fn write_chain_declaration(out: &mut String, name: &ChainName, policy
 
 fn render_chain(out: &mut String, chain: &Chain, family: Family) {
     for rule in &chain.rules {
-        let _ = write!(out, "-A {}", chain.name);
-        out.push_str(&render_rule(rule, family));
+        out.push_str(&render_appended(chain.name.as_str(), rule, family));
         out.push('\n');
     }
+}
+
+/// The rule as `iptables-save` prints it in `chain`: `-A CHAIN` and its options.
+pub fn render_appended(chain: &str, rule: &Rule, family: Family) -> String {
+    format!("-A {chain}{}", render_rule(rule, family))
 }
 
 /// One rule's options after `-A CHAIN`, starting with a space (empty for a bare rule).

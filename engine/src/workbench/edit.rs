@@ -162,7 +162,7 @@ fn check_rule(table: Option<&DraftTable>, at: &ChainLoc, rule: &Rule) -> Result<
     for chain in &user_chains {
         let _ = writeln!(text, ":{chain} - [0:0]");
     }
-    let _ = writeln!(text, "-A {}{}\nCOMMIT", at.chain, crate::export::save::render_rule(rule, at.family));
+    let _ = writeln!(text, "{}\nCOMMIT", crate::export::save::render_appended(at.chain.as_str(), rule, at.family));
     let read = crate::import::import(&text, Some(at.family));
     match read.diagnostics.into_iter().find(|diagnostic| diagnostic.severity == crate::diagnostic::Severity::Error) {
         Some(problem) => Err(EditError::NotAllowedHere { chain: at.clone(), reason: problem.message }),

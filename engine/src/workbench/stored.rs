@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::draft::{Draft, DraftRuleset, DraftTable, Row};
 use crate::diagnostic::Span;
-use crate::export::save::{render_rule, write_chain_declaration};
+use crate::export::save::{render_appended, write_chain_declaration};
 use crate::import::import;
 use crate::model::Family;
 
@@ -165,7 +165,7 @@ impl StoredRuleset {
                     if let Some(counters) = row.rule.counters {
                         let _ = write!(text, "[{}:{}] ", counters.packets, counters.bytes);
                     }
-                    let _ = writeln!(text, "-A {}{}", chain.name, render_rule(&row.rule, draft.family));
+                    let _ = writeln!(text, "{}", render_appended(chain.name.as_str(), &row.rule, draft.family));
                     if !row.enabled {
                         disabled.push(index);
                     }

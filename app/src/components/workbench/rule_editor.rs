@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use portcullis_engine::explain::explain;
-use portcullis_engine::export::save::render_rule;
+use portcullis_engine::export::save::{render_appended, render_rule};
 use portcullis_engine::model::{ConnState, Rule};
 use portcullis_engine::workbench::{ChainLoc, Draft, Field, FieldError, RowLoc, RuleForm, TargetChoice};
 use stylist::style;
@@ -102,7 +102,7 @@ fn SelectedRule(row: RowLoc) -> impl IntoView {
     let form_row = row.clone();
     view! {
         {move || current.get().map(|(rule, enabled)| {
-            let text = format!("-A {}{}", form_row.chain.as_str(), render_rule(&rule, family));
+            let text = render_appended(form_row.chain.as_str(), &rule, family);
             view! {
                 <h2>{heading.clone()}</h2>
                 <p class="rule" data-testid="selected-rule">{text}</p>

@@ -36,7 +36,7 @@ impl fmt::Display for ValueError {
 
 pub(in crate::design) type Read<T> = Result<T, ValueError>;
 
-fn refuse(json: &Json, path: &str, message: String) -> ValueError {
+pub(in crate::design) fn refuse(json: &Json, path: &str, message: String) -> ValueError {
     ValueError { message, path: path.to_owned(), at: json.at }
 }
 
