@@ -22,13 +22,15 @@
 //! - `browser` is the only place that touches browser APIs.
 //! - `theme` holds the colours (light and dark, following the system or the user's choice).
 //! - `worker` runs the wizard's review and the workbench's analysis in a Web Worker
-//!   (`src/bin/analysis_worker.rs`).
+//!   (`src/bin/analysis_worker.rs`); `reviewing` keeps the wizard's review (summary, rule
+//!   explanations, findings, files) up to date with the design on screen.
 //!
 //! `main.rs` and `bin/workbench.rs` only call [`start`] with their page's root.
 
 mod browser;
 mod components;
 mod persistence;
+mod reviewing;
 mod state;
 mod theme;
 mod worker;
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
     provide_context(context);
     provide_context(session);
     persistence::autosave(context, session);
+    provide_context(reviewing::Reviewing::start(context));
     undo_redo_keys(context);
     let step = Memo::new(move |_| context.0.with(state::Wizard::step));
     let class = class_name(style!(

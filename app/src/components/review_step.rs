@@ -1,23 +1,17 @@
 //! Step 5: live findings (lockout first, with an explicit override), the design in plain words,
 //! and every export with Copy and Download, the distribution, and how to apply and undo.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portcullis_engine::codes::Code;
 use portcullis_engine::design::review_job::ReviewFinding;
-use portcullis_engine::design::Design;
 use portcullis_engine::diagnostic::Severity;
-use portcullis_engine::export::script::Distro;
 use stylist::style;
 
 use super::{ExportTab, ExportTabs, RULES_TABS};
 use super::keyed_list::{keyed_list, keyed_views};
 use super::show_if::ShowIf;
+use crate::reviewing::Reviewing;
 use crate::state::review::CheckedReview;
-use crate::state::WizardContext;
 use crate::theme::class_name;
 
 /// The export tabs: the rules', then the design file.
@@ -33,22 +27,27 @@ const TABS: [ExportTab; 6] = [
 /// What the exports say while the findings of the design on screen are still being checked.
 const CHECKING: &str = "Checking these rules for a lockout before export…";
 
+/// What the summary says before the worker's first answer.
+const SUMMARISING: &str = "Putting your design in plain words…";
+
+/// What the summary says when the worker could not run.
+const NO_SUMMARY: &str = "The summary comes with the checks, which did not run (see Findings).";
+
 /// The review step.
 ///
-/// An edit's frame shows the new summary; the findings and the files come from the analysis
-/// worker (see [`CheckedReview`]). Until they do, the findings box says it is checking and the
-/// exports are held, so a lockout can never be exported in between.
+/// An edit's frame changes only the form; the summary, the findings and the files come from the
+/// analysis worker (see [`Reviewing`]). Until they do, the findings box says it is checking and
+/// the exports are held, so a lockout can never be exported in between.
 #[component]
 pub(crate) fn ReviewStep() -> impl IntoView {
-    let WizardContext(wizard) = expect_context::<WizardContext>();
-    let design = Memo::new(move |_| wizard.with(|wizard| wizard.design().clone()));
-    let distro = RwSignal::new(Distro::Debian);
-    let checked = RwSignal::new(None::<CheckedReview>);
-    review_each_change(design, distro, checked);
-    let up_to_date = Memo::new(move |_| {
-        checked.with(|checked| checked.as_ref().is_some_and(|checked| design.with(|design| checked.is_of(design, distro.get()))))
+    let Reviewing { distro, checked, up_to_date, .. } = expect_context::<Reviewing>();
+    // The last summary stays while the next one is on its way (the box says it is busy).
+    let summary = Memo::new(move |_| {
+        checked.with(|checked| match checked {
+            None => SUMMARISING.to_owned(),
+            Some(checked) => checked.summary().unwrap_or(NO_SUMMARY).to_owned(),
+        })
     });
-    let summary = Memo::new(move |_| design.with(|design| design.summary().to_string()));
     let findings = Memo::new(move |_| checked.with(|checked| checked.as_ref().map_or_else(Vec::new, |checked| checked.findings().to_vec())));
     let failure = Memo::new(move |_| checked.with(|checked| checked.as_ref().and_then(CheckedReview::error).map(str::to_owned)));
     let lockout = Memo::new(move |_| findings.with(|findings| findings.iter().any(|finding| finding.code == Code::Lockout)));
@@ -103,7 +102,7 @@ pub(crate) fn ReviewStep() -> impl IntoView {
                     </label>
                 </div>
             </ShowIf>
-            <div class="box">
+            <div class="box" aria-busy=move || (!up_to_date.get()).to_string()>
                 <h3>"In plain words"</h3>
                 <p data-testid="summary">{move || summary.get()}</p>
             </div>
@@ -128,34 +127,6 @@ pub(crate) fn ReviewStep() -> impl IntoView {
             <HowToApply/>
         </section>
     }
-}
-
-/// Asks the worker to review each new design (or distribution) on screen. One job at a time:
-/// edits made while one runs are reviewed together once it is answered (the newest design
-/// then), so typing never queues a job per key.
-fn review_each_change(design: Memo<Design>, distro: RwSignal<Distro>, checked: RwSignal<Option<CheckedReview>>) {
-    let in_flight = Rc::new(Cell::new(false));
-    Effect::new(move |_| {
-        let (wanted, for_distro) = (design.get(), distro.get());
-        if in_flight.get() || checked.with_untracked(|checked| checked.as_ref().is_some_and(|checked| checked.is_of(&wanted, for_distro))) {
-            return;
-        }
-        in_flight.set(true);
-        let in_flight = Rc::clone(&in_flight);
-        spawn_local(async move {
-            // `try_`: the step may have been left meanwhile.
-            while let (Some(wanted), Some(for_distro)) = (design.try_get_untracked(), distro.try_get_untracked()) {
-                if checked.try_with_untracked(|checked| checked.as_ref().is_some_and(|checked| checked.is_of(&wanted, for_distro))) != Some(false) {
-                    break;
-                }
-                let Some(review) = CheckedReview::of(wanted, for_distro).await else { break };
-                if checked.try_set(Some(review)).is_some() {
-                    break;
-                }
-            }
-            in_flight.set(false);
-        });
-    });
 }
 
 #[component]

@@ -4,11 +4,13 @@
 use std::cell::Cell;
 
 use leptos::prelude::*;
+use portcullis_engine::design::preview::PreviewRule;
 use stylist::style;
 
 use super::keyed_list::{keyed_list, keyed_views};
 use super::show_if::ShowIf;
-use crate::state::review::{step_rules, ShownRule};
+use crate::reviewing::Reviewing;
+use crate::state::review::step_rules;
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -24,10 +26,12 @@ fn next_explanation_id() -> u64 {
     })
 }
 
-/// The rules the current step adds (all of them at the start and in the review).
+/// The rules the current step adds (all of them at the start and in the review). The rules are
+/// the page's own, at once; their explanations come with the analysis worker's review.
 #[component]
 pub(crate) fn RulesPreview() -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
+    let reviewing = expect_context::<Reviewing>();
     let rules = Memo::new(move |_| wizard.with(|wizard| step_rules(wizard.design(), wizard.step())));
     let heading = move || match wizard.with(crate::state::Wizard::step) {
         crate::state::Step::Start | crate::state::Step::Review => "All generated rules",
@@ -58,14 +62,18 @@ pub(crate) fn RulesPreview() -> impl IntoView {
             <ShowIf when=Signal::derive(move || !rules.with(Vec::is_empty))
                 fallback=|| view! { <p class="empty" data-testid="rules-preview-empty">"No rule yet for this step."</p> }>
                 <ol>
-                    {keyed_list(move || rules.with(|rules| keyed_views(rules, |rule: ShownRule| {
+                    {keyed_list(move || rules.with(|rules| keyed_views(rules, move |rule: PreviewRule| {
                         let explanation_id = format!("rule-explanation-{}", next_explanation_id());
                         let described_by = explanation_id.clone();
+                        let explanation = {
+                            let rule = rule.clone();
+                            move || reviewing.explanation(&rule)
+                        };
                         view! {
                             <li tabindex="0" data-testid="preview-rule" aria-describedby=described_by>
-                                <span class="family">{rule.family.to_string()}</span>
+                                <span class="family">{rule.family.name()}</span>
                                 <code>{rule.text}</code>
-                                <p class="explanation" id=explanation_id data-testid="rule-explanation">{rule.explanation}</p>
+                                <p class="explanation" id=explanation_id data-testid="rule-explanation">{explanation}</p>
                             </li>
                         }
                     })))}

@@ -48,12 +48,12 @@ fn where_an_edit_spends_its_time() {
     let reply = answer_message(&job().to_message()).unwrap_or_default();
     let parts = [
         ("compile (IPv4 + IPv6)", median_ms(runs, || (design.compile(Family::V4), design.compile(Family::V6)))),
-        ("rules preview, all rules explained (compile + render + explain)", median_ms(runs, || step_rules(&design, Step::Review))),
-        ("rules preview of the Services step (4 compiles + explain)", median_ms(runs, || step_rules(&design, Step::Services))),
+        ("rules preview, all rules (compile + render)", median_ms(runs, || step_rules(&design, Step::Review))),
+        ("rules preview of the Services step (4 compiles + render)", median_ms(runs, || step_rules(&design, Step::Services))),
         ("findings (compile + lint, both families; in the worker)", median_ms(runs, || design.lint())),
         ("every export (script, rules.v4/v6, commands, nft, JSON; in the worker)", median_ms(runs, || Exports::of(&design, &ScriptOptions::default()))),
         ("the review's messages on the page (write the job, read the reply)", median_ms(runs, || (job().to_message(), read_reply(&reply)))),
-        ("summary", median_ms(runs, || design.summary().to_string())),
+        ("summary (in the worker)", median_ms(runs, || design.summary().to_string())),
         ("design JSON (autosave)", median_ms(runs, || design.to_json())),
     ];
     console_log!("BENCH-PROFILE {} IPv4 rules, {} IPv6 rules; median of {runs} runs each (V8 in Node)", rule_count(&design, Family::V4), rule_count(&design, Family::V6));

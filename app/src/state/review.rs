@@ -1,120 +1,25 @@
-//! What the wizard derives from a design: the rules each step adds, explained (plain functions
-//! of the design, called from memos), and the review's findings and files, which the analysis
-//! worker answers ([`CheckedReview`]).
+//! What the wizard derives from a design: the rules each step adds (a plain function of the
+//! design, called from a memo), and the review — the summary, the rules' explanations, the
+//! findings and the files — which the analysis worker answers ([`CheckedReview`]).
 
+use portcullis_engine::design::preview::{PreviewRule, RuleScope};
 use portcullis_engine::design::review_job::{read_reply, Review, ReviewFinding, ReviewJob};
-use portcullis_engine::design::{Design, Nat, Ping, Protections};
-use portcullis_engine::explain::explain;
+use portcullis_engine::design::Design;
 use portcullis_engine::export::script::Distro;
-use portcullis_engine::export::save::render_appended;
-use portcullis_engine::model::{Family, TableName};
 
 use super::Step;
 use crate::worker::{self, Reply};
 
-/// One generated rule as a step shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct ShownRule {
-    pub(crate) family: Family,
-    /// As `iptables-save` prints it, with `-t TABLE` when not in `filter`.
-    pub(crate) text: String,
-    /// What it does, in words.
-    pub(crate) explanation: String,
-}
-
-/// Every rule of `design`, both families, in order.
-fn all_rules(design: &Design) -> Vec<ShownRule> {
-    let mut shown = Vec::new();
-    for family in Family::ALL {
-        let ruleset = design.compile(family);
-        for table in &ruleset.tables {
-            let table_flag = if table.name == TableName::Filter { String::new() } else { format!("-t {} ", table.name.as_str()) };
-            for chain in &table.chains {
-                for rule in &chain.rules {
-                    let text = format!("{table_flag}{}", render_appended(chain.name.as_str(), rule, family));
-                    shown.push(ShownRule { family, text, explanation: explain(rule, family) });
-                }
-            }
-        }
-    }
-    shown
-}
-
 /// The rules a step is about: those that would not be there without what the step edits (all
-/// rules at the start and in the review). Service rules are found with the protections off, as
-/// some protections (the SSH limit) exist only for open services. The protections step also
-/// holds the advanced options (interfaces, NAT), so its rules include the NAT rules and the
-/// service rules an interface limit changes.
-pub(crate) fn step_rules(design: &Design, step: Step) -> Vec<ShownRule> {
-    match step {
-        Step::Start | Step::Review => all_rules(design),
-        Step::Services | Step::Access => {
-            let bare = without_protections(design);
-            added_rules(&bare, &without_services(&bare))
-        }
-        Step::Protections => added_rules(design, &without_advanced(&without_protections(design))),
-    }
-}
-
-/// The rules of `design` that `baseline` does not have (each rule of the baseline cancels one
-/// equal rule).
-fn added_rules(design: &Design, baseline: &Design) -> Vec<ShownRule> {
-    let mut remaining = all_rules(baseline);
-    all_rules(design)
-        .into_iter()
-        .filter(|rule| match remaining.iter().position(|other| other.family == rule.family && other.text == rule.text) {
-            Some(at) => {
-                remaining.remove(at);
-                false
-            }
-            None => true,
-        })
-        .collect()
-}
-
-fn without_services(design: &Design) -> Design {
-    let mut bare = design.clone();
-    for (id, _) in design.services() {
-        bare.close(id);
-    }
-    for (service, _) in design.custom_services() {
-        bare.remove_custom_service(service.name());
-    }
-    bare
-}
-
-/// `design` with no NAT entry and every service on every interface.
-fn without_advanced(design: &Design) -> Design {
-    let mut bare = design.clone();
-    // Every service named here is open and the lists are empty: the engine cannot refuse.
-    for (id, _) in design.services() {
-        let _ = bare.limit_to_interfaces(id, Vec::new());
-    }
-    for (service, _) in design.custom_services() {
-        let _ = bare.limit_custom_to_interfaces(service.name(), Vec::new());
-    }
-    let _ = bare.set_nat(Nat::default());
-    bare
-}
-
-fn without_protections(design: &Design) -> Design {
-    let mut bare = design.clone();
-    let none = Protections {
-        allow_loopback: false,
-        allow_established: false,
-        drop_invalid: false,
-        drop_scans: false,
-        ping: Ping::Off,
-        ssh_limit: None,
-        block_outgoing_smtp: false,
-        restricted_output: false,
-        log_dropped: None,
-        ..Protections::default()
+/// rules at the start and in the review). The protections step also holds the advanced options
+/// (interfaces, NAT). See [`RuleScope`].
+pub(crate) fn step_rules(design: &Design, step: Step) -> Vec<PreviewRule> {
+    let scope = match step {
+        Step::Start | Step::Review => RuleScope::All,
+        Step::Services | Step::Access => RuleScope::Services,
+        Step::Protections => RuleScope::Protections,
     };
-    // The values above are all in range; a refusal would only leave the protections as they are.
-    let _ = bare.set_protections(none);
-    bare.set_block_list(Vec::new());
-    bare
+    design.preview(scope)
 }
 
 /// The review of one design with its script for one distribution, as the analysis worker
@@ -153,6 +58,17 @@ impl CheckedReview {
         self.outcome.as_ref().map_or(&[], |review| review.findings.as_slice())
     }
 
+    /// The design in plain words (none when the checks did not run).
+    pub(crate) fn summary(&self) -> Option<&str> {
+        self.outcome.as_ref().ok().map(|review| review.summary.as_str())
+    }
+
+    /// What `rule` does, in words, if this review explains it. An explanation depends only on
+    /// the rule, so a review of an earlier design still explains the rules it had.
+    pub(crate) fn explanation(&self, rule: &PreviewRule) -> Option<&str> {
+        self.outcome.as_ref().ok()?.explanation(rule.family, &rule.text)
+    }
+
     /// Why the checks did not run.
     pub(crate) fn error(&self) -> Option<&str> {
         self.outcome.as_ref().err().map(String::as_str)
@@ -179,26 +95,20 @@ impl CheckedReview {
 mod tests {
     use portcullis_engine::design::{Preset, ServiceId};
     use portcullis_engine::export::script::Distro;
+    use portcullis_engine::model::Family;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
 
     #[wasm_bindgen_test]
-    fn each_step_shows_the_rules_it_adds() {
+    fn each_step_shows_the_rules_of_its_scope() {
         let design = Preset::Web.design();
         let services = step_rules(&design, Step::Services);
+        assert_eq!(step_rules(&design, Step::Access), services, "the access step edits the services' sources");
         assert!(services.iter().any(|rule| rule.text.contains("--dport 443") && rule.family == Family::V6));
-        assert!(services.iter().all(|rule| !rule.text.contains("INVALID")), "{services:#?}");
-        let protections = step_rules(&design, Step::Protections);
-        assert!(protections.iter().any(|rule| rule.text.contains("--ctstate INVALID") && rule.text.ends_with("-j DROP")), "{protections:#?}");
-        assert!(protections.iter().all(|rule| !rule.text.contains("--dport 443")));
-        for toggle in ["portcullis: loopback", "portcullis: replies to connections already allowed"] {
-            assert!(protections.iter().any(|rule| rule.text.contains(toggle)), "{toggle} is a protection now: {protections:#?}");
-            assert!(services.iter().all(|rule| !rule.text.contains(toggle)), "{toggle}");
-        }
-        let all = step_rules(&design, Step::Review);
-        assert!(all.len() > services.len() + protections.len(), "the baseline rules are only in the full view");
-        assert!(all.iter().all(|rule| rule.explanation.ends_with('.')));
+        assert!(step_rules(&design, Step::Protections).iter().all(|rule| !rule.text.contains("--dport 443")));
+        assert_eq!(step_rules(&design, Step::Start), step_rules(&design, Step::Review));
+        assert!(step_rules(&design, Step::Review).len() > services.len());
     }
 
     #[wasm_bindgen_test]
@@ -217,5 +127,11 @@ mod tests {
         let closed = CheckedReview::of(design.clone(), Distro::Rhel).await.expect("answered");
         assert_eq!(closed.findings().first().map(|finding| finding.code.slug()), Some("lockout"));
         assert_eq!(closed.error(), None);
+        assert!(closed.summary().is_some_and(|summary| summary.contains("Everything else")), "{:?}", closed.summary());
+        for step in [Step::Services, Step::Protections, Step::Review] {
+            for rule in step_rules(&design, step) {
+                assert!(closed.explanation(&rule).is_some_and(|words| words.ends_with('.')), "{step:?}: {rule:?}");
+            }
+        }
     }
 }

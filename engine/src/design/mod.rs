@@ -45,6 +45,7 @@ mod name;
 mod nat;
 mod nat_rules;
 mod preset;
+pub mod preview;
 mod protections;
 mod review;
 pub mod review_job;

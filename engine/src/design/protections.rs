@@ -208,7 +208,7 @@ pub(super) fn icmp_accepts(protections: &Protections, family: Family) -> Vec<(Ru
         Ping::On => rules.push((icmp(family, echo), "ping".to_owned())),
         Ping::Limited { per_second } => {
             let mut rule = icmp(family, echo);
-            let rate = Rate::parse(&format!("{per_second}/sec")).unwrap_or_else(|_| unreachable!("validated rate"));
+            let rate = Rate::per(per_second, 1).unwrap_or_else(|| unreachable!("validated rate"));
             rule.modules.push(Module::Limit { rate, burst: 5 });
             rules.push((rule, format!("ping, at most {per_second}/s")));
         }
@@ -253,7 +253,7 @@ pub(super) fn ssh_limit(limit: SshLimit, port: u16, family: Family) -> [(Rule, S
 
 /// The logging rule at the end of INPUT.
 pub(super) fn log_dropped(log: &LogDropped) -> Rule {
-    let rate = Rate::parse(&format!("{}/min", log.per_minute)).unwrap_or_else(|_| unreachable!("validated rate"));
+    let rate = Rate::per(log.per_minute, 60).unwrap_or_else(|| unreachable!("validated rate"));
     let target = Target::Log(Log { prefix: Some(LOG_PREFIX.to_owned()), ..Log::default() });
     Rule { modules: vec![Module::Limit { rate, burst: 5 }], target: Some(target), ..Rule::default() }
 }

@@ -1,12 +1,15 @@
 //! The wizard's review as messages, so that it runs in a Web Worker: the lint and the exports are
 //! most of the engine's code, and a page that only sends a [`ReviewJob`] and reads the reply
-//! ([`read_reply`]) does not carry them (the wizard's page is 62 KB gzip lighter). The worker is
-//! a thin shell around [`answer_message`]; the CLI and the tests call [`Review::of`] directly.
+//! ([`read_reply`]) does not carry them (the wizard's page is 62 KB gzip lighter). Nor does it
+//! carry the plain-words summary and the rules' explanations (6 KB more): the review answers
+//! them too, the explanations of every rule any step of the wizard previews. The worker is a
+//! thin shell around [`answer_message`]; the CLI and the tests call [`Review::of`] directly.
 //!
 //! Both messages are JSON written and read by the design file's own JSON layer (no serde: the
 //! page already holds it for the design file). A job is
 //! `{"review": "<the design file's text>", "distro": "debian"}`; the reply is
-//! `{"review": {"findings": [...], "files": {...}}}` or `{"error": "why"}`. A reply that does not
+//! `{"review": {"summary": "...", "explanations": [...], "findings": [...], "files": {...}}}` or
+//! `{"error": "why"}`. A reply that does not
 //! read back is refused with the place and the reason, never a panic.
 //!
 //! # Examples
@@ -26,12 +29,14 @@ use std::fmt;
 
 use super::file::json::{self, Json, Value};
 use super::file::read::{optional, refuse, string, variant, Fields, Read};
+use super::preview::RuleScope;
 use super::Design;
 use crate::analysis::rule_at;
 use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::export::save::render_appended;
 use crate::export::script::{Distro, ScriptOptions};
+use crate::explain::explain;
 use crate::export::Exports;
 use crate::model::Family;
 
@@ -65,9 +70,23 @@ pub struct ReviewFiles {
     pub design_json: String,
 }
 
-/// What the review shows: the findings (lockouts first) and the files.
+/// A generated rule in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleExplanation {
+    pub family: Family,
+    /// The rule as the preview shows it ([`super::preview::PreviewRule::text`]).
+    pub rule: String,
+    pub explanation: String,
+}
+
+/// What the review shows: the design in plain words, the explanation of each rule the wizard's
+/// steps preview, the findings (lockouts first) and the files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
+    /// [`Design::summary`] as text.
+    pub summary: String,
+    /// One per distinct rule of every [`RuleScope`], in order of first appearance.
+    pub explanations: Vec<RuleExplanation>,
     pub findings: Vec<ReviewFinding>,
     pub files: ReviewFiles,
 }
@@ -107,7 +126,7 @@ fn read_job(json: &Json) -> Result<ReviewJob, String> {
 }
 
 impl Review {
-    /// Lints and exports `design`.
+    /// Summarises, explains, lints and exports `design`.
     pub fn of(design: &Design, options: &ScriptOptions) -> Self {
         let rulesets = [design.compile(Family::V4), design.compile(Family::V6)];
         let findings = design
@@ -139,13 +158,24 @@ impl Review {
             nft: exports.nft.map(|nft| nft.text).map_err(|error| error.to_string()),
             design_json: exports.design_json,
         };
-        Self { findings, files }
+        Self { summary: design.summary().to_string(), explanations: explanations(design), findings, files }
+    }
+
+    /// The explanation of the rule shown as `text` in `family`, if the review explains it.
+    pub fn explanation(&self, family: Family, text: &str) -> Option<&str> {
+        self.explanations
+            .iter()
+            .find(|known| known.family == family && known.rule == text)
+            .map(|known| known.explanation.as_str())
     }
 
     fn to_json(&self) -> Json {
         let findings = self.findings.iter().map(ReviewFinding::to_json).collect();
         let files = &self.files;
+        let explanations = self.explanations.iter().map(RuleExplanation::to_json).collect();
         Json::object(vec![
+            ("summary", Json::string(self.summary.as_str())),
+            ("explanations", Json::new(Value::Array(explanations))),
             ("findings", Json::new(Value::Array(findings))),
             (
                 "files",
@@ -167,12 +197,36 @@ impl ReviewFinding {
         let mut members = vec![
             ("code", Json::string(self.code.as_str())),
             ("severity", Json::string(self.severity.as_str())),
-            ("family", Json::string(self.family.to_string())),
+            ("family", Json::string(self.family.name())),
             ("message", Json::string(self.message.as_str())),
         ];
         members.extend(self.help.as_deref().map(|help| ("help", Json::string(help))));
         members.extend(self.rule.as_deref().map(|rule| ("rule", Json::string(rule))));
         Json::object(members)
+    }
+}
+
+/// Every distinct rule that a step of the wizard previews, explained.
+fn explanations(design: &Design) -> Vec<RuleExplanation> {
+    let mut explained = std::collections::BTreeSet::new();
+    let mut explanations = Vec::new();
+    for scope in RuleScope::ALL {
+        for (shown, explanation) in design.preview_with(scope, explain) {
+            if explained.insert((shown.family, shown.text.clone())) {
+                explanations.push(RuleExplanation { family: shown.family, rule: shown.text, explanation });
+            }
+        }
+    }
+    explanations
+}
+
+impl RuleExplanation {
+    fn to_json(&self) -> Json {
+        Json::object(vec![
+            ("family", Json::string(self.family.name())),
+            ("rule", Json::string(self.rule.as_str())),
+            ("explanation", Json::string(self.explanation.as_str())),
+        ])
     }
 }
 
@@ -225,7 +279,9 @@ fn not_a_reply(error: impl fmt::Display) -> ReplyError {
 }
 
 fn read_review(json: &Json, path: &str) -> Read<Review> {
-    let fields = Fields::of(json, path, &["findings", "files"])?;
+    let fields = Fields::of(json, path, &["summary", "explanations", "findings", "files"])?;
+    let summary = fields.required("summary").and_then(|(json, path)| string(json, &path).map(str::to_owned))?;
+    let explanations = fields.list("explanations", read_explanation)?;
     let findings = fields.list("findings", read_finding)?;
     let (files, files_path) = fields.required("files")?;
     let files = Fields::of(files, &files_path, &["script", "rules_v4", "rules_v6", "commands", "nft", "design_json"])?;
@@ -239,7 +295,19 @@ fn read_review(json: &Json, path: &str) -> Read<Review> {
         nft: outcome("nft")?,
         design_json: text("design_json")?,
     };
-    Ok(Review { findings, files })
+    Ok(Review { summary, explanations, findings, files })
+}
+
+fn read_explanation(json: &Json, path: &str) -> Read<RuleExplanation> {
+    let fields = Fields::of(json, path, &["family", "rule", "explanation"])?;
+    let text = |name: &str| fields.required(name).and_then(|(json, path)| string(json, &path).map(str::to_owned));
+    let (family, family_path) = fields.required("family")?;
+    Ok(RuleExplanation { family: read_family(family, &family_path)?, rule: text("rule")?, explanation: text("explanation")? })
+}
+
+/// `IPv4` or `IPv6` ([`Family::name`]).
+fn read_family(json: &Json, path: &str) -> Read<Family> {
+    Ok(Family::ALL[variant(json, path, &Family::ALL.map(Family::name))?])
 }
 
 fn read_finding(json: &Json, path: &str) -> Read<ReviewFinding> {
@@ -255,8 +323,7 @@ fn read_finding(json: &Json, path: &str) -> Read<ReviewFinding> {
     let (severity, severity_path) = fields.required("severity")?;
     let severity = Severity::ALL[variant(severity, &severity_path, &Severity::ALL.map(Severity::as_str))?];
     let (family, family_path) = fields.required("family")?;
-    let families = Family::ALL.map(|family| family.to_string());
-    let family = Family::ALL[variant(family, &family_path, &families.each_ref().map(String::as_str))?];
+    let family = read_family(family, &family_path)?;
     Ok(ReviewFinding { code, severity, family, message: text("message")?, help: optional_text("help")?, rule: optional_text("rule")? })
 }
 

@@ -46,6 +46,22 @@ fn the_review_lists_lockouts_first_with_their_rule_and_holds_every_file() {
 }
 
 #[test]
+fn every_rule_any_step_previews_is_explained_and_the_design_summarised() {
+    for design in designs() {
+        let review = through_the_worker(&ReviewJob { design: design.clone(), distro: Distro::Debian }).expect("a review");
+        assert_eq!(review.summary, design.summary().to_string());
+        for scope in RuleScope::ALL {
+            for (shown, explanation) in design.preview_with(scope, explain) {
+                assert_eq!(review.explanation(shown.family, &shown.text), Some(explanation.as_str()), "{scope:?}: {}", shown.text);
+            }
+        }
+        let distinct: std::collections::BTreeSet<_> = review.explanations.iter().map(|known| (known.family, known.rule.as_str())).collect();
+        assert_eq!(distinct.len(), review.explanations.len(), "each rule explained once");
+        assert_eq!(review.explanation(Family::V4, "-A INPUT -j NOTHING"), None);
+    }
+}
+
+#[test]
 fn the_distribution_reaches_the_script() {
     let job = ReviewJob { design: Preset::Web.design(), distro: Distro::Rhel };
     let review = through_the_worker(&job).expect("a review");
@@ -55,6 +71,8 @@ fn the_distribution_reaches_the_script() {
 #[test]
 fn files_that_cannot_be_made_and_findings_without_help_or_rule_read_back() {
     let review = Review {
+        summary: String::new(),
+        explanations: vec![RuleExplanation { family: Family::V6, rule: "-A INPUT -j ACCEPT".to_owned(), explanation: "Accept \"all\".".to_owned() }],
         findings: vec![ReviewFinding {
             code: Code::DefaultAccept,
             severity: Severity::Warning,
@@ -112,6 +130,8 @@ fn a_reply_that_does_not_read_back_says_where() {
         (reply.replacen("\"error\"", "\"fatal\"", 1), "review.findings[0].severity"),
         (reply.replacen("\"rules_v4\"", "\"rules_v5\"", 1), "unknown field `rules_v5`"),
         (reply.replacen("\"findings\"", "\"finding\"", 1), "unknown field `finding`"),
+        (reply.replacen("\"explanation\":", "\"explained\":", 1), "unknown field `explained`, expected one of `family`, `rule`, `explanation` at review.explanations[0].explained"),
+        (reply.replacen("\"summary\"", "\"summery\"", 1), "unknown field `summery`"),
         (reply.replacen("\"IPv4\"", "4", 1), "expected a string"),
         (reply.replacen("\"IPv4\"", "\"ipv5\"", 1), "unknown variant `ipv5`, expected `IPv4` or `IPv6`"),
         (reply.replacen("{\n        \"ok\"", "{\n        \"error\": \"\",\n        \"ok\"", 1), "expected exactly one of `ok` and `error` at review.files.script"),

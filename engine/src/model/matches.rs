@@ -292,11 +292,25 @@ impl Rate {
     /// ```
     pub fn parse(text: &str) -> Result<Self, String> {
         let (count, seconds) = rate_parts(text)?;
-        let interval = u32::try_from(10_000 * seconds / count).unwrap_or(u32::MAX);
-        if interval == 0 {
-            return Err(format!("rate `{text}` is too fast (at most 10000/sec)"));
-        }
-        Ok(Self { interval })
+        Self::of(count, seconds).ok_or_else(|| format!("rate `{text}` is too fast (at most 10000/sec)"))
+    }
+
+    /// `count` packets per `seconds` seconds; `None` when `count` is 0 or the rate is faster
+    /// than iptables allows (10000/sec).
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::model::Rate;
+    /// assert_eq!(Rate::per(5, 60), Rate::parse("5/min").ok());
+    /// assert_eq!(Rate::per(20_000, 1), None);
+    /// ```
+    pub fn per(count: u32, seconds: u32) -> Option<Self> {
+        Self::of(count.into(), seconds.into())
+    }
+
+    fn of(count: u64, seconds: u64) -> Option<Self> {
+        let interval = u32::try_from(10_000 * seconds / count.max(1)).unwrap_or(u32::MAX);
+        (count > 0 && interval > 0).then_some(Self { interval })
     }
 
     /// The average interval between packets, in 1/10000 s.

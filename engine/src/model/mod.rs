@@ -53,14 +53,19 @@ impl Family {
     pub fn contains(self, net: &ipnet::IpNet) -> bool {
         matches!((self, net), (Family::V4, ipnet::IpNet::V4(_)) | (Family::V6, ipnet::IpNet::V6(_)))
     }
+
+    /// `IPv4` or `IPv6`, as the family displays itself.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        }
+    }
 }
 
 impl fmt::Display for Family {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Family::V4 => "IPv4",
-            Family::V6 => "IPv6",
-        })
+        f.write_str(self.name())
     }
 }
 
