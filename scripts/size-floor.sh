@@ -2,8 +2,9 @@
 # How small the wizard's page could be with its stack, whatever its views: builds two probes like
 # the site (Makefile SITE_ENV, wasm-bindgen, wasm-opt -Oz) and prints their gzip sizes —
 #   engine:    app/examples/size_floor_engine.rs, everything the wizard's page asks of the
-#              engine (design file, compile, explain, summary, the review's job written and its
-#              reply read; the lint and the exports run in the analysis worker), no view;
+#              engine (design file, each step's rules, the review's job written and its reply
+#              read; the summary, the explanations, the lint and the exports run in the analysis
+#              worker), no view;
 #   framework: app/examples/size_floor_ui.rs, Leptos + stylist + web-sys in one trivial view;
 #   both:      the two in one wasm (the standard library and allocator counted once)
 # next to the wizard's own page and the 250 KB target. A measurement, not a test
@@ -24,7 +25,7 @@ fi
 probe() {
     (cd "$root" && cargo build -q --locked --release --target wasm32-unknown-unknown -p portcullis-app --example "$1")
     wasm-bindgen --target web --no-typescript --out-dir "$work/$1" "$root/target/wasm32-unknown-unknown/release/examples/$1.wasm"
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    wasm-opt -Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
         "$work/$1/$1_bg.wasm" -o "$work/$1/opt.wasm"
     gzip -9 -c "$work/$1/opt.wasm" | wc -c
 }

@@ -4,17 +4,18 @@
 # page's regression ceiling.
 #
 # The site is two pages with a wasm module each: the wizard (dist/index.html, what a beginner
-# downloads) and the workbench (dist/workbench/index.html). The 250 KB target is the wizard's;
-# it is NOT met yet (see README "Size"; `make size-floor` measures what the engine and the
-# framework alone weigh). The ceilings catch growth — and the wizard's also catches the
-# workbench (both in one wasm were 651 KB) or the lint and the exports, which run in the
-# analysis worker (62 KB of the page's wasm), creeping back into its wasm.
+# downloads) and the workbench (dist/workbench/index.html). The 250 KB target is the wizard's,
+# and its ceiling: met (see README "Size"; `make size-floor` measures what the engine and the
+# framework alone weigh), it fails the build if the page grows past it — the workbench (both in
+# one wasm were 651 KB), or the summary, the explanations, the lint or the exports, which run in
+# the analysis worker (68 KB of the page's wasm), creeping back in. The other ceilings catch
+# growth.
 # Usage: scripts/size.sh [DIST_DIR]
 set -euo pipefail
 
 dist=${1:-dist}
 target_kb=250
-wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-270}
+wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-$target_kb}
 workbench_budget_kb=${SIZE_BUDGET_WORKBENCH_KB:-520}
 worker_budget_kb=${SIZE_BUDGET_WORKER_KB:-260}
 
@@ -46,15 +47,15 @@ over=()
 page_size "wizard page — what a beginner downloads" "$dist/index.html" "$wizard_budget_kb" || over+=("wizard page (${wizard_budget_kb} KB)")
 wizard_total=$page_total
 page_size "workbench page" "$dist/workbench/index.html" "$workbench_budget_kb" || over+=("workbench page (${workbench_budget_kb} KB)")
-# The analysis worker (the wizard's review: lint and exports; the workbench's analysis): not
-# named by either page's scripts, started when the review first asks or the workbench first
-# analyses.
+# The analysis worker (the wizard's review: summary, explanations, lint and exports; the
+# workbench's analysis): not named by either page's scripts, started by the wizard once it has
+# rendered and by the workbench when it first analyses.
 worker_total=0
 for file in "$dist"/portcullis-analysis-worker*.{wasm,js} "$dist"/analysis-worker.js; do
     [ -f "$file" ] || { echo "size: the analysis worker ($file) is missing from $dist" >&2; exit 1; }
     worker_total=$((worker_total + $(gzip -9 -c "$file" | wc -c)))
 done
-printf 'analysis worker, started on demand by the review and the workbench: %d KB gzip (ceiling %d KB)\n' $(((worker_total + 512) / 1024)) "$worker_budget_kb"
+printf 'analysis worker, started by the wizard once it has rendered and by the workbench on its first analysis: %d KB gzip (ceiling %d KB)\n' $(((worker_total + 512) / 1024)) "$worker_budget_kb"
 [ "$worker_total" -le $((worker_budget_kb * 1024)) ] || over+=("analysis worker (${worker_budget_kb} KB)")
 awk -v total="$wizard_total" -v target=$((target_kb * 1024)) 'BEGIN {
     printf "target: the wizard page <= %d KB gzip: %s (%.0f KB, %.2fx the target)\n",

@@ -1,6 +1,6 @@
 //! The page's side of the analysis worker (`src/bin/analysis_worker.rs`), which answers the
-//! wizard's review (the lint and the exports, which the wizard's page does not carry) and the
-//! workbench's analysis (linting and mapping 10,000 rules takes seconds, which on the page's
+//! wizard's review (summary, explanations, lint and exports, which the wizard's page does not
+//! carry) and the workbench's analysis (linting and mapping 10,000 rules takes seconds, which on the page's
 //! thread would freeze scrolling and typing). Like `browser`, this is a side effect on the
 //! browser, kept in one place.
 //!

@@ -1,5 +1,6 @@
 //! The wizard's review when its analysis worker cannot run (its script failed to load, say):
-//! the review says so, and nothing is exported unchecked. A binary of its own, since the other
+//! the review says so, the rules preview says why its rules are not explained, and nothing is
+//! exported unchecked. A binary of its own, since the other
 //! wizard tests answer the review on the page.
 
 mod support;
@@ -21,5 +22,11 @@ async fn without_its_worker_the_review_explains_and_holds_every_export() {
     assert!(page.find("no-findings").is_none(), "no check ran: nothing is called clean");
     assert!(page.is_disabled("copy-script") && page.is_disabled("download-script"));
     assert!(page.text("notice-script").contains("exports stay held"), "{}", page.text("notice-script"));
-    assert!(page.text("summary").contains("From anywhere"), "the plain words need no worker: {}", page.text("summary"));
+    assert!(page.text("summary").contains("did not run"), "the plain words come with the checks: {}", page.text("summary"));
+    let explanations = page.all("rule-explanation");
+    assert!(!explanations.is_empty(), "the rules are the page's own");
+    for explanation in explanations {
+        let text = explanation.text_content().unwrap_or_default();
+        assert!(text.contains("The checks could not start"), "a rule's explanation says why it has none: {text}");
+    }
 }

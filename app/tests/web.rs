@@ -52,6 +52,24 @@ async fn a_first_visit_starts_at_the_presets_and_a_preset_opens_its_services() {
     assert!(rules.iter().all(|rule| !rule.contains("INVALID")), "the services step shows only service rules");
 }
 
+/// The rules' explanations, as the preview shows them.
+fn explanations(page: &Page) -> Vec<String> {
+    page.all("rule-explanation").iter().filter_map(|explanation| explanation.text_content()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn each_rule_is_explained_once_the_review_answers_and_a_new_rule_too() {
+    let page = Page::mount().await;
+    let explained = || explanations(&page).iter().all(|words| !words.contains("Explaining") && words.ends_with('.'));
+    wait_until("every rule explained", 2000, explained).await;
+    page.click("preset-web-mail").await;
+    let imaps = || page.all("preview-rule").into_iter().find(|rule| rule.text_content().is_some_and(|text| text.contains("--dport 993")));
+    assert!(imaps().is_some(), "the new rule is listed at once, by the page");
+    wait_until("the new rules explained", 2000, explained).await;
+    let words = imaps().and_then(|rule| rule.query_selector("[data-testid=rule-explanation]").ok().flatten()).and_then(|explanation| explanation.text_content());
+    assert!(words.as_deref().is_some_and(|words| words.starts_with("Accept TCP to port 993")), "{words:?}");
+}
+
 #[wasm_bindgen_test]
 async fn search_filters_the_catalogue_and_custom_services_are_validated() {
     let page = Page::mount().await;

@@ -1,7 +1,9 @@
 //! The analysis worker: a Web Worker that answers two kinds of job (JSON text in, JSON text out),
-//! started on demand by a page (`app/src/worker.rs`):
-//! - the wizard's review (`portcullis_engine::design::review_job`): the findings and the files of
-//!   a design — the lint and the exports live here, not in the wizard's page;
+//! started by a page (`app/src/worker.rs`): the wizard's once it has rendered, the workbench's on
+//! its first analysis:
+//! - the wizard's review (`portcullis_engine::design::review_job`): the summary, the rules'
+//!   explanations, the findings and the files of a design — the summary, the explanations, the
+//!   lint and the exports live here, not in the wizard's page;
 //! - the workbench's analysis (`portcullis_engine::workbench::job`): linting and mapping
 //!   thousands of rules without freezing the page.
 
