@@ -10,9 +10,9 @@
 //! 2. One edit of a design of about 50 rules: from the click to the moment every effect has run
 //!    and the DOM shows the result (a macrotask after the click: Leptos runs its effects in
 //!    microtasks), and to the next animation frame. Measured for a service toggled on the
-//!    Services step (compile, the step's rules and their explanations re-rendered) and for
-//!    undo/redo on the Review step (compile, summary; the lint and the exports run in the
-//!    analysis worker). Target: ≤ 16 ms. On the Review step it also times when the edit's
+//!    Services step (compile, the step's rules re-rendered; their explanations come from the
+//!    analysis worker) and for undo/redo on the Review step (compile; the summary, the lint and
+//!    the exports come from the analysis worker). Target: ≤ 16 ms. On the Review step it also times when the edit's
 //!    findings and files are in the DOM (`findings-status` turns `current`) and the frame that
 //!    paints them: the worker's time is shown there, not hidden.
 //!
@@ -272,7 +272,7 @@ async fn measure_edits(site: &Site) -> Result<(), String> {
         browser.test_id("nav-services").await?.click().await.map_err(failed)?;
         browser.test_id("service-ftp").await?;
         let toggle = time_edits(&browser, "() => document.querySelector('[data-testid=service-ftp]').click()").await?;
-        report_edits("toggle a service on the Services step (compile, step rules, explanations)", &toggle)?;
+        report_edits("toggle a service on the Services step (compile, step rules; explanations from the analysis worker)", &toggle)?;
 
         browser.test_id("nav-review").await?.click().await.map_err(failed)?;
         browser.test_id("step-review").await?;
@@ -280,7 +280,7 @@ async fn measure_edits(site: &Site) -> Result<(), String> {
         browser.review_answered().await?;
         let undo_redo = r"(i) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: i % 2 ? 'y' : 'z', ctrlKey: true, bubbles: true }))";
         let review = time_edits(&browser, undo_redo).await?;
-        report_edits("undo/redo on the Review step (compile, summary; the lint and the exports in the analysis worker)", &review)
+        report_edits("undo/redo on the Review step (compile; the summary, the lint and the exports in the analysis worker)", &review)
     }
     .await;
     browser.close().await;
