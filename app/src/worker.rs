@@ -1,8 +1,8 @@
 //! The page's side of the analysis worker (`src/bin/analysis_worker.rs`), which answers the
 //! wizard's review (summary, explanations, lint and exports, which the wizard's page does not
-//! carry) and the workbench's analysis (linting and mapping 10,000 rules takes seconds, which on the page's
-//! thread would freeze scrolling and typing). Like `browser`, this is a side effect on the
-//! browser, kept in one place.
+//! carry) and the workbench's analysis (linting and mapping 10,000 rules takes seconds, which on
+//! the page's thread would freeze scrolling and typing). Like `browser`, this is a side effect on
+//! the browser, kept in one place.
 //!
 //! The page names the worker's script in `<meta name="portcullis-analysis-worker">`; the worker
 //! starts on the first job, which waits for the worker's [`READY`] (it listens only once its
@@ -81,7 +81,8 @@ thread_local! {
 
 /// Answers the wizard's review jobs on the page, with the function the worker runs, when the
 /// page has no worker: for tests, which have no worker script to start. The wizard's page
-/// never calls it (it would carry the lint and the exports again).
+/// never calls it (it would carry the summary, the explanations, the lint and the exports
+/// again).
 pub fn answer_reviews_on_page() {
     PAGE_ANSWER.set(Some(review_job::answer_message));
 }

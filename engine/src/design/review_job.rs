@@ -28,7 +28,7 @@
 use std::fmt;
 
 use super::file::json::{self, Json, Value};
-use super::file::read::{optional, refuse, string, variant, Fields, Read};
+use super::file::read::{optional, refuse, text, variant, Fields, Read};
 use super::preview::RuleScope;
 use super::Design;
 use crate::analysis::rule_at;
@@ -119,9 +119,9 @@ impl ReviewJob {
 
 fn read_job(json: &Json) -> Result<ReviewJob, String> {
     let fields = Fields::of(json, "", &["review", "distro"]).map_err(|error| format!("not a review job: {error}"))?;
-    let design = fields.required("review").and_then(|(json, path)| string(json, &path)).map_err(|error| format!("not a review job: {error}"))?;
-    let design = Design::from_json(design).map_err(|error| format!("the design sent for review does not open: {error}"))?;
-    let distro = fields.required("distro").and_then(|(json, path)| distro(json, &path)).map_err(|error| format!("not a review job: {error}"))?;
+    let design = fields.read("review", text).map_err(|error| format!("not a review job: {error}"))?;
+    let design = Design::from_json(&design).map_err(|error| format!("the design sent for review does not open: {error}"))?;
+    let distro = fields.read("distro", distro).map_err(|error| format!("not a review job: {error}"))?;
     Ok(ReviewJob { design, distro })
 }
 
@@ -268,7 +268,7 @@ pub fn read_reply(message: &str) -> Result<Review, ReplyError> {
     let parsed = json::parse(message).map_err(|error| ReplyError(format!("the review's reply is not JSON: {error}")))?;
     let fields = Fields::of(&parsed, "", &["review", "error"]).map_err(not_a_reply)?;
     if let Some((error, path)) = fields.get("error") {
-        return Err(ReplyError(string(error, &path).map_err(not_a_reply)?.to_owned()));
+        return Err(ReplyError(text(error, &path).map_err(not_a_reply)?));
     }
     let (review, path) = fields.required("review").map_err(not_a_reply)?;
     read_review(review, &path).map_err(not_a_reply)
@@ -280,29 +280,28 @@ fn not_a_reply(error: impl fmt::Display) -> ReplyError {
 
 fn read_review(json: &Json, path: &str) -> Read<Review> {
     let fields = Fields::of(json, path, &["summary", "explanations", "findings", "files"])?;
-    let summary = fields.required("summary").and_then(|(json, path)| string(json, &path).map(str::to_owned))?;
+    let summary = fields.read("summary", text)?;
     let explanations = fields.list("explanations", read_explanation)?;
     let findings = fields.list("findings", read_finding)?;
-    let (files, files_path) = fields.required("files")?;
-    let files = Fields::of(files, &files_path, &["script", "rules_v4", "rules_v6", "commands", "nft", "design_json"])?;
-    let text = |name: &str| files.required(name).and_then(|(json, path)| string(json, &path).map(str::to_owned));
-    let outcome = |name: &str| files.required(name).and_then(|(json, path)| read_outcome(json, &path));
-    let files = ReviewFiles {
-        script: outcome("script")?,
-        rules_v4: text("rules_v4")?,
-        rules_v6: text("rules_v6")?,
-        commands: text("commands")?,
-        nft: outcome("nft")?,
-        design_json: text("design_json")?,
-    };
+    let files = fields.read("files", read_files)?;
     Ok(Review { summary, explanations, findings, files })
+}
+
+fn read_files(json: &Json, path: &str) -> Read<ReviewFiles> {
+    let files = Fields::of(json, path, &["script", "rules_v4", "rules_v6", "commands", "nft", "design_json"])?;
+    Ok(ReviewFiles {
+        script: files.read("script", read_outcome)?,
+        rules_v4: files.read("rules_v4", text)?,
+        rules_v6: files.read("rules_v6", text)?,
+        commands: files.read("commands", text)?,
+        nft: files.read("nft", read_outcome)?,
+        design_json: files.read("design_json", text)?,
+    })
 }
 
 fn read_explanation(json: &Json, path: &str) -> Read<RuleExplanation> {
     let fields = Fields::of(json, path, &["family", "rule", "explanation"])?;
-    let text = |name: &str| fields.required(name).and_then(|(json, path)| string(json, &path).map(str::to_owned));
-    let (family, family_path) = fields.required("family")?;
-    Ok(RuleExplanation { family: read_family(family, &family_path)?, rule: text("rule")?, explanation: text("explanation")? })
+    Ok(RuleExplanation { family: fields.read("family", read_family)?, rule: fields.read("rule", text)?, explanation: fields.read("explanation", text)? })
 }
 
 /// `IPv4` or `IPv6` ([`Family::name`]).
@@ -312,27 +311,32 @@ fn read_family(json: &Json, path: &str) -> Read<Family> {
 
 fn read_finding(json: &Json, path: &str) -> Read<ReviewFinding> {
     let fields = Fields::of(json, path, &["code", "severity", "family", "message", "help", "rule"])?;
-    let text = |name: &str| fields.required(name).and_then(|(json, path)| string(json, &path).map(str::to_owned));
-    let optional_text = |name: &str| match fields.get(name) {
-        Some((json, path)) => optional(json, &path, |json, path| string(json, path).map(str::to_owned)),
-        None => Ok(None),
-    };
-    let (code, code_path) = fields.required("code")?;
+    let optional_text = |name: &str| fields.get(name).map_or(Ok(None), |(json, path)| optional(json, &path, text));
+    Ok(ReviewFinding {
+        code: fields.read("code", read_code)?,
+        severity: fields.read("severity", read_severity)?,
+        family: fields.read("family", read_family)?,
+        message: fields.read("message", text)?,
+        help: optional_text("help")?,
+        rule: optional_text("rule")?,
+    })
+}
+
+fn read_code(json: &Json, path: &str) -> Read<Code> {
     let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
-    let code = Code::ALL[variant(code, &code_path, &codes)?];
-    let (severity, severity_path) = fields.required("severity")?;
-    let severity = Severity::ALL[variant(severity, &severity_path, &Severity::ALL.map(Severity::as_str))?];
-    let (family, family_path) = fields.required("family")?;
-    let family = read_family(family, &family_path)?;
-    Ok(ReviewFinding { code, severity, family, message: text("message")?, help: optional_text("help")?, rule: optional_text("rule")? })
+    Ok(Code::ALL[variant(json, path, &codes)?])
+}
+
+fn read_severity(json: &Json, path: &str) -> Read<Severity> {
+    Ok(Severity::ALL[variant(json, path, &Severity::ALL.map(Severity::as_str))?])
 }
 
 /// `{"ok": text}` or `{"error": why}`: exactly one of the two.
 fn read_outcome(json: &Json, path: &str) -> Read<Result<String, String>> {
     let fields = Fields::of(json, path, &["ok", "error"])?;
     match (fields.get("ok"), fields.get("error")) {
-        (Some((text, text_path)), None) => Ok(Ok(string(text, &text_path)?.to_owned())),
-        (None, Some((why, why_path))) => Ok(Err(string(why, &why_path)?.to_owned())),
+        (Some((file, file_path)), None) => Ok(Ok(text(file, &file_path)?)),
+        (None, Some((why, why_path))) => Ok(Err(text(why, &why_path)?)),
         _ => Err(refuse(json, path, "expected exactly one of `ok` and `error`".to_owned())),
     }
 }

@@ -112,6 +112,12 @@ impl<'v> Fields<'v> {
         self.get(name).ok_or_else(|| refuse(self.object, &self.path, format!("missing field `{name}`")))
     }
 
+    /// The field `name`, which the format requires, read with `item`.
+    pub(in crate::design) fn read<T>(&self, name: &str, item: fn(&Json, &str) -> Read<T>) -> Read<T> {
+        let (json, path) = self.required(name)?;
+        item(json, &path)
+    }
+
     /// The list in field `name`, each item read with `item`; empty when left out.
     pub(in crate::design) fn list<T>(&self, name: &str, item: fn(&Json, &str) -> Read<T>) -> Read<Vec<T>> {
         self.get(name).map_or_else(|| Ok(Vec::new()), |(json, path)| list(json, &path, item))
@@ -128,6 +134,11 @@ pub(in crate::design) fn string<'v>(json: &'v Json, path: &str) -> Read<&'v str>
         Value::String(text) => Ok(text),
         _ => Err(invalid_type(json, path, "a string")),
     }
+}
+
+/// A string, owned.
+pub(in crate::design) fn text(json: &Json, path: &str) -> Read<String> {
+    string(json, path).map(str::to_owned)
 }
 
 fn boolean(json: &Json, path: &str) -> Read<bool> {
@@ -210,8 +221,8 @@ pub(super) fn file(json: &Json, version: u32) -> Read<FileV2> {
     if version == 1 {
         let fields = Fields::of(json, "", FILE_V1)?;
         fields.required("version")?;
-        let (services, path) = fields.required("services")?;
-        return Ok(FileV2 { services: list(services, &path, service_v1)?, ..FileV2::default() });
+        let services = fields.required("services").and_then(|(services, path)| list(services, &path, service_v1))?;
+        return Ok(FileV2 { services, ..FileV2::default() });
     }
     let fields = Fields::of(json, "", FILE_V2)?;
     fields.required("version")?;
@@ -231,9 +242,8 @@ pub(super) fn file(json: &Json, version: u32) -> Read<FileV2> {
 
 fn service_v1(json: &Json, path: &str) -> Read<ServiceEntry> {
     let fields = Fields::of(json, path, SERVICE_V1)?;
-    let (service, service_path) = fields.required("service")?;
     Ok(ServiceEntry {
-        service: service_id(service, &service_path)?,
+        service: fields.read("service", service_id)?,
         groups: Vec::new(),
         sources: fields.list("sources", source)?,
         interfaces: Vec::new(),
@@ -242,9 +252,8 @@ fn service_v1(json: &Json, path: &str) -> Read<ServiceEntry> {
 
 fn service(json: &Json, path: &str) -> Read<ServiceEntry> {
     let fields = Fields::of(json, path, SERVICE_V2)?;
-    let (service, service_path) = fields.required("service")?;
     Ok(ServiceEntry {
-        service: service_id(service, &service_path)?,
+        service: fields.read("service", service_id)?,
         groups: fields.list("groups", name)?,
         sources: fields.list("sources", source)?,
         interfaces: fields.list("interfaces", interface)?,
@@ -253,20 +262,17 @@ fn service(json: &Json, path: &str) -> Read<ServiceEntry> {
 
 fn group(json: &Json, path: &str) -> Read<GroupEntry> {
     let fields = Fields::of(json, path, &["name", "sources"])?;
-    let (group_name, name_path) = fields.required("name")?;
-    let (sources, sources_path) = fields.required("sources")?;
-    Ok(GroupEntry { name: name(group_name, &name_path)?, sources: list(sources, &sources_path, source)? })
+    let group_name = fields.read("name", name)?;
+    let sources = fields.required("sources").and_then(|(sources, path)| list(sources, &path, source))?;
+    Ok(GroupEntry { name: group_name, sources })
 }
 
 fn custom_service(json: &Json, path: &str) -> Read<CustomEntry> {
     let fields = Fields::of(json, path, &["name", "protocol", "ports", "groups", "sources", "interfaces"])?;
-    let (service_name, name_path) = fields.required("name")?;
-    let (protocol, protocol_path) = fields.required("protocol")?;
-    let (ports, ports_path) = fields.required("ports")?;
     Ok(CustomEntry {
-        name: name(service_name, &name_path)?,
-        protocol: transport(protocol, &protocol_path)?,
-        ports: parsed::<PortList>(ports, &ports_path)?,
+        name: fields.read("name", name)?,
+        protocol: fields.read("protocol", transport)?,
+        ports: fields.read("ports", parsed::<PortList>)?,
         groups: fields.list("groups", name)?,
         sources: fields.list("sources", source)?,
         interfaces: fields.list("interfaces", interface)?,
@@ -335,8 +341,7 @@ fn ping(json: &Json, path: &str) -> Read<Ping> {
     let (mode, mode_path) = fields.required("mode")?;
     let mode = variant(mode, &mode_path, &["off", "limited", "on"])?;
     if mode == 1 {
-        let (per_second, per_second_path) = fields.required("per_second")?;
-        return Ok(Ping::Limited { per_second: count_u32(per_second, &per_second_path)? });
+        return Ok(Ping::Limited { per_second: fields.read("per_second", count_u32)? });
     }
     if let Some((value, value_path)) = fields.get("per_second") {
         return Err(refuse(value, &value_path, "unknown field `per_second`: only mode `limited` has it".to_owned()));
@@ -346,15 +351,12 @@ fn ping(json: &Json, path: &str) -> Read<Ping> {
 
 fn ssh_limit(json: &Json, path: &str) -> Read<SshLimit> {
     let fields = Fields::of(json, path, &["connections", "seconds"])?;
-    let (connections, connections_path) = fields.required("connections")?;
-    let (seconds, seconds_path) = fields.required("seconds")?;
-    Ok(SshLimit { connections: count_u32(connections, &connections_path)?, seconds: count_u32(seconds, &seconds_path)? })
+    Ok(SshLimit { connections: fields.read("connections", count_u32)?, seconds: fields.read("seconds", count_u32)? })
 }
 
 fn log_dropped(json: &Json, path: &str) -> Read<LogDropped> {
     let fields = Fields::of(json, path, &["per_minute"])?;
-    let (per_minute, per_minute_path) = fields.required("per_minute")?;
-    Ok(LogDropped { per_minute: count_u32(per_minute, &per_minute_path)? })
+    Ok(LogDropped { per_minute: fields.read("per_minute", count_u32)? })
 }
 
 fn nat(json: &Json, path: &str) -> Read<Nat> {
@@ -368,21 +370,14 @@ fn nat(json: &Json, path: &str) -> Read<Nat> {
 
 fn redirect(json: &Json, path: &str) -> Read<Redirect> {
     let fields = Fields::of(json, path, &["protocol", "port", "to_port", "interfaces"])?;
-    let (protocol, protocol_path) = fields.required("protocol")?;
-    let (from, from_path) = fields.required("port")?;
-    let (to, to_path) = fields.required("to_port")?;
-    let (protocol, from, to) = (transport(protocol, &protocol_path)?, port(from, &from_path)?, port(to, &to_path)?);
+    let (protocol, from, to) = (fields.read("protocol", transport)?, fields.read("port", port)?, fields.read("to_port", port)?);
     Redirect::new(protocol, from, to, fields.list("interfaces", interface)?).map_err(|error| refuse(json, path, error.to_string()))
 }
 
 fn port_forward(json: &Json, path: &str) -> Read<PortForward> {
     let fields = Fields::of(json, path, &["protocol", "port", "to", "to_port", "interfaces", "groups", "sources"])?;
-    let (protocol, protocol_path) = fields.required("protocol")?;
-    let (from, from_path) = fields.required("port")?;
-    let (to, to_path) = fields.required("to")?;
-    let (to_port, to_port_path) = fields.required("to_port")?;
-    let (protocol, from) = (transport(protocol, &protocol_path)?, port(from, &from_path)?);
-    let (to, to_port) = (address(to, &to_path)?, port(to_port, &to_port_path)?);
+    let (protocol, from) = (fields.read("protocol", transport)?, fields.read("port", port)?);
+    let (to, to_port) = (fields.read("to", address)?, fields.read("to_port", port)?);
     let interfaces = fields.list("interfaces", interface)?;
     let access = Access::only(fields.list("groups", name)?, fields.list("sources", source)?);
     PortForward::new(protocol, from, to, to_port, interfaces, access).map_err(|error| refuse(json, path, error.to_string()))
@@ -390,8 +385,6 @@ fn port_forward(json: &Json, path: &str) -> Read<PortForward> {
 
 fn masquerade(json: &Json, path: &str) -> Read<Masquerade> {
     let fields = Fields::of(json, path, &["network", "out_interface"])?;
-    let (network, network_path) = fields.required("network")?;
-    let (out, out_path) = fields.required("out_interface")?;
-    let (network, out) = (source(network, &network_path)?, interface(out, &out_path)?);
+    let (network, out) = (fields.read("network", source)?, fields.read("out_interface", interface)?);
     Masquerade::new(network, out).map_err(|error| refuse(json, path, error.to_string()))
 }
