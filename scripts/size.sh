@@ -4,20 +4,18 @@
 # page's regression ceiling.
 #
 # The site is two pages with a wasm module each: the wizard (dist/index.html, what a beginner
-# downloads) and the workbench (dist/workbench/index.html). The 250 KB target is the wizard's,
-# and its ceiling: met (see README "Size"; `make size-floor` measures what the engine and the
-# framework alone weigh), it fails the build if the page grows past it — the workbench (both in
-# one wasm were 651 KB), or the summary, the explanations, the lint or the exports, which run in
-# the analysis worker (68 KB of the page's wasm), creeping back in. The other ceilings catch
-# growth.
+# downloads) and the workbench (dist/workbench/index.html). The 250 KB figure is the wizard's
+# earlier target (met at 249 KB, see README "Size"); the ceilings are guards against accidents
+# (about +20 % over the committed figure: the workbench, or the lint and the exports that run in
+# the analysis worker, creeping back into the wizard's page), not targets to shave code for.
 # Usage: scripts/size.sh [DIST_DIR]
 set -euo pipefail
 
 dist=${1:-dist}
 target_kb=250
-wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-$target_kb}
-workbench_budget_kb=${SIZE_BUDGET_WORKBENCH_KB:-520}
-worker_budget_kb=${SIZE_BUDGET_WORKER_KB:-260}
+wizard_budget_kb=${SIZE_BUDGET_WIZARD_KB:-300}
+workbench_budget_kb=${SIZE_BUDGET_WORKBENCH_KB:-580}
+worker_budget_kb=${SIZE_BUDGET_WORKER_KB:-300}
 
 # page_size LABEL HTML BUDGET_KB: prints each wasm/js/css file the page names and their gzip
 # total; sets $page_total and returns 1 past the budget.

@@ -79,10 +79,10 @@ fn every_format_prints_what_the_engine_exports() {
         (vec!["--format", "commands"], format!("{}\n{}", commands::render(&v4), commands::render(&v6))),
         (vec!["--format", "nft"], nft::render(&v4, &v6).unwrap().text),
         (vec!["--format", "json"], design.to_json()),
-        (vec!["--format", "script"], script::render(&save::render(&v4), &save::render(&v6), &script::ScriptOptions::default()).unwrap()),
+        (vec!["--format", "script"], script::render(&v4, &v6, &script::ScriptOptions::default()).unwrap()),
         (
             vec!["--format", "script", "--distro", "rhel", "--rollback", "30", "--ssh-port", "2222"],
-            script::render(&save::render(&v4), &save::render(&v6), &options).unwrap(),
+            script::render(&v4, &v6, &options).unwrap(),
         ),
     ];
     for (args, expected) in cases {

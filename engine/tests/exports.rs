@@ -40,7 +40,7 @@ fn tutorial_server_nft() {
 fn tutorial_server_script() {
     let design = tutorial_server();
     let options = ScriptOptions { distro: Distro::Debian, ..ScriptOptions::default() };
-    let text = script::render(&save::render(&design.compile(Family::V4)), &save::render(&design.compile(Family::V6)), &options)
+    let text = script::render(&design.compile(Family::V4), &design.compile(Family::V6), &options)
         .expect("script");
     insta::assert_snapshot!(text);
 }
@@ -122,7 +122,7 @@ fn router_nft() {
 fn router_script_warns_about_forwarding_without_changing_it() {
     let design = router();
     let options = ScriptOptions { distro: Distro::Debian, ..ScriptOptions::default() };
-    let text = script::render(&save::render(&design.compile(Family::V4)), &save::render(&design.compile(Family::V6)), &options)
+    let text = script::render(&design.compile(Family::V4), &design.compile(Family::V6), &options)
         .expect("script");
     assert!(text.contains("IPv4 forwarding is off: run 'sysctl -w net.ipv4.ip_forward=1'"));
     assert!(text.contains("IPv6 forwarding is off: run 'sysctl -w net.ipv6.conf.all.forwarding=1'"));

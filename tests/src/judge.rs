@@ -54,7 +54,7 @@ impl Judge {
         let export = nft::render(&v4, &v6).map_err(|error| format!("nft export refused: {error}"))?;
         let path = self.write("rules.nft", &export.text)?;
         self.netns.exec("nft", &["-c", "-f", &path]).map_err(|error| format!("rules.nft: {error}\n{}", export.text))?;
-        let text = script::render(&rules_v4, &rules_v6, options).map_err(|error| format!("script export refused: {error}"))?;
+        let text = script::render(&v4, &v6, options).map_err(|error| format!("script export refused: {error}"))?;
         let path = self.write("apply.sh", &text)?;
         shell_check(&path, "bash").map_err(|error| format!("apply.sh ({}): {error}", options.distro))?;
         let text = format!("{}\n{}", commands::render(&v4), commands::render(&v6));

@@ -186,7 +186,7 @@ fn scripts_pass_bash_n_and_shellcheck_for_every_distribution() {
     for (name, (v4, v6)) in [("tricky", tricky(&dir)), ("router", (router.compile(Family::V4), router.compile(Family::V6)))] {
         for distro in Distro::ALL {
             let options = ScriptOptions { distro, ..ScriptOptions::default() };
-            let text = script::render(&save::render(&v4), &save::render(&v6), &options).expect("script");
+            let text = script::render(&v4, &v6, &options).expect("script");
             let file = dir.join(format!("apply-{name}-{distro}.sh"));
             std::fs::write(&file, text).expect("write");
             check_shell_script(&file).unwrap_or_else(|error| panic!("{name} {distro}: {error}"));
@@ -288,7 +288,7 @@ fn the_script_applies_rolls_back_and_keeps_only_confirmed_rules() {
     let dir = temp_dir("script-run");
     let (v4, v6) = tricky(&dir);
     let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
-    let text = script::render(&rules_v4, &rules_v6, &ScriptOptions { rollback_seconds: 120, ..ScriptOptions::default() }).expect("script");
+    let text = script::render(&v4, &v6, &ScriptOptions { rollback_seconds: 120, ..ScriptOptions::default() }).expect("script");
     let script = dir.join("apply.sh");
     std::fs::write(&script, text).expect("write");
     let netns = Netns::create("script").expect("namespace");
@@ -428,7 +428,7 @@ fn shell_syntax_in_every_free_text_slot_stays_inert_in_commands_and_script() {
     }
     // The apply script: linted, run, confirmed from a new session; the rules arrive byte for byte.
     let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
-    let text = script::render(&rules_v4, &rules_v6, &ScriptOptions { rollback_seconds: 30, ..ScriptOptions::default() }).expect("script");
+    let text = script::render(&v4, &v6, &ScriptOptions { rollback_seconds: 30, ..ScriptOptions::default() }).expect("script");
     let script = dir.join("apply.sh");
     std::fs::write(&script, text).expect("write");
     check_shell_script(&script).unwrap_or_else(|error| panic!("{error}"));

@@ -37,7 +37,7 @@ impl Exports {
     pub fn of(design: &Design, options: &ScriptOptions) -> Self {
         let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
         let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
-        let script = script::render(&rules_v4, &rules_v6, options);
+        let script = script::render(&v4, &v6, options);
         Self {
             commands: commands::render_pair(&v4, &v6),
             nft: nft::render(&v4, &v6),

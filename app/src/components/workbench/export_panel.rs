@@ -22,7 +22,7 @@ pub(crate) fn ExportPanel() -> impl IntoView {
             let (v4, v6) = (bench.draft().effective(Family::V4), bench.draft().effective(Family::V6));
             let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
             vec![
-                script::render(&rules_v4, &rules_v6, &options).map_err(|error| error.to_string()),
+                script::render(&v4, &v6, &options).map_err(|error| error.to_string()),
                 Ok(rules_v4),
                 Ok(rules_v6),
                 Ok(commands::render_pair(&v4, &v6)),

@@ -1,9 +1,12 @@
-//! A ready-to-run bash script that applies `rules.v4` / `rules.v6` safely: checks root and the
-//! tools, reports the iptables backend and other firewall managers, backs up the current rules,
-//! tests the new ones, applies both families atomically, then restores the backup after a
-//! countdown unless the user confirms FROM A NEW LOGIN, and finally persists the rules for the
-//! chosen distribution. The script's own header documents every step; the template is
-//! `apply.bash` next to this file.
+//! A ready-to-run bash script that applies a pair of rulesets safely, beside the rules other
+//! tools keep: checks root and the tools, reports the iptables backend, refuses while another
+//! firewall manager is active (ufw, firewalld) or Kubernetes/Cilium rules exist unless given
+//! `--coexist`, backs up the current rules, tests the new ones and prints the plan, loads both
+//! families in [owned chains](super::owned) (one `iptables-restore --noflush` transaction each,
+//! built by `portcullis-load`, the loader in `load.bash` next to this file), then restores the
+//! backup after a countdown unless the user confirms FROM A NEW LOGIN, and finally installs a boot
+//! service that loads only those chains. The script's own header documents every step; the
+//! template is `apply.bash` next to this file.
 //!
 //! # Safe by construction
 //! - The rules are embedded in quoted here-documents (`<<'PORTCULLIS_V4'`), where the shell
@@ -24,16 +27,23 @@
 
 use std::fmt;
 
-/// Where the rules are made permanent once confirmed.
+use super::owned::{self, OwnedError};
+use crate::model::Ruleset;
+
+/// Where the rules are made permanent once confirmed: every distribution gets the same files
+/// (`/etc/portcullis/rules.v4|v6`, `/usr/local/sbin/portcullis-load`) and a boot service for its
+/// init system (systemd, or `OpenRC` on Alpine), ordered after the distribution's own firewall
+/// service and before Docker and fail2ban.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Distro {
-    /// Debian / Ubuntu: `/etc/iptables/rules.v4|v6`, loaded by `netfilter-persistent`.
+    /// Debian / Ubuntu: `portcullis.service` (systemd); warns when `netfilter-persistent`
+    /// restores a full ruleset at boot.
     Debian,
-    /// RHEL, `CentOS`, Alma, Rocky, Fedora: `/etc/sysconfig/iptables|ip6tables`, iptables services.
+    /// RHEL, `CentOS`, Alma, Rocky, Fedora: `portcullis.service`; warns about `iptables.service`.
     Rhel,
-    /// Arch: `/etc/iptables/iptables.rules|ip6tables.rules`, iptables services.
+    /// Arch: `portcullis.service`; warns about `iptables.service`.
     Arch,
-    /// Alpine: `/etc/iptables/rules-save|rules6-save`, `OpenRC` services.
+    /// Alpine: `/etc/init.d/portcullis` (`OpenRC`); warns about the `iptables` service.
     Alpine,
     /// Not persisted: the rules last until the next reboot.
     #[default]
@@ -109,6 +119,7 @@ enum ScriptErrorKind {
     Nul { file: &'static str },
     Rollback(u32),
     UnknownDistro(String),
+    Owned(OwnedError),
 }
 
 impl From<ScriptErrorKind> for ScriptError {
@@ -128,6 +139,7 @@ impl fmt::Display for ScriptError {
             ScriptErrorKind::Rollback(seconds) => {
                 write!(f, "a rollback after {seconds} seconds is out of range: use 1 to 86400 seconds")
             }
+            ScriptErrorKind::Owned(error) => error.fmt(f),
             ScriptErrorKind::UnknownDistro(name) => {
                 let known: Vec<&str> = Distro::ALL.iter().map(|distro| distro.as_str()).collect();
                 write!(f, "unknown distribution `{name}`; use one of {}", known.join(", "))
@@ -140,24 +152,36 @@ impl std::error::Error for ScriptError {}
 
 const TEMPLATE: &str = include_str!("apply.bash");
 
-/// Every here-document terminator of the script.
-const TERMINATORS: [&str; 3] = ["PORTCULLIS_V4", "PORTCULLIS_V6", "PORTCULLIS_CONFIRM"];
+/// The loader the script writes and the boot service runs (`portcullis-load`).
+pub const LOADER: &str = include_str!("load.bash");
 
-/// The script for `rules_v4` and `rules_v6` (text in `iptables-save` format).
+/// Every here-document terminator of the script.
+const TERMINATORS: [&str; 5] = ["PORTCULLIS_V4", "PORTCULLIS_V6", "PORTCULLIS_CONFIRM", "PORTCULLIS_LOAD", "PORTCULLIS_UNIT"];
+
+/// The script for the rulesets `v4` and `v6`, which it loads in [owned chains](super::owned).
 ///
 /// # Errors
-/// When a text holds a here-document terminator or a NUL byte, or the rollback time is out of
-/// range (1 to 86400 seconds).
+/// When a chain is too long to be owned, a rule text holds a here-document terminator or a NUL
+/// byte, or the rollback time is out of range (1 to 86400 seconds).
 ///
 /// # Examples
 /// ```
+/// use portcullis_engine::design::Preset;
 /// use portcullis_engine::export::script::{render, ScriptOptions};
-/// let script = render("*filter\nCOMMIT\n", "", &ScriptOptions::default()).unwrap();
+/// use portcullis_engine::model::Family;
+/// let design = Preset::Web.design();
+/// let script = render(&design.compile(Family::V4), &design.compile(Family::V6), &ScriptOptions::default()).unwrap();
 /// assert!(script.starts_with("#!/bin/bash\n"));
-/// assert!(script.contains("<<'PORTCULLIS_V4'\n*filter\nCOMMIT\nPORTCULLIS_V4\n"));
-/// assert!(render("PORTCULLIS_V4\n", "", &ScriptOptions::default()).is_err());
+/// assert!(script.contains("\n-A INPUT -j PORTCULLIS-INPUT\n"));
+/// assert!(script.contains("iptables-restore --noflush"));
 /// ```
-pub fn render(rules_v4: &str, rules_v6: &str, options: &ScriptOptions) -> Result<String, ScriptError> {
+pub fn render(v4: &Ruleset, v6: &Ruleset, options: &ScriptOptions) -> Result<String, ScriptError> {
+    let owned_text = |ruleset| owned::owned(ruleset).map(|owned| owned::render(&owned)).map_err(ScriptErrorKind::Owned);
+    render_texts(&owned_text(v4)?, &owned_text(v6)?, options)
+}
+
+/// The script for owned-chains texts (see [`owned::render`]).
+fn render_texts(rules_v4: &str, rules_v6: &str, options: &ScriptOptions) -> Result<String, ScriptError> {
     if !(1..=86_400).contains(&options.rollback_seconds) {
         return Err(ScriptErrorKind::Rollback(options.rollback_seconds).into());
     }
@@ -174,6 +198,7 @@ pub fn render(rules_v4: &str, rules_v6: &str, options: &ScriptOptions) -> Result
         out.push_str(match &after[..end] {
             "RULES_V4" => &v4,
             "RULES_V6" => &v6,
+            "LOADER" => LOADER,
             "ROLLBACK_SECONDS" => &rollback,
             "SSH_PORT" => &port,
             "DISTRO" => options.distro.as_str(),
@@ -207,22 +232,23 @@ mod tests {
     #[test]
     fn rules_are_embedded_verbatim_in_quoted_here_documents() {
         let v4 = "*filter\n-A INPUT -m comment --comment \"$(touch /tmp/x) `id` @@DISTRO@@\" -j ACCEPT\nCOMMIT";
-        let script = render(v4, "", &ScriptOptions::default()).unwrap();
+        let script = render_texts(v4, "", &ScriptOptions::default()).unwrap();
         assert!(script.contains(&format!("<<'PORTCULLIS_V4'\n{v4}\nPORTCULLIS_V4\n")));
         assert!(script.contains("<<'PORTCULLIS_V6'\nPORTCULLIS_V6\n"));
         assert!(script.contains("distro=none\n"));
         assert!(script.contains("PORTCULLIS_ROLLBACK_SECONDS:-120}"));
         assert_eq!(script.matches("@@").count(), 2, "only the two inside the rules");
+        assert!(script.contains(&format!("<<'PORTCULLIS_LOAD'\n{LOADER}PORTCULLIS_LOAD\n")));
     }
 
     #[test]
     fn terminators_nul_and_bad_options_are_refused() {
         let options = ScriptOptions::default();
-        for bad in ["x\nPORTCULLIS_V6\n", "PORTCULLIS_CONFIRM", "a\0b"] {
-            assert!(render(bad, "", &options).is_err(), "{bad:?}");
-            assert!(render("", bad, &options).is_err(), "{bad:?}");
+        for bad in ["x\nPORTCULLIS_V6\n", "PORTCULLIS_CONFIRM", "PORTCULLIS_LOAD", "PORTCULLIS_UNIT", "a\0b"] {
+            assert!(render_texts(bad, "", &options).is_err(), "{bad:?}");
+            assert!(render_texts("", bad, &options).is_err(), "{bad:?}");
         }
-        let error = render("", "", &ScriptOptions { rollback_seconds: 0, ..options }).unwrap_err();
+        let error = render_texts("", "", &ScriptOptions { rollback_seconds: 0, ..options }).unwrap_err();
         assert!(error.to_string().contains("1 to 86400"));
         assert_eq!("Ubuntu".parse::<Distro>(), Ok(Distro::Debian));
         assert!("gentoo".parse::<Distro>().unwrap_err().to_string().contains("debian, rhel, arch, alpine, none"));
@@ -231,8 +257,10 @@ mod tests {
     #[test]
     fn the_output_is_deterministic() {
         let options = ScriptOptions { distro: Distro::Alpine, rollback_seconds: 30, ssh_port: 2222 };
-        let first = render("*filter\nCOMMIT\n", "*filter\nCOMMIT\n", &options).unwrap();
-        assert_eq!(first, render("*filter\nCOMMIT\n", "*filter\nCOMMIT\n", &options).unwrap());
+        let design = crate::design::Preset::WebMail.design();
+        let (v4, v6) = (design.compile(crate::model::Family::V4), design.compile(crate::model::Family::V6));
+        let first = render(&v4, &v6, &options).unwrap();
+        assert_eq!(first, render(&v4, &v6, &options).unwrap());
         assert!(first.contains("ssh_port=2222\n") && first.contains("distro=alpine\n"));
     }
 }
