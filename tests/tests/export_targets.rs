@@ -195,6 +195,35 @@ fn scripts_pass_bash_n_and_shellcheck_for_every_distribution() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `ruleset` in the owned chains the script loads.
+fn owned_form(ruleset: &Ruleset) -> Ruleset {
+    portcullis_engine::export::owned::owned(ruleset).expect("owned form").ruleset
+}
+
+/// What loading `owned` beside `old` leaves, when every rule of `old`'s built-in chains belongs
+/// to another tool: `old`'s rules, then the hooks; `owned`'s policies; both sets of user chains.
+fn beside(old: &Ruleset, owned: &Ruleset) -> Ruleset {
+    let mut merged = old.clone();
+    for table in &owned.tables {
+        let Some(at) = merged.tables.iter().position(|kept| kept.name == table.name) else {
+            merged.tables.push(table.clone());
+            continue;
+        };
+        let kept = &mut merged.tables[at];
+        for chain in &table.chains {
+            match kept.chain_mut(&chain.name) {
+                Some(existing) if chain.name.builtin().is_some() => {
+                    existing.policy = chain.policy;
+                    existing.rules.extend(chain.rules.iter().cloned());
+                }
+                Some(_) => {}
+                None => kept.chains.push(chain.clone()),
+            }
+        }
+    }
+    merged
+}
+
 /// One run of the script inside `netns`, with backup and state in `dir`.
 struct Run {
     child: Child,
@@ -287,7 +316,6 @@ fn the_script_applies_rolls_back_and_keeps_only_confirmed_rules() {
     }
     let dir = temp_dir("script-run");
     let (v4, v6) = tricky(&dir);
-    let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
     let text = script::render(&v4, &v6, &ScriptOptions { rollback_seconds: 120, ..ScriptOptions::default() }).expect("script");
     let script = dir.join("apply.sh");
     std::fs::write(&script, text).expect("write");
@@ -296,17 +324,19 @@ fn the_script_applies_rolls_back_and_keeps_only_confirmed_rules() {
     let old = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER-USER - [0:0]\n-A INPUT -s 192.0.2.1/32 -j DOCKER-USER\n-A DOCKER-USER -j DROP\nCOMMIT\n";
     netns.exec_with_input("iptables-restore", &[], Some(old)).expect("old rules");
     let before = saved(&netns);
-    let expected = (without_comments(&rules_v4), without_comments(&rules_v6));
+    let old = portcullis_engine::import::import(old, Some(Family::V4)).value.rulesets.remove(0);
+    let expected = (save::render_tables(&beside(&old, &owned_form(&v4))), save::render_tables(&owned_form(&v6)));
 
     // 1. No confirmation: applied, then rolled back to exactly what was there.
     let mut run = Run::start(&netns, &script, &dir, 3);
     run.confirm_command();
-    assert_eq!(saved(&netns), expected, "the applied rules differ from rules.v4 / rules.v6");
+    assert_eq!(saved(&netns), expected, "the applied rules differ from the owned chains beside the old rules");
     let (code, output) = run.wait();
     assert_eq!(code, Some(3), "{output}");
     assert!(output.contains("NOT CONFIRMED"), "{output}");
     assert!(output.contains("iptables backend: nf_tables") || output.contains("iptables backend: legacy"), "{output}");
-    assert!(output.contains("chains of other tools exist: DOCKER-USER."), "{output}");
+    assert!(output.contains("chains of other tools, kept exactly as they are: DOCKER-USER"), "{output}");
+    assert!(output.contains("plan (IPv4): filter: INPUT jumps to PORTCULLIS-INPUT after the 1 rule(s) of other tools"), "{output}");
     assert_eq!(saved(&netns), before, "the rollback did not restore the previous rules exactly");
 
     // 2. A confirmation from the applying session is refused; the rules still roll back.
@@ -375,7 +405,7 @@ fn hostile(dir: &Path, family: Family) -> Ruleset {
 :OUTPUT ACCEPT [0:0]
 :$(touch${{IFS}}c) - [0:0]
 :`touch${{IFS}}c` - [0:0]
-:;touch${{IFS}}c;|x&y - [0:0]
+:;touch${{IFS}}c;|x& - [0:0]
 :'$(touch${{IFS}}c)' - [0:0]
 :ü✓日本 - [0:0]
 -A INPUT -i $(touch${{IFS}}c) -j ACCEPT
@@ -383,7 +413,7 @@ fn hostile(dir: &Path, family: Family) -> Ruleset {
 -A OUTPUT -o ;touch${{IFS}}c; -j ACCEPT
 -A INPUT -j $(touch${{IFS}}c)
 -A INPUT -j `touch${{IFS}}c`
--A INPUT -j ;touch${{IFS}}c;|x&y
+-A INPUT -j ;touch${{IFS}}c;|x&
 -A INPUT -j '$(touch${{IFS}}c)'
 -A INPUT -j ü✓日本
 -A INPUT -m limit --limit 1/sec -j LOG --log-prefix "$(touch${{IFS}}c) "
@@ -427,7 +457,6 @@ fn shell_syntax_in_every_free_text_slot_stays_inert_in_commands_and_script() {
         assert_eq!(normalized(&saved), save::render_tables(ruleset), "{}: the commands left another ruleset", ruleset.family);
     }
     // The apply script: linted, run, confirmed from a new session; the rules arrive byte for byte.
-    let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
     let text = script::render(&v4, &v6, &ScriptOptions { rollback_seconds: 30, ..ScriptOptions::default() }).expect("script");
     let script = dir.join("apply.sh");
     std::fs::write(&script, text).expect("write");
@@ -439,7 +468,8 @@ fn shell_syntax_in_every_free_text_slot_stays_inert_in_commands_and_script() {
     assert!(accepted.status.success(), "{accepted:?}");
     let (code, output) = run.wait();
     assert_eq!(code, Some(0), "{output}");
-    assert_eq!(saved(&netns), (without_comments(&rules_v4), without_comments(&rules_v6)), "the rules must arrive byte for byte");
+    let expected = (save::render_tables(&owned_form(&v4)), save::render_tables(&owned_form(&v6)));
+    assert_eq!(saved(&netns), expected, "the rules must arrive byte for byte");
     for file in [canary(&dir), dir.join("c")] {
         assert!(!file.exists(), "{} exists: text from the rules reached the shell", file.display());
     }
