@@ -12,9 +12,11 @@
 //!   tool at once.
 //! - [`browser`] and [`site`]: the built `dist/` served on 127.0.0.1 and driven by headless
 //!   Chromium through chromedriver (`WebDriver`); the browser and its driver are killed on drop.
+//! - [`apply`]: the exported apply script run in a namespace, confirmed or left to roll back.
 //! - [`require`]: the skip policy. Under `CI=true` a missing tool or privilege fails the test;
 //!   elsewhere it prints a loud notice and the test returns early.
 
+pub mod apply;
 pub mod browser;
 pub mod fixtures;
 pub mod generate;

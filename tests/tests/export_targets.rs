@@ -5,11 +5,11 @@
 //! and refuses one from the applying session.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use portcullis_e2e::fixtures::{every_service_design, router_design, slice_design};
-use portcullis_e2e::iptables::{check_shell_script, without_comments};
+use portcullis_e2e::apply::{confirm, normalized, save_tool, saved, temp_dir, Run};
+use portcullis_e2e::iptables::check_shell_script;
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::Netns;
 use portcullis_engine::design::Design;
@@ -94,13 +94,6 @@ COMMIT
     (read(&v4, Family::V4), read(v6, Family::V6))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portcullis-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
 fn pairs(dir: &Path) -> Vec<(&'static str, Ruleset, Ruleset)> {
     let design = |design: Design| (design.compile(Family::V4), design.compile(Family::V6));
     let mut all = Vec::new();
@@ -114,24 +107,6 @@ fn pairs(dir: &Path) -> Vec<(&'static str, Ruleset, Ruleset)> {
         all.push((name, v4, v6));
     }
     all
-}
-
-fn save_tool(family: Family) -> &'static str {
-    match family {
-        Family::V4 => "iptables-save",
-        Family::V6 => "ip6tables-save",
-    }
-}
-
-/// `iptables-save` text without comment lines, counters zeroed.
-fn normalized(text: &str) -> String {
-    without_comments(text)
-        .lines()
-        .map(|line| match (line.starts_with(':'), line.rfind(" [")) {
-            (true, Some(at)) => format!("{} [0:0]\n", &line[..at]),
-            _ => format!("{line}\n"),
-        })
-        .collect()
 }
 
 #[test]
@@ -222,88 +197,6 @@ fn beside(old: &Ruleset, owned: &Ruleset) -> Ruleset {
         }
     }
     merged
-}
-
-/// One run of the script inside `netns`, with backup and state in `dir`.
-struct Run {
-    child: Child,
-    output: PathBuf,
-}
-
-impl Run {
-    fn start(netns: &Netns, script: &Path, dir: &Path, rollback: u32) -> Self {
-        static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let output = dir.join(format!("output-{}", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
-        let log = std::fs::File::create(&output).expect("output file");
-        let child = Command::new("ip")
-            .args(["netns", "exec", netns.name(), "bash"])
-            .arg(script)
-            // Relative canaries (`touch c`) would land here.
-            .current_dir(dir)
-            .env("PORTCULLIS_ROLLBACK_SECONDS", rollback.to_string())
-            .env("PORTCULLIS_BACKUP_DIR", dir.join("backups"))
-            .env("PORTCULLIS_STATE_DIR", dir.join("state"))
-            .env_remove("SSH_CONNECTION")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone"))
-            .stderr(log)
-            .spawn()
-            .expect("bash runs");
-        Self { child, output }
-    }
-
-    fn text(&self) -> String {
-        std::fs::read_to_string(&self.output).unwrap_or_default()
-    }
-
-    /// Waits until the script prints the confirm command; returns the command's path and token.
-    fn confirm_command(&mut self) -> (String, String) {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if let Some(line) = text.lines().find(|line| line.contains("portcullis-confirm ")) {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                return (words[words.len() - 2].to_owned(), words[words.len() - 1].to_owned());
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the script ended early ({status}):\n{text}");
-            }
-            assert!(start.elapsed() < Duration::from_secs(30), "no confirm command after 30 s:\n{text}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait(mut self) -> (Option<i32>, String) {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return (status.code(), self.text());
-            }
-            if start.elapsed() > Duration::from_mins(1) {
-                let _ = self.child.kill();
-                panic!("the script did not end within 60 s:\n{}", self.text());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-fn confirm(path: &str, token: &str, new_session: bool) -> std::process::Output {
-    let mut command = if new_session {
-        let mut command = Command::new("setsid");
-        command.args(["-w", "bash", path, token]);
-        command
-    } else {
-        let mut command = Command::new("bash");
-        command.args([path, token]);
-        command
-    };
-    command.env_remove("SSH_CONNECTION").stdin(Stdio::null()).output().expect("confirm runs")
-}
-
-fn saved(netns: &Netns) -> (String, String) {
-    let save = |family| normalized(&netns.exec(save_tool(family), &[]).expect("save"));
-    (save(Family::V4), save(Family::V6))
 }
 
 #[test]
