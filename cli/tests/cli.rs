@@ -69,7 +69,7 @@ fn export(path: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn every_format_prints_what_the_engine_exports() {
-    use portcullis_engine::export::{commands, nft, save, script};
+    use portcullis_engine::export::{commands, nft, script};
     use portcullis_engine::model::Family;
     let path = write_design("formats.json", SLICE);
     let design = portcullis_engine::design::Design::from_json(SLICE).unwrap();

@@ -91,7 +91,7 @@ fn findings_carry_the_codes_and_point_at_the_jumps() {
         assert_eq!(finding.diagnostic.severity, Severity::Warning);
         let span = finding.diagnostic.span;
         assert_eq!(&text[span.start..span.end], line_start, "{name}");
-        assert!(finding.diagnostic.help.as_ref().unwrap().starts_with("Loading the export replaces the whole"));
+        assert!(finding.diagnostic.help.as_ref().unwrap().contains("Loading rules.v4/rules.v6 by hand replaces the whole"));
         assert_eq!(finding.related.len() + 1, owned(&ruleset)[0].rules.len());
     }
 }

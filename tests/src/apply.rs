@@ -1,4 +1,6 @@
 //! Running the exported apply script in a namespace, as an admin would, without a terminal.
+// A harness for tests: every panic here is a test failure with its reason, by design.
+#![allow(clippy::missing_panics_doc)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

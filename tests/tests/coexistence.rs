@@ -76,7 +76,7 @@ COMMIT
 COMMIT
 ";
 
-/// The same server's IPv6 side: Docker with IPv6 (8080 → [2001:db8:d0c::2]:80), fail2ban's ban.
+/// The same server's IPv6 side: Docker with IPv6 (8080 → `[2001:db8:d0c::2]:80`), fail2ban's ban.
 const SHARED_V6: &str = "*filter
 :INPUT ACCEPT [0:0]
 :FORWARD DROP [0:0]

@@ -115,7 +115,9 @@ impl Owner {
 
     /// What exporting rules that hold this tool's chains would do to them, in plain words.
     fn on_export(self, tables: &str) -> String {
-        let replaced = format!("Loading the export replaces the whole {tables} (iptables-restore without --noflush): ");
+        let replaced = format!(
+            "The apply script leaves these rules alone: it loads only the PORTCULLIS-… chains and their hooks, and leaves this tool's chains out of them. Loading rules.v4/rules.v6 by hand replaces the whole {tables} (iptables-restore without --noflush): "
+        );
         let consequence = match self {
             Owner::Docker => "Docker's chains become this snapshot, so containers started or stopped since, and their published ports, are wrong until Docker rewrites them; Docker adds its chains again when it restarts, beside or against yours. Restart Docker after applying (systemctl restart docker), and put your own rules for container traffic in DOCKER-USER, the one chain Docker leaves alone.",
             Owner::Ufw => "ufw's chains become a frozen copy that ufw no longer knows about, and the next `ufw enable`, `ufw reload` or reboot rewrites the tables and undoes your edits. Disable ufw first (ufw disable, as the apply script warns) and manage the firewall here, or make the change with ufw itself.",

@@ -177,11 +177,11 @@ const TERMINATORS: [&str; 5] = ["PORTCULLIS_V4", "PORTCULLIS_V6", "PORTCULLIS_CO
 /// ```
 pub fn render(v4: &Ruleset, v6: &Ruleset, options: &ScriptOptions) -> Result<String, ScriptError> {
     let owned_text = |ruleset| owned::owned(ruleset).map(|owned| owned::render(&owned)).map_err(ScriptErrorKind::Owned);
-    render_texts(&owned_text(v4)?, &owned_text(v6)?, options)
+    render_texts(&owned_text(v4)?, &owned_text(v6)?, *options)
 }
 
 /// The script for owned-chains texts (see [`owned::render`]).
-fn render_texts(rules_v4: &str, rules_v6: &str, options: &ScriptOptions) -> Result<String, ScriptError> {
+fn render_texts(rules_v4: &str, rules_v6: &str, options: ScriptOptions) -> Result<String, ScriptError> {
     if !(1..=86_400).contains(&options.rollback_seconds) {
         return Err(ScriptErrorKind::Rollback(options.rollback_seconds).into());
     }
@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn rules_are_embedded_verbatim_in_quoted_here_documents() {
         let v4 = "*filter\n-A INPUT -m comment --comment \"$(touch /tmp/x) `id` @@DISTRO@@\" -j ACCEPT\nCOMMIT";
-        let script = render_texts(v4, "", &ScriptOptions::default()).unwrap();
+        let script = render_texts(v4, "", ScriptOptions::default()).unwrap();
         assert!(script.contains(&format!("<<'PORTCULLIS_V4'\n{v4}\nPORTCULLIS_V4\n")));
         assert!(script.contains("<<'PORTCULLIS_V6'\nPORTCULLIS_V6\n"));
         assert!(script.contains("distro=none\n"));
@@ -245,10 +245,10 @@ mod tests {
     fn terminators_nul_and_bad_options_are_refused() {
         let options = ScriptOptions::default();
         for bad in ["x\nPORTCULLIS_V6\n", "PORTCULLIS_CONFIRM", "PORTCULLIS_LOAD", "PORTCULLIS_UNIT", "a\0b"] {
-            assert!(render_texts(bad, "", &options).is_err(), "{bad:?}");
-            assert!(render_texts("", bad, &options).is_err(), "{bad:?}");
+            assert!(render_texts(bad, "", options).is_err(), "{bad:?}");
+            assert!(render_texts("", bad, options).is_err(), "{bad:?}");
         }
-        let error = render_texts("", "", &ScriptOptions { rollback_seconds: 0, ..options }).unwrap_err();
+        let error = render_texts("", "", ScriptOptions { rollback_seconds: 0, ..options }).unwrap_err();
         assert!(error.to_string().contains("1 to 86400"));
         assert_eq!("Ubuntu".parse::<Distro>(), Ok(Distro::Debian));
         assert!("gentoo".parse::<Distro>().unwrap_err().to_string().contains("debian, rhel, arch, alpine, none"));
