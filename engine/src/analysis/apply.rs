@@ -26,8 +26,8 @@
 //! - **Commands** ([`crate::export::commands`], or any script of `iptables` commands): each
 //!   command is a state. [`commands_lockout`] replays the script one command at a time with
 //!   [`crate::import::replay`], from a given starting firewall (an open one for a fresh server).
-//! - **Apply script** ([`crate::export::script`]): `iptables-restore` loads a whole family at
-//!   once, so its states are: IPv4 loaded while IPv6 is still the old rules, both loaded, and, if
+//! - **Apply script** ([`crate::export::script`]): `portcullis-load` loads a whole family's owned
+//!   chains in one `iptables-restore --noflush` transaction, so its states are: IPv4 loaded while IPv6 is still the old rules, both loaded, and, if
 //!   the change is not confirmed, both rolled back to the old rules. [`script_lockout`] checks
 //!   them; with the old rules unknown they are taken to be what the admin used to connect.
 //!
