@@ -146,7 +146,9 @@ enum Format {
     SaveV4,
     /// IPv6 rules in ip6tables-save format (rules.v6), for ip6tables-restore.
     SaveV6,
-    /// A bash script that applies both, with a backup and a rollback unless confirmed from a new login.
+    /// A bash script that applies both beside other tools' rules (in PORTCULLIS-… chains), with a
+    /// backup and a rollback unless confirmed from a new login; `--coexist` on the server applies
+    /// beside an active ufw, firewalld, Kubernetes or Cilium.
     Script,
     /// The same rules as plain iptables / ip6tables commands, in order.
     Commands,

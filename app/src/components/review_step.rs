@@ -155,7 +155,8 @@ fn HowToApply() -> impl IntoView {
             <ol>
                 <li>"Download the script and copy it to the server: " <code>"scp portcullis-apply.sh you@server:"</code></li>
                 <li>"In your SSH session, run it as root: " <code>"sudo bash portcullis-apply.sh"</code>
-                    ". It checks the rules with iptables-restore --test, saves your current rules, applies the new ones and starts a 120-second countdown."</li>
+                    ". It checks the rules with iptables-restore --test, saves your current rules, prints its plan, loads the new ones in chains of its own (PORTCULLIS-INPUT…) and starts a 120-second countdown. "
+                    "Docker's, fail2ban's and other tools' rules stay exactly as they are; it stops if ufw, firewalld or Kubernetes manage this firewall (--coexist applies anyway)."</li>
                 <li>"Keep that session open. From a NEW terminal, log in again over SSH and run the confirm command the script printed. "
                     "A confirmation from the old session is refused: only a new login proves new connections still work."</li>
                 <li>"Not confirmed in time (say, you were locked out)? The previous rules come back by themselves."</li>
