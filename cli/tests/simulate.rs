@@ -157,3 +157,16 @@ fn a_conversation_shows_where_the_reply_dies() {
     assert_eq!(exchanges[1]["label"], "reply");
     assert_eq!(exchanges[1]["packet"], "udp 198.51.100.53:53 -> 192.0.2.1:40000 in eth0 established");
 }
+
+#[test]
+fn a_batch_takes_ece_and_cwr_and_answers_every_good_line_past_a_bad_one() {
+    let rules = write("rules-batch.v4", RULES);
+    let packets = "{\"src\":\"203.0.113.7\",\"dst\":\"192.0.2.1\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"SYN,ECE,CWR\",\"in\":\"eth0\"}\n\
+        not a packet\n\
+        {\"src\":\"198.51.100.9\",\"dst\":\"192.0.2.1\",\"proto\":\"tcp\",\"dport\":22,\"flags\":\"ACK,ECE\",\"state\":\"established\",\"in\":\"eth0\"}\n";
+    let (code, out, err) = run(&["simulate", rules.to_str().unwrap(), "--packets", "-", "--no-trace"], packets);
+    assert_eq!(code, Some(1), "a bad line fails the run: {err}");
+    assert!(err.contains("line 2:"), "the bad line is named by its number: {err}");
+    let verdicts: Vec<String> = out.lines().map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON line")["verdict"].to_string()).collect();
+    assert_eq!(verdicts, ["\"DROP\"", "\"ACCEPT\""], "{out}");
+}

@@ -145,12 +145,16 @@ impl fmt::Display for ConnStates {
     }
 }
 
-/// A set of the six classic TCP flags (`--tcp-flags` can only name these).
+/// A set of TCP flags: the six classic ones, which `--tcp-flags` can name, and for packets also
+/// ECE and CWR (ECN, RFC 3168), which real packets carry and no iptables mask can test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct TcpFlags(u8);
 
-const TCP_FLAG_NAMES: [(&str, u8); 6] =
-    [("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20)];
+const TCP_FLAG_NAMES: [(&str, u8); 8] =
+    [("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20), ("ECE", 0x40), ("CWR", 0x80)];
+
+/// The six flags `--tcp-flags` can name (`ALL`).
+const RULE_FLAG_BITS: u8 = 0x3f;
 
 impl TcpFlags {
     /// FIN, SYN, RST, ACK: the mask of `--syn`.
@@ -160,29 +164,52 @@ impl TcpFlags {
 
     /// The flags in the low six bits of `bits`.
     pub const fn from_bits(bits: u8) -> Self {
-        Self(bits & 0x3f)
+        Self(bits & RULE_FLAG_BITS)
     }
 
-    /// The flags as bits (FIN = 1 … URG = 32).
+    /// A packet's flags: all eight bits (FIN = 1 … URG = 32, ECE = 64, CWR = 128).
+    pub const fn from_packet_bits(bits: u8) -> Self {
+        Self(bits)
+    }
+
+    /// The flags as bits (FIN = 1 … URG = 32; a packet's ECE = 64, CWR = 128).
     pub const fn bits(self) -> u8 {
         self.0
     }
 
-    /// Reads a comma-separated list of `FIN`, `SYN`, `RST`, `PSH`, `ACK`, `URG`, `ALL`, `NONE`.
+    /// Reads a `--tcp-flags` list: comma-separated `FIN`, `SYN`, `RST`, `PSH`, `ACK`, `URG`, `ALL`
+    /// (the six), `NONE`.
     ///
     /// # Errors
     /// The first unknown flag name.
     pub fn parse(text: &str) -> Result<Self, String> {
+        Self::parse_names(text, &TCP_FLAG_NAMES[..6]).map_err(|name| format!("unknown TCP flag `{name}` (FIN, SYN, RST, PSH, ACK, URG, ALL, NONE)"))
+    }
+
+    /// Reads a packet's flags: as [`TcpFlags::parse`], and `ECE`, `CWR` too.
+    ///
+    /// # Errors
+    /// The first unknown flag name.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::model::TcpFlags;
+    /// assert_eq!(TcpFlags::parse_packet("syn,ece,cwr").unwrap().bits(), 0xc2);
+    /// assert!(TcpFlags::parse("syn,ece").is_err(), "no iptables mask names ECE");
+    /// ```
+    pub fn parse_packet(text: &str) -> Result<Self, String> {
+        Self::parse_names(text, &TCP_FLAG_NAMES)
+            .map_err(|name| format!("unknown TCP flag `{name}` (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, ALL, NONE)"))
+    }
+
+    /// The flags of a comma-separated list of `names`, `ALL` and `NONE`; the first unknown name.
+    fn parse_names<'t>(text: &'t str, names: &[(&str, u8)]) -> Result<Self, &'t str> {
         let mut bits = 0;
         for name in text.split(',') {
             bits |= match name.to_ascii_uppercase().as_str() {
-                "ALL" => 0x3f,
+                "ALL" => RULE_FLAG_BITS,
                 "NONE" => 0,
-                upper => TCP_FLAG_NAMES
-                    .iter()
-                    .find(|(flag, _)| *flag == upper)
-                    .map(|(_, bit)| *bit)
-                    .ok_or_else(|| format!("unknown TCP flag `{name}` (FIN, SYN, RST, PSH, ACK, URG, ALL, NONE)"))?,
+                upper => names.iter().find(|(flag, _)| *flag == upper).map(|(_, bit)| *bit).ok_or(name)?,
             };
         }
         Ok(Self(bits))

@@ -267,7 +267,7 @@ impl Packet {
                     packet.icmp_code = u8::try_from(number(code)?).map_err(|_| PacketError("an ICMP code is at most 255".to_owned()))?;
                 }
                 lower => {
-                    if let Ok(parsed) = TcpFlags::parse(lower) {
+                    if let Ok(parsed) = TcpFlags::parse_packet(lower) {
                         flags = Some(flags.unwrap_or(0) | parsed.bits());
                     } else if let Ok(parsed) = state(lower) {
                         packet.state = parsed;
@@ -278,7 +278,7 @@ impl Packet {
             }
         }
         if let Some(flags) = flags {
-            packet.tcp_flags = TcpFlags::from_bits(flags);
+            packet.tcp_flags = TcpFlags::from_packet_bits(flags);
         } else if packet.protocol == Protocol::TCP && packet.state != ConnState::New {
             packet.tcp_flags = TcpFlags::from_bits(0x10); // ACK: a packet of a running connection
         }
@@ -337,7 +337,7 @@ impl Packet {
             packet.state = state(text)?;
         }
         match &json.flags {
-            Some(flags) => packet.tcp_flags = TcpFlags::parse(flags).map_err(PacketError)?,
+            Some(flags) => packet.tcp_flags = TcpFlags::parse_packet(flags).map_err(PacketError)?,
             None if packet.protocol == Protocol::TCP && packet.state != ConnState::New => packet.tcp_flags = TcpFlags::from_bits(0x10),
             None => {}
         }

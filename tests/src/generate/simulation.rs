@@ -111,8 +111,11 @@ pub fn simulation_packet(rng: &mut Rng) -> Packet {
             (0x12, ConnState::Invalid),
             (0x00, ConnState::Invalid),
             (0x29, ConnState::Invalid),
+            // ECN: an ECN-setup SYN (SYN, ECE, CWR) and an ACK with ECE; ECE and CWR never change the state.
+            (0xc2, ConnState::New),
+            (0x50, ConnState::New),
         ]);
-        packet.tcp_flags = TcpFlags::from_bits(flags);
+        packet.tcp_flags = TcpFlags::from_packet_bits(flags);
         packet.state = state;
     }
     if protocol == Protocol::ICMP {
