@@ -369,6 +369,42 @@ async fn the_theme_switch_sets_and_remembers_the_scheme() {
     assert_eq!(background(), if system_is_dark { DARK } else { LIGHT }, "the system's scheme");
 }
 
+/// Docker: the choice writes DOCKER-USER rules into the preview and the exports, the trusted
+/// sources and the ports are checked as typed, and the review finds a service that opens a
+/// published port on INPUT.
+#[wasm_bindgen_test]
+async fn the_docker_choice_writes_docker_user_rules_and_the_review_finds_the_bypass() {
+    let page = Page::mount().await;
+    page.click("preset-web").await;
+    page.click("nav-protections").await;
+    assert!(page.input("containers-none").checked(), "no Docker until said");
+    assert!(page.find("containers-ports").is_none() && !page.text("rules-preview").contains("DOCKER-USER"));
+    page.click("containers-host-only").await;
+    assert!(page.text("containers-effect").contains("only this server and its containers"), "{}", page.text("containers-effect"));
+    assert!(page.text("rules-preview").contains("-A DOCKER-USER -o docker0 -m conntrack --ctstate DNAT --ctdir ORIGINAL"), "{}", page.text("rules-preview"));
+    page.click("containers-trusted").await;
+    page.type_into("containers-sources", "203.0.113.7/24").await;
+    assert!(page.text("containers-sources-error").contains("host bits"));
+    page.type_into("containers-sources", "203.0.113.7").await;
+    page.type_into("containers-ports", "8080").await;
+    let preview = page.text("rules-preview");
+    assert!(preview.contains("-A DOCKER-USER -s 203.0.113.7/32 -o docker0 -p tcp -m conntrack --ctstate DNAT --ctorigdstport 8080 --ctdir ORIGINAL"), "{preview}");
+    page.type_into("containers-ports", "80800").await;
+    assert!(page.text("containers-ports-error").contains("not a port"), "{}", page.text("containers-ports-error"));
+    assert_eq!(page.text("rules-preview"), preview, "a bad port changes nothing");
+    page.type_into("containers-ports", "8080").await;
+    // The beginner's mistake: opening the container's port as a service too.
+    page.click("nav-services").await;
+    page.type_into("custom-name", "web-app").await;
+    page.type_into("custom-ports", "8080").await;
+    page.submit("custom-add").await;
+    open_review(&page).await;
+    assert!(page.find("finding-docker-bypass").is_some(), "{}", page.text("findings"));
+    assert!(page.text("summary").contains("Published container ports (TCP 8080): from 203.0.113.7 only"), "{}", page.text("summary"));
+    page.click("tab-v4").await;
+    assert!(page.text("export-v4").contains(":DOCKER-USER - [0:0]"));
+}
+
 /// Opens the protections step of a fresh web server and unfolds the advanced section.
 async fn open_advanced() -> Page {
     let page = Page::mount().await;

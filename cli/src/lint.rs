@@ -88,8 +88,12 @@ pub(crate) fn findings(loaded: &Loaded, options: &LintOptions) -> Vec<(usize, Fi
         out.extend(host_bits(&source.text).into_iter().map(|finding| (at, finding)));
         for ruleset in &source.rulesets {
             out.extend(lint(ruleset, options).into_iter().map(|finding| (at, finding)));
-            // Other tools' chains (Docker, ufw, fail2ban…): what exporting would do to them.
-            out.extend(portcullis_engine::workbench::owner_findings(ruleset).into_iter().map(|finding| (at, finding)));
+            // Other tools' chains (Docker, ufw, fail2ban…): what exporting would do to them. A
+            // design's rules are all its own: its DOCKER-USER chain is the one Docker leaves to
+            // the admin, not a copy of Docker's.
+            if loaded.design.is_none() {
+                out.extend(portcullis_engine::workbench::owner_findings(ruleset).into_iter().map(|finding| (at, finding)));
+            }
         }
     }
     let of = |family: Family| {

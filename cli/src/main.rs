@@ -4,6 +4,7 @@ mod lint;
 mod matrix;
 mod report;
 mod simulate;
+mod survey;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -115,6 +116,24 @@ enum Command {
         /// How to print a single packet's result (batches are always JSON lines).
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
+    },
+    /// Read what a server runs from the pasted output of `sudo ss -tlnpu` (or `netstat -tlnpu`),
+    /// `ip -br addr` and `sudo iptables-save` / `ip6tables-save`, in any order: the listening
+    /// services, interfaces, other tools' chains, Docker's published ports, and a design that fits.
+    ///
+    /// Example: ssh server 'sudo ss -tlnpu; ip -br addr; sudo iptables-save' | portcullis survey - --design-out design.json
+    ///
+    /// Exit code: 0 when every line was read, 1 when some were not (the rest is still used), 2 on
+    /// usage or I/O errors.
+    Survey {
+        /// The pasted output, or `-` for standard input.
+        file: PathBuf,
+        /// How to print the survey.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Write the design that fits the server to this file (JSON, as the app saves it).
+        #[arg(long, value_name = "FILE")]
+        design_out: Option<PathBuf>,
     },
     /// Print the rules a design file asks for.
     ///
@@ -235,7 +254,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             // Without --admin-from, a design's own SSH sources are the admin's.
             let from_design = loaded.design.as_ref().and_then(portcullis_engine::analysis::LintOptions::from_design).filter(|_| admin_from.is_empty());
             let admin_from = from_design.map_or(admin_from, |options| options.admin_from);
-            let options = portcullis_engine::analysis::LintOptions { admin_ssh_port: admin_ssh, admin_from };
+            // A design's published container ports are facts its rules do not show.
+            let published_ports = loaded.design.as_ref().map(Design::published_ports).unwrap_or_default();
+            let options = portcullis_engine::analysis::LintOptions { admin_ssh_port: admin_ssh, admin_from, published_ports };
             let findings = lint::findings(&loaded, &options);
             write_out(&lint::report(&loaded, &findings, format))?;
             let errors = findings.iter().any(|(_, finding)| finding.diagnostic.severity == portcullis_engine::diagnostic::Severity::Error);
@@ -298,6 +319,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             out.flush().map_err(|error| format!("cannot write the output: {error}"))?;
             Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Survey { file, format, design_out } => {
+            let (name, text) = read_input(&file)?;
+            let found = portcullis_engine::survey::survey(&text);
+            write_out(&survey::render(&name, &text, &found, format))?;
+            if let Some(path) = design_out {
+                std::fs::write(&path, found.design().0.to_json()).map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+            }
+            Ok(if found.diagnostics.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Design { preset } => {
             write_out(&preset.design().to_json())?;

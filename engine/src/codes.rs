@@ -1,6 +1,6 @@
 //! The one registry of diagnostic codes: `P…` for reading rules, `L…` for the lints of
-//! [`crate::analysis`]. Codes are stable and never reused: a retired code keeps
-//! its number and is simply no longer emitted.
+//! [`crate::analysis`], `S…` for the server survey ([`crate::survey`]). Codes are stable and
+//! never reused: a retired code keeps its number and is simply no longer emitted.
 //!
 //! | code | slug | severity | example |
 //! |------|------|----------|---------|
@@ -56,6 +56,14 @@
 //! | L025 | `owned-by-kube-proxy` | warning | `-A INPUT -j KUBE-FIREWALL`: kube-proxy resyncs these chains constantly |
 //! | L026 | `owned-by-libvirt` | warning | `-A INPUT -j LIBVIRT_INP`: libvirt adds them again when a network starts |
 //! | L027 | `owned-by-cilium` | warning | `-A INPUT -j CILIUM_INPUT`: Cilium's agent rewrites them |
+//! | L028 | `docker-bypass` | warning | `-A INPUT -p tcp --dport 8080 -j ACCEPT` while Docker publishes 8080 (`-t nat -A DOCKER … --dport 8080 -j DNAT`): the DNAT in PREROUTING sends it through FORWARD, never INPUT |
+//! | L029 | `fail2ban-order` | warning | `-A INPUT -p tcp --dport 22 -j ACCEPT` before `-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd`: the jail's bans never apply |
+//! | S001 | `survey-unrecognised-line` | warning | `Hello world` pasted among the survey's outputs |
+//! | S002 | `survey-unreadable-line` | warning | `tcp LISTEN 0 128 0.0.0.0:ssh`: a cut or garbled line of ss, netstat or ip |
+//! | S003 | `survey-nothing-recognised` | error | a paste with no output of ss, netstat, ip -br addr or iptables-save |
+//! | S010 | `survey-closed-listener` | warning | nginx on `0.0.0.0:80` while the design keeps TCP 80 closed |
+//! | S011 | `survey-nothing-listens` | info | the design opens TCP 443 and nothing listens on it |
+//! | S012 | `survey-published-port` | info | Docker publishes TCP 8080 and the design has no choice for container ports |
 
 /// A diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -165,6 +173,22 @@ pub enum Code {
     OwnedByLibvirt,
     /// L027: see [`crate::workbench::owners`].
     OwnedByCilium,
+    /// L028: see [`crate::analysis`].
+    DockerBypass,
+    /// L029: see [`crate::analysis`].
+    Fail2banOrder,
+    /// S001: see [`crate::survey`].
+    SurveyUnrecognisedLine,
+    /// S002: see [`crate::survey`].
+    SurveyUnreadableLine,
+    /// S003: see [`crate::survey`].
+    SurveyNothingRecognised,
+    /// S010: see [`crate::survey::Survey::conflicts`].
+    SurveyClosedListener,
+    /// S011: see [`crate::survey::Survey::conflicts`].
+    SurveyNothingListens,
+    /// S012: see [`crate::survey::Survey::conflicts`].
+    SurveyPublishedPort,
 }
 
 use crate::diagnostic::Severity;
@@ -224,6 +248,14 @@ impl Code {
         Code::OwnedByKubeProxy,
         Code::OwnedByLibvirt,
         Code::OwnedByCilium,
+        Code::DockerBypass,
+        Code::Fail2banOrder,
+        Code::SurveyUnrecognisedLine,
+        Code::SurveyUnreadableLine,
+        Code::SurveyNothingRecognised,
+        Code::SurveyClosedListener,
+        Code::SurveyNothingListens,
+        Code::SurveyPublishedPort,
     ];
 
     /// The code as printed, e.g. `P022`; and its slug, e.g. `bad-value`.
@@ -282,6 +314,14 @@ impl Code {
             Code::OwnedByKubeProxy => ("L025", "owned-by-kube-proxy", Warning),
             Code::OwnedByLibvirt => ("L026", "owned-by-libvirt", Warning),
             Code::OwnedByCilium => ("L027", "owned-by-cilium", Warning),
+            Code::DockerBypass => ("L028", "docker-bypass", Warning),
+            Code::Fail2banOrder => ("L029", "fail2ban-order", Warning),
+            Code::SurveyUnrecognisedLine => ("S001", "survey-unrecognised-line", Warning),
+            Code::SurveyUnreadableLine => ("S002", "survey-unreadable-line", Warning),
+            Code::SurveyNothingRecognised => ("S003", "survey-nothing-recognised", Error),
+            Code::SurveyClosedListener => ("S010", "survey-closed-listener", Warning),
+            Code::SurveyNothingListens => ("S011", "survey-nothing-listens", Info),
+            Code::SurveyPublishedPort => ("S012", "survey-published-port", Info),
         }
     }
 

@@ -21,6 +21,9 @@
 //!    ([`export::script`]). Exports are deterministic: the same ruleset always prints the same
 //!    bytes, and no user text reaches a shell except as one quoted or here-document literal.
 //!
+//! [`survey`] reads what a server runs (pasted `ss`, `ip -br addr`, `iptables-save` output) and
+//! pre-fills a design from it.
+//!
 //! Beside the flow, [`workbench`] serves the app's rules editor: an editable [`workbench::Draft`]
 //! of both families (rules can be disabled in place), quick fixes for lint findings, the rules
 //! other tools own, the diff of two service matrices and the simulator's packet presets.
@@ -51,5 +54,6 @@ pub mod export;
 pub mod import;
 pub mod model;
 pub mod simulate;
+pub mod survey;
 pub mod syntax;
 pub mod workbench;

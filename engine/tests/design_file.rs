@@ -165,6 +165,16 @@ proptest! {
     }
 
     #[test]
+    fn designs_with_containers_round_trip(design in support::any_docker_design()) {
+        let text = design.to_json();
+        let version = if design.containers().is_some() { "6" } else { "5" };
+        prop_assert!(text.starts_with(&format!("{{\n  \"version\": {version},\n")), "{}", text);
+        let read = Design::from_json(&text).unwrap_or_else(|error| panic!("{error}\n{text}"));
+        prop_assert_eq!(read.to_json(), text);
+        prop_assert_eq!(read, design);
+    }
+
+    #[test]
     fn edited_files_never_panic(text in edited_file()) {
         if let Err(error) = Design::from_json(&text) {
             prop_assert!(!error.to_string().is_empty());

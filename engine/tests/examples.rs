@@ -38,7 +38,7 @@ fn example(name: &str) -> Design {
 fn every_example_loads_and_saves_back_byte_for_byte() {
     let files = examples();
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
-    for wanted in ["tutorial-web-mail.json", "web.json", "mail.json", "database.json", "bastion.json", "game-server.json"] {
+    for wanted in ["tutorial-web-mail.json", "web.json", "mail.json", "database.json", "bastion.json", "game-server.json", "docker-host.json"] {
         assert!(names.contains(&wanted), "examples/{wanted} is missing: {names:?}");
     }
     for (name, text) in &files {
@@ -76,4 +76,11 @@ fn the_examples_open_what_they_promise() {
         assert!(bastion.contains(&format!("{source} -m tcp --dport 22 ")), "{source}: {bastion}");
     }
     assert!(example("web.json").access(ServiceId::find("node-exporter").expect("catalogue")).is_some());
+    // The Docker host's published ports 8080 and 9000-9001 answer the office only, in both
+    // families, in Docker's DOCKER-USER chain (INPUT opens only SSH, HTTP and HTTPS).
+    let docker = example("docker-host.json");
+    let (v4, v6) = (render(&docker.compile(Family::V4)), render(&docker.compile(Family::V6)));
+    assert!(v4.contains("-A DOCKER-USER -s 203.0.113.7/32 -o docker0 -p tcp -m conntrack --ctstate DNAT --ctorigdstport 8080 --ctdir ORIGINAL "), "{v4}");
+    assert!(v6.contains("-A DOCKER-USER -s 2001:db8:1::/64 -o br-+ -p tcp -m conntrack --ctstate DNAT --ctorigdstport 9000:9001 --ctdir ORIGINAL "), "{v6}");
+    assert!(!v4.contains("--dport 8080") && !v4.contains("-j DOCKER-USER"), "{v4}");
 }

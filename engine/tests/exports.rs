@@ -169,3 +169,118 @@ fn router_simulation_follows_the_translation() {
     let running = simulate(&v4, &Packet::parse("tcp 203.0.113.2:40000 -> 198.51.100.10:443 in eth0 out eth1 ack invalid").expect("packet"));
     assert_eq!(running.verdict(), Some(Verdict::Drop));
 }
+
+/// `examples/docker-host.json`: published container ports 8080 and 9000-9001 only from the
+/// office, in Docker's `DOCKER-USER` chain.
+fn docker_host() -> Design {
+    Design::from_json(include_str!("../../examples/docker-host.json")).expect("the example loads")
+}
+
+#[test]
+fn docker_host_save_v4() {
+    insta::assert_snapshot!(save::render(&docker_host().compile(Family::V4)));
+}
+
+#[test]
+fn docker_host_save_v6() {
+    insta::assert_snapshot!(save::render(&docker_host().compile(Family::V6)));
+}
+
+#[test]
+fn docker_host_nft() {
+    // The design's own file, and the bundle, say Docker runs: the forward chain lets its traffic
+    // through after the design's DOCKER-USER rules; plain `render` sees the waiting chain too.
+    let design = docker_host();
+    let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
+    let export = nft::render_with(&v4, &v6, nft::NftOptions::for_design(&design)).expect("translatable");
+    assert!(export.notes.is_empty(), "{:?}", export.notes);
+    assert_eq!(nft::render(&v4, &v6).map(|plain| plain.text), Ok(export.text.clone()));
+    let bundle = portcullis_engine::export::Exports::of(&design, &ScriptOptions::default());
+    assert_eq!(bundle.nft.map(|nft| nft.text), Ok(export.text.clone()));
+    assert!(!export.text.contains("flush ruleset"));
+    insta::assert_snapshot!(export.text);
+}
+
+#[test]
+fn docker_everyone_keeps_the_iptables_rules_and_opens_nft_forward_to_docker() {
+    use portcullis_engine::design::{ContainerExposure, ContainerPorts};
+    let mut design = docker_host();
+    let before = (save::render(&design.compile(Family::V4)), save::render(&design.compile(Family::V6)));
+    design.set_containers(Some(ContainerPorts::new(ContainerExposure::Everyone, None))).expect("no group named");
+    let mut without = design.clone();
+    without.set_containers(None).expect("none");
+    for family in Family::ALL {
+        assert_eq!(save::render(&design.compile(family)), save::render(&without.compile(family)), "Docker's default: no rule");
+    }
+    assert_ne!(save::render(&design.compile(Family::V4)), before.0, "the office-only rules are gone");
+    let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
+    let plain = nft::render(&v4, &v6).expect("translatable").text;
+    assert!(!plain.contains("docker0"), "nothing says Docker runs: {plain}");
+    let text = nft::render_with(&v4, &v6, nft::NftOptions::for_design(&design)).expect("translatable").text;
+    let forward = text.split("chain forward {").nth(1).and_then(|rest| rest.split("\n\t}").next()).expect("a forward chain");
+    assert!(!forward.contains("jump DOCKER-USER"), "{forward}");
+    for rule in [
+        "iifname \"docker0\" accept",
+        "iifname \"br-*\" accept",
+        "oifname \"docker0\" ct state related,established accept",
+        "oifname \"br-*\" ct status dnat accept",
+    ] {
+        assert!(forward.contains(rule), "{rule}: {forward}");
+    }
+}
+
+/// The design's DOCKER-USER rules in a Docker-shaped ruleset, through the simulator: Docker's
+/// DNAT of host port 8080 to a container (to the host's address: the simulator cannot tell
+/// `-m addrtype --dst-type LOCAL`), Docker's FORWARD jumping to DOCKER-USER first, then
+/// accepting published traffic to the container. The office reaches the container, a stranger
+/// does not; the design's own port forwards and the containers' own traffic are untouched.
+#[test]
+fn docker_host_rules_decide_published_ports_in_docker_shaped_chains() {
+    use portcullis_engine::design::{Access, ContainerExposure, ContainerPorts, Nat, PortForward, Transport};
+    use portcullis_engine::simulate::{simulate, Packet, Verdict};
+    let docker = "-A FORWARD -j DOCKER-USER\n\
+        -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n\
+        -A FORWARD -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT\n\
+        -A FORWARD -i docker0 ! -o docker0 -j ACCEPT\n";
+    let nat = "*nat\n:PREROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n-A PREROUTING -d 198.51.100.1/32 -j DOCKER\n\
+        -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80\nCOMMIT\n";
+    let text = save::render(&docker_host().compile(Family::V4));
+    let (filter, rest) = text.split_once("COMMIT\n").expect("the filter table");
+    assert!(rest.trim().is_empty(), "no nat table of the design's own: {rest}");
+    let shaped = format!("{filter}{docker}COMMIT\n{nat}");
+    let parsed = portcullis_engine::import::import(&shaped, Some(Family::V4));
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let ruleset = &parsed.value.rulesets[0];
+    let verdict = |packet: &str| {
+        let outcome = simulate(ruleset, &Packet::parse(packet).expect("packet")).outcomes.remove(0);
+        (outcome.verdict, outcome.decided_by.map(|by| (by.chain, by.index)))
+    };
+    let office = verdict("tcp 203.0.113.7:40000 -> 198.51.100.1:8080 in eth0 out docker0 syn new");
+    assert_eq!(office, (Verdict::Accept, Some(("FORWARD".to_owned(), Some(3)))), "through DOCKER-USER, accepted by Docker");
+    let stranger = verdict("tcp 192.0.2.99:40000 -> 198.51.100.1:8080 in eth0 out docker0 syn new");
+    assert_eq!(stranger.0, Verdict::Drop);
+    assert_eq!(stranger.1.map(|(chain, _)| chain).as_deref(), Some("DOCKER-USER"));
+    let outgoing = verdict("tcp 172.17.0.2:40000 -> 192.0.2.80:443 in docker0 out eth0 syn new");
+    assert_eq!(outgoing, (Verdict::Accept, Some(("FORWARD".to_owned(), Some(4)))), "containers' own traffic returns to Docker's rules");
+
+    // Nobody from outside, beside a port forward of the design's own (DNATed too, but not to a
+    // Docker bridge): the forward still passes, the container is closed to the office as well.
+    let mut closed = docker_host();
+    closed.set_containers(Some(ContainerPorts::new(ContainerExposure::HostOnly, None))).expect("no group named");
+    let forward = PortForward::new(Transport::Tcp, 8443, "198.51.100.10".parse().expect("address"), 443, Vec::new(), Access::Everyone).expect("valid");
+    closed.set_nat(Nat { port_forwards: vec![forward], ..Nat::default() }).expect("no clash");
+    let text = save::render(&closed.compile(Family::V4))
+        .replacen("-A FORWARD ", "-A FORWARD -j DOCKER-USER\n-A FORWARD ", 1)
+        .replacen("-A DOCKER-USER ", &format!("{}-A DOCKER-USER ", docker.trim_start_matches("-A FORWARD -j DOCKER-USER\n")), 1)
+        .replacen(":PREROUTING ACCEPT [0:0]\n", ":PREROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n", 1)
+        .replacen("-A PREROUTING ", "-A PREROUTING -d 198.51.100.1/32 -j DOCKER\n-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80\n-A PREROUTING ", 1);
+    let parsed = portcullis_engine::import::import(&text, Some(Family::V4));
+    assert!(!parsed.has_errors(), "{:?}\n{text}", parsed.diagnostics);
+    let ruleset = &parsed.value.rulesets[0];
+    let verdict = |packet: &str| simulate(ruleset, &Packet::parse(packet).expect("packet")).outcomes.remove(0);
+    let office = verdict("tcp 203.0.113.7:40000 -> 198.51.100.1:8080 in eth0 out docker0 syn new");
+    assert_eq!((office.verdict, office.decided_by.map(|by| by.chain)), (Verdict::Drop, Some("DOCKER-USER".to_owned())), "{text}");
+    let forwarded = verdict("tcp 192.0.2.99:40000 -> 198.51.100.1:8443 in eth0 out eth1 syn new");
+    assert_eq!(forwarded.verdict, Verdict::Accept, "{text}");
+    assert!(forwarded.trace.iter().any(|step| step.rule.chain == "DOCKER-USER"), "it crossed DOCKER-USER: {:#?}", forwarded.trace);
+}

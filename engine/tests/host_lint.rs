@@ -24,7 +24,7 @@ fn ruleset(text: &str) -> Ruleset {
 }
 
 fn admin() -> LintOptions {
-    LintOptions { admin_ssh_port: 22, admin_from: vec!["198.51.100.0/24".parse().unwrap()] }
+    LintOptions { admin_ssh_port: 22, admin_from: vec!["198.51.100.0/24".parse().unwrap()], ..LintOptions::default() }
 }
 
 /// The codes found, in order, and each finding as text for messages.

@@ -23,7 +23,7 @@ fn fixtures() -> Vec<(String, String)> {
 }
 
 fn options() -> LintOptions {
-    LintOptions { admin_ssh_port: 22, admin_from: vec!["203.0.113.0/24".parse().unwrap(), "2001:db8:1::/48".parse().unwrap()] }
+    LintOptions { admin_ssh_port: 22, admin_from: vec!["203.0.113.0/24".parse().unwrap(), "2001:db8:1::/48".parse().unwrap()], ..LintOptions::default() }
 }
 
 fn replay(name: &str, ruleset: &Ruleset, finding: &Finding) -> bool {

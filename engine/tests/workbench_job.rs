@@ -61,7 +61,7 @@ fn disabled_rules_ipv6_and_the_admin_address_travel_with_the_job() {
     let mut draft = Draft::from_imported(&imported);
     let ssh = input_row(1);
     draft.set_enabled(&ssh, false).unwrap();
-    let options = LintOptions { admin_ssh_port: 22, admin_from: vec!["203.0.113.7/32".parse().unwrap()] };
+    let options = LintOptions { admin_ssh_port: 22, admin_from: vec!["203.0.113.7/32".parse().unwrap()], ..LintOptions::default() };
     let expected = direct(&draft, 9, &options);
     assert!(expected.findings.iter().any(|finding| finding.family == Family::V4 && finding.diagnostic.code.as_str() == "L007"), "SSH disabled: a lockout");
     assert!(expected.matrices[1].rows.iter().any(|row| row.port == 22), "the IPv6 matrix has SSH");

@@ -51,7 +51,7 @@ impl Judge {
         let (rules_v4, rules_v6) = (save::render(&v4), save::render(&v6));
         self.netns.exec_with_input("iptables-restore", &["--test"], Some(&rules_v4)).map_err(|error| format!("rules.v4: {error}\n{rules_v4}"))?;
         self.netns.exec_with_input("ip6tables-restore", &["--test"], Some(&rules_v6)).map_err(|error| format!("rules.v6: {error}\n{rules_v6}"))?;
-        let export = nft::render(&v4, &v6).map_err(|error| format!("nft export refused: {error}"))?;
+        let export = nft::render_with(&v4, &v6, nft::NftOptions::for_design(design)).map_err(|error| format!("nft export refused: {error}"))?;
         let path = self.write("rules.nft", &export.text)?;
         self.netns.exec("nft", &["-c", "-f", &path]).map_err(|error| format!("rules.nft: {error}\n{}", export.text))?;
         let text = script::render(&v4, &v6, options).map_err(|error| format!("script export refused: {error}"))?;

@@ -13,6 +13,7 @@ use portcullis_e2e::browser::{Browser, JUDGED_SITE_NEEDS};
 use portcullis_e2e::iptables::{check_shell_script, restore_test};
 use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
+use portcullis_engine::export::owned;
 use portcullis_engine::model::Family;
 
 const SSH_RULE: &str = "-A INPUT -s 203.0.113.7/32 -p tcp -m tcp --dport 22";
@@ -105,7 +106,9 @@ async fn review_and_download(browser: &Browser) -> Result<String, String> {
     restore_test(Family::V4, &rules_v4)?;
     restore_test(Family::V6, &rules_v6)?;
     assert!(rules_v4.contains(SSH_RULE) && !rules_v6.contains("--dport 22 "), "SSH only from the office's IPv4 address");
-    assert!(script.contains(rules_v4.trim_end()), "the script applies exactly rules.v4");
+    let parsed = portcullis_engine::import::import(&rules_v4, Some(Family::V4)).value.rulesets.remove(0);
+    let owned_v4 = owned::render(&owned::owned(&parsed).map_err(|error| error.to_string())?);
+    assert!(script.contains(owned_v4.trim_end()), "the script applies exactly rules.v4, in chains of its own");
     click(browser, "tab-json").await?;
     text_of(browser, "export-json").await
 }
@@ -232,5 +235,48 @@ async fn the_tutorial_server_from_a_clean_start_to_a_checked_script() {
         Ok(Ok(())) => {}
         Ok(Err(error)) => panic!("{error}"),
         Err(tokio::time::error::Elapsed { .. }) => panic!("the browser flow took over four minutes"),
+    }
+}
+
+/// The start step's survey: the Ubuntu 24.04 fixture pasted, a design that fits it opened.
+async fn survey_flow(browser: &Browser, site: &Site) -> Result<(), String> {
+    let fixture = std::fs::read_to_string(portcullis_e2e::workspace_root().join("engine/tests/data/survey/ubuntu2404.txt")).map_err(failed)?;
+    // A line cut short by the terminal, as line 4 of the paste.
+    let mut lines: Vec<&str> = fixture.lines().collect();
+    lines.insert(3, "tcp   LISTEN 0      4096       0.0.0.0:44");
+    let paste = lines.join("\n") + "\n";
+    browser.client().goto(site.url()).await.map_err(failed)?;
+    browser.test_id("step-start").await?;
+    browser.test_id("server-survey").await?.find(Locator::Css("summary")).await.map_err(failed)?.click().await.map_err(failed)?;
+    assert!(text_of(browser, "survey-commands").await?.contains("ss -tlnpu"));
+    let script = "const area = document.querySelector('[data-testid=survey-paste]'); area.value = arguments[0]; area.dispatchEvent(new Event('input', { bubbles: true }));";
+    browser.client().execute(script, vec![serde_json::Value::String(paste)]).await.map_err(failed)?;
+    click(browser, "survey-read").await?;
+    let outcome = text_of(browser, "survey-outcome").await?;
+    assert!(outcome.contains("other tools: Docker, fail2ban"), "{outcome}");
+    assert!(text_of(browser, "survey-choices").await?.contains("MySQL / MariaDB must not face the internet"), "{outcome}");
+    let findings = text_of(browser, "survey-findings").await?;
+    assert!(findings.contains("mysqld"), "the conflict is shown: {findings}");
+    assert!(findings.contains("line 4: "), "the cut line is reported where it is: {findings}");
+    browser.screenshot("wizard-survey").await?;
+    click(browser, "nav-services").await?;
+    assert!(checked(browser, "service-ssh").await? && checked(browser, "service-node-exporter").await?, "the services that listen are open");
+    assert!(!checked(browser, "service-mysql").await?, "a database is not opened to everyone");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_server_survey_becomes_a_design() {
+    if !can_run("browser survey", &JUDGED_SITE_NEEDS) {
+        return;
+    }
+    let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
+    let browser = Browser::start("survey").await.expect("start the browser");
+    let outcome = tokio::time::timeout(Duration::from_mins(2), survey_flow(&browser, &site)).await;
+    browser.close().await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => panic!("{error}"),
+        Err(tokio::time::error::Elapsed { .. }) => panic!("the survey flow took over two minutes"),
     }
 }

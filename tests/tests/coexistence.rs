@@ -13,8 +13,9 @@ use portcullis_e2e::apply::{confirm, normalized, saved, temp_dir, Run};
 use portcullis_e2e::iptables::check_shell_script;
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::Netns;
-use portcullis_engine::design::{Design, ServiceId};
+use portcullis_engine::design::{ContainerExposure, ContainerPorts, Design, ServiceId};
 use portcullis_engine::export::script::{self, Distro, ScriptOptions};
+use portcullis_engine::export::Exports;
 use portcullis_engine::model::Family;
 
 /// Docker 24 with one published port (8080 → 192.0.2.2:80) and a second user network, fail2ban
@@ -365,5 +366,107 @@ fn the_boot_files_load_only_our_chains_beside_what_is_there() {
         assert_kept(&with_docker, &reloaded, "reload beside Docker");
         assert!(reloaded.contains("-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd\n-A INPUT -j PORTCULLIS-INPUT\n"), "{reloaded}");
     }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn published_ports_open_only_to_trusted_sources_and_the_rules_load_without_docker() {
+    if !can_run(
+        "published container ports in namespaces",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("socat"), Need::Program("setsid"), Need::Program("conntrack")],
+    ) {
+        return;
+    }
+    let dir = temp_dir("containers");
+    let mut design = design();
+    let trusted = vec!["198.51.100.0/24".parse().expect("source"), "2001:db8:1::10".parse().expect("source")];
+    let exposure = ContainerExposure::trusted(vec![], trusted);
+    design.set_containers(Some(ContainerPorts::new(exposure, None))).expect("containers");
+    let (v4, v6) = (design.compile(Family::V4), design.compile(Family::V6));
+    let text = script::render(&v4, &v6, &ScriptOptions { rollback_seconds: 60, ..ScriptOptions::default() }).expect("script");
+    let script = dir.join("apply.sh");
+    std::fs::write(&script, text).expect("write");
+
+    // Docker is not there: the rules load, DOCKER-USER holds only our hook, nothing jumps to it.
+    let bare = Netns::create("no-docker").expect("ns");
+    let mut run = Run::start(&bare, &script, &dir, 60);
+    let (path, token) = run.confirm_command();
+    let rules = saved(&bare);
+    assert!(rules.0.contains(":DOCKER-USER - [0:0]\n") && rules.0.contains("-A DOCKER-USER -j PORTCULLIS-DOCKER-USER\n"), "{}", rules.0);
+    assert!(!rules.0.contains("-j DOCKER-USER"), "{}", rules.0);
+    assert!(confirm(&path, &token, true).status.success());
+    assert_eq!(run.wait().0, Some(0));
+
+    // Beside Docker (the lab without kube-proxy): trusted sources reach the published port, others do not.
+    let lab = Lab::new();
+    let without_kube: String = SHARED_V4.split_inclusive('\n').filter(|line| !line.contains("KUBE-")).collect();
+    lab.load(Family::V4, &without_kube);
+    lab.load(Family::V6, SHARED_V6);
+    let before = saved(&lab.server);
+    let mut live = Run::start(&lab.server, &script, &dir, 60);
+    let (path, token) = live.confirm_command();
+    let during = saved(&lab.server);
+    assert_kept(&before.0, &during.0, "IPv4");
+    assert_kept(&before.1, &during.1, "IPv6");
+    assert!(during.0.contains("-A DOCKER-USER -j PORTCULLIS-DOCKER-USER\n-A DOCKER-USER -j RETURN\n"), "our hook before Docker's RETURN:\n{}", during.0);
+    lab.forget_connections();
+    for (from, to, port, expected, why) in [
+        ("198.51.100.10", "198.51.100.1", 8080, Reach::Answered, "a trusted source to the published port"),
+        ("203.0.113.7", "203.0.113.1", 8080, Reach::Silent, "an untrusted source to the published port"),
+        ("203.0.113.7", "203.0.113.1", 22, Reach::Answered, "SSH is still open to everyone"),
+        ("203.0.113.45", "203.0.113.1", 22, Reach::Refused, "fail2ban's ban"),
+        ("2001:db8:1::10", "2001:db8:1::1", 8080, Reach::Answered, "a trusted IPv6 source to the published port"),
+        ("2001:db8:1::45", "2001:db8:1::1", 8080, Reach::Silent, "an untrusted IPv6 source to the published port"),
+    ] {
+        assert_eq!(lab.connect(from, to, port), expected, "{why}: {from} → {to}:{port}");
+    }
+    assert!(confirm(&path, &token, true).status.success());
+    let (code, output) = live.wait();
+    assert_eq!(code, Some(0), "{output}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_nft_export_beside_docker_and_fail2ban_lets_trusted_sources_reach_containers_and_keeps_bans() {
+    if !can_run(
+        "the nft export beside Docker in namespaces",
+        &[Need::Root, Need::Program("ip"), Need::Program("nft"), Need::Program("iptables-restore"), Need::Program("socat"), Need::Program("conntrack")],
+    ) {
+        return;
+    }
+    let dir = temp_dir("containers-nft");
+    let mut design = design();
+    let trusted = vec!["198.51.100.0/24".parse().expect("source"), "2001:db8:1::10".parse().expect("source")];
+    design.set_containers(Some(ContainerPorts::new(ContainerExposure::trusted(vec![], trusted), None))).expect("containers");
+    let export = Exports::of(&design, &ScriptOptions::default()).nft.expect("nft export");
+    let file = dir.join("rules.nft");
+    std::fs::write(&file, &export.text).expect("write");
+    let path = file.display().to_string();
+
+    let lab = Lab::new();
+    lab.load(Family::V4, SHARED_V4);
+    lab.load(Family::V6, SHARED_V6);
+    let before = saved(&lab.server);
+    lab.server.exec("nft", &["-f", &path]).unwrap_or_else(|error| panic!("nft -f: {error}\n{}", export.text));
+    assert_eq!(saved(&lab.server), before, "the nft file changed another tool's iptables rules");
+    lab.forget_connections();
+    for (from, to, port, expected, why) in [
+        ("198.51.100.10", "198.51.100.1", 8080, Reach::Answered, "a trusted source to the published port"),
+        ("203.0.113.7", "203.0.113.1", 8080, Reach::Silent, "an untrusted source to the published port"),
+        ("203.0.113.7", "203.0.113.1", 22, Reach::Answered, "SSH, open to everyone"),
+        ("203.0.113.45", "203.0.113.1", 22, Reach::Refused, "fail2ban's ban, in its own table"),
+        ("198.51.100.10", "198.51.100.1", 3306, Reach::Silent, "a port the design keeps closed"),
+        ("2001:db8:1::10", "2001:db8:1::1", 8080, Reach::Answered, "a trusted IPv6 source to the published port"),
+        ("2001:db8:1::45", "2001:db8:1::1", 8080, Reach::Silent, "an untrusted IPv6 source to the published port"),
+        ("2001:db8:1::45", "2001:db8:1::1", 22, Reach::Refused, "fail2ban's IPv6 ban"),
+    ] {
+        assert_eq!(lab.connect(from, to, port), expected, "{why}: {from} → {to}:{port}");
+    }
+    // Loading again replaces only our table; deleting it leaves the server as the other tools made it.
+    lab.server.exec("nft", &["-f", &path]).expect("loads again");
+    lab.server.exec("nft", &["delete", "table", "inet", "portcullis"]).expect("delete our table");
+    assert_eq!(saved(&lab.server), before);
+    lab.forget_connections();
+    assert_eq!(lab.connect("203.0.113.7", "203.0.113.1", 8080), Reach::Answered, "Docker's default again");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -9,6 +9,7 @@
 
 mod access_step;
 mod advanced_step;
+mod containers_choice;
 mod design_bar;
 mod export_file;
 mod export_tabs;
@@ -17,6 +18,7 @@ mod keyed_list;
 mod protections_step;
 mod review_step;
 mod rules_preview;
+mod server_survey;
 mod services_step;
 mod show_if;
 mod site_header;
@@ -26,6 +28,7 @@ mod workbench;
 
 pub(crate) use access_step::AccessStep;
 pub(crate) use advanced_step::AdvancedOptions;
+pub(crate) use containers_choice::ContainersChoice;
 pub(crate) use design_bar::{DesignBar, Notices};
 pub(crate) use export_file::ExportFile;
 pub(crate) use export_tabs::{ExportTab, ExportTabs, RULES_TABS};
@@ -33,6 +36,7 @@ pub(crate) use field::ValidatedField;
 pub(crate) use protections_step::ProtectionsStep;
 pub(crate) use review_step::ReviewStep;
 pub(crate) use rules_preview::RulesPreview;
+pub(crate) use server_survey::ServerSurvey;
 pub(crate) use services_step::ServicesStep;
 pub(crate) use site_header::SiteHeader;
 pub(crate) use start_step::StartStep;

@@ -1,4 +1,5 @@
-//! Step 4: the protections, each a choice with what it does and why; defaults preselected.
+//! Step 4: the protections, each a choice with what it does and why; defaults preselected; then
+//! Docker's published ports and the advanced options.
 
 use leptos::prelude::*;
 use portcullis_engine::design::{BlockAction, DefaultPolicy, LogDropped, Ping, Protections, SshLimit};
@@ -81,6 +82,7 @@ pub(crate) fn ProtectionsStep() -> impl IntoView {
                 why="Malware cannot call home on other ports. DNS (and its replies) stays open, so name resolution keeps working."
                 get=|protections| protections.restricted_output set=|protections, on| protections.restricted_output = on/>
             <LogChoice current error/>
+            <super::ContainersChoice/>
             <super::AdvancedOptions/>
         </section>
     }

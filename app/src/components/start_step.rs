@@ -1,4 +1,5 @@
-//! Step 1: start from a server-role preset, or open a design file, a saved design or a link.
+//! Step 1: start from a server-role preset, from what the server runs (a pasted survey), or
+//! open a design file, a saved design or a link.
 
 use leptos::prelude::*;
 use portcullis_engine::design::{Design, Preset};
@@ -41,6 +42,8 @@ pub(crate) fn StartStep() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <h3>"Or start from what your server runs"</h3>
+            <crate::components::ServerSurvey/>
             <h3>"Or open a design"</h3>
             <OpenDesignFile/>
         </section>

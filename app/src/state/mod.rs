@@ -1,7 +1,8 @@
 //! The page's state as plain data with named mutations; components only call them.
 //!
 //! - [`Wizard`]: the design, the text being typed, the current step, undo/redo; its advanced
-//!   options (interfaces, NAT) live in `advanced.rs`.
+//!   options (interfaces, NAT) live in `advanced.rs`, its choice for published container ports
+//!   (Docker) in `containers.rs`.
 //! - `library`: saved designs and share links (what goes to `localStorage` and the URL fragment).
 //! - `review`: what is derived from a design (each step's rules, explained; the findings).
 //! - `workbench`, `bench_view`, `import_text`: the workbench's rules being edited, what its
@@ -24,7 +25,8 @@ pub(crate) mod workbench;
 mod workbench_profile;
 
 pub(crate) use wizard::{
-    parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Step, Wizard,
+    parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ContainersKind, ForwardText, ServiceKey, Step,
+    Wizard,
 };
 
 use leptos::prelude::RwSignal;

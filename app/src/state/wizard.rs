@@ -13,8 +13,11 @@ use super::history::History;
 
 #[path = "advanced.rs"]
 mod advanced;
+#[path = "containers.rs"]
+mod containers;
 
 pub(crate) use advanced::{parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText};
+pub(crate) use containers::ContainersKind;
 
 /// The five steps of the wizard, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

@@ -25,8 +25,10 @@
 //! The lints analyse the filter table: INPUT, FORWARD and OUTPUT, following jumps and gotos into
 //! user chains and `RETURN` back (a user chain reached from several places is analysed with the
 //! union of what reaches it). raw, mangle and nat are not taken into account: with rules there
-//! that drop packets or rewrite marks or addresses, a witness may replay differently. A user
-//! chain no built-in chain reaches is only reported as unused. `host-bits-set` needs the text:
+//! that drop packets or rewrite marks or addresses, a witness may replay differently (the one
+//! exception reads nat as a fact: `docker-bypass` takes the ports Docker publishes from the nat
+//! `DOCKER` chain, and reports without a witness). A user chain no built-in chain reaches is only
+//! reported as unused (except Docker's `DOCKER-USER`, which Docker's own FORWARD reaches). `host-bits-set` needs the text:
 //! the model keeps networks masked (as iptables does), so [`host_bits`] reads the source text.
 //!
 //! # Examples
@@ -59,7 +61,7 @@ pub use lints::{host_bits, lint_pair};
 
 use crate::diagnostic::{Code, Diagnostic, Span};
 pub use crate::model::RuleLoc;
-use crate::model::{Family, Rule, Ruleset};
+use crate::model::{Family, PortSpec, Protocol, Rule, Ruleset};
 use crate::simulate::{Packet, Verdict};
 
 /// What the simulator shows for a witness (its first outcome).
@@ -98,11 +100,16 @@ pub struct LintOptions {
     pub admin_ssh_port: u16,
     /// Where the administrator connects from; empty: anywhere (a lockout is then "nobody can connect").
     pub admin_from: Vec<IpNet>,
+    /// Ports Docker publishes on this host, as a design's containers choice lists them
+    /// ([`crate::design::ContainerPorts`]): the design's own rules do not show them. In a dump,
+    /// the nat table's `DOCKER` chain shows them and `docker-bypass` reads them from there too.
+    #[serde(default)]
+    pub published_ports: Vec<(Protocol, PortSpec)>,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
-        Self { admin_ssh_port: 22, admin_from: Vec::new() }
+        Self { admin_ssh_port: 22, admin_from: Vec::new(), published_ports: Vec::new() }
     }
 }
 

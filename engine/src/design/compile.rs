@@ -98,7 +98,10 @@ pub(super) fn compile(design: &Design, family: Family) -> Ruleset {
     }
     let mut forward = Chain::builtin(BuiltinChain::Forward, protections.forward_policy.policy());
     forward.rules = nat.forward;
-    let filter = Table { name: TableName::Filter, chains: vec![input, forward, output] };
+    let mut chains = vec![input, forward, output];
+    // Docker's FORWARD jumps to DOCKER-USER: no rule of the design does.
+    chains.extend(super::containers::docker_user(design, family));
+    let filter = Table { name: TableName::Filter, chains };
     let mut tables = vec![filter];
     if !nat.prerouting.is_empty() || !nat.postrouting.is_empty() {
         let mut table = Table::new(TableName::Nat);

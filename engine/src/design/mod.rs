@@ -13,7 +13,9 @@
 //! (a service may be limited to interfaces, e.g. a database only on the private `eth1`), each
 //! commented with the service, the group it comes from and the interface. A design's [`Nat`]
 //! entries (redirects, port forwards, masquerading) add the `nat` table and the INPUT / FORWARD
-//! rules that accept exactly the translated traffic (see the `nat` module).
+//! rules that accept exactly the translated traffic (see the `nat` module). A design's
+//! [`ContainerPorts`] choice says how the ports Docker publishes may be reached from outside, in
+//! Docker's `DOCKER-USER` chain (see the `containers` module).
 //!
 //! # Examples
 //! ```
@@ -38,6 +40,7 @@
 
 mod catalogue;
 mod compile;
+mod containers;
 mod custom;
 mod file;
 mod interface;
@@ -54,6 +57,7 @@ mod source;
 mod summary;
 
 pub use catalogue::{Purpose, Risk, ServiceId, ServiceInfo, UnknownService, CATALOGUE};
+pub use containers::{ContainerExposure, ContainerPorts, PublishedPorts, DOCKER_BRIDGES, DOCKER_USER};
 pub use custom::{CustomService, PortList, PortListError, Transport, PORT_LIST_MAX};
 pub use file::{DesignFileError, DESIGN_FILE_VERSION};
 pub use interface::{InterfaceName, InterfaceNameError};
@@ -213,6 +217,8 @@ pub struct Design {
     /// Input interfaces a custom service is limited to (absent: every interface).
     custom_interfaces: SortedMap<Name, Vec<InterfaceName>>,
     nat: Nat,
+    /// Published container ports (absent: this server runs no Docker).
+    containers: Option<ContainerPorts>,
 }
 
 impl Design {
@@ -346,6 +352,9 @@ impl Design {
                 .filter(|forward| forward.access().groups().contains(name))
                 .map(|forward| format!("the forward of port {}", forward.port())),
         );
+        if self.containers.as_ref().is_some_and(|containers| containers.exposure().groups().contains(name)) {
+            users.push("the choice for published container ports".to_owned());
+        }
         if !users.is_empty() {
             return Err(DesignError { kind: DesignErrorKind::GroupInUse { group: name.clone(), services: users } });
         }
@@ -410,6 +419,35 @@ impl Design {
         sources.sort_unstable();
         sources.dedup();
         self.block_list = sources;
+    }
+
+    /// How the ports Docker publishes may be reached; `None`: this server runs no Docker.
+    pub fn containers(&self) -> Option<&ContainerPorts> {
+        self.containers.as_ref()
+    }
+
+    /// Replaces the choice for published container ports (`None`: this server runs no Docker).
+    ///
+    /// # Errors
+    /// When the exposure names a group the design does not have.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::design::{ContainerExposure, ContainerPorts, Design};
+    /// let mut design = Design::default();
+    /// design.set_containers(Some(ContainerPorts::new(ContainerExposure::HostOnly, None))).unwrap();
+    /// assert_eq!(design.containers().map(ContainerPorts::exposure), Some(&ContainerExposure::HostOnly));
+    /// let unknown = ContainerExposure::trusted(vec!["office".parse().unwrap()], vec![]);
+    /// assert!(design.set_containers(Some(ContainerPorts::new(unknown, None))).is_err());
+    /// ```
+    pub fn set_containers(&mut self, containers: Option<ContainerPorts>) -> Result<(), DesignError> {
+        if let Some(containers) = &containers {
+            let exposure = containers.exposure();
+            let access = Access::Only { groups: exposure.groups().to_vec(), sources: exposure.sources().to_vec() };
+            self.check_groups(&access, || "the choice for published container ports".to_owned())?;
+        }
+        self.containers = containers;
+        Ok(())
     }
 
     /// The ruleset this design asks for, for one address family.

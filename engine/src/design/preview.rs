@@ -26,8 +26,8 @@ pub enum RuleScope {
     /// The rules the open services add, found with the protections off: some protections (the
     /// SSH limit) exist only for open services.
     Services,
-    /// The rules the protections and the advanced options add: the NAT rules, and the service
-    /// rules an interface limit changes.
+    /// The rules the protections and the advanced options add: the NAT rules, the containers
+    /// rules (`DOCKER-USER`), and the service rules an interface limit changes.
     Protections,
 }
 
@@ -108,7 +108,7 @@ fn without_services(design: &Design) -> Design {
     bare
 }
 
-/// `design` with no NAT entry and every service on every interface.
+/// `design` with no NAT entry, no containers choice and every service on every interface.
 fn without_advanced(design: &Design) -> Design {
     let mut bare = design.clone();
     // Every service named here is open and the lists are empty: the engine cannot refuse.
@@ -119,6 +119,8 @@ fn without_advanced(design: &Design) -> Design {
         let _ = bare.limit_custom_to_interfaces(service.name(), Vec::new());
     }
     let _ = bare.set_nat(Nat::default());
+    // No choice names no group: the engine cannot refuse.
+    let _ = bare.set_containers(None);
     bare
 }
 
@@ -182,5 +184,15 @@ mod tests {
         assert!(texts(&design, RuleScope::Protections).iter().any(|text| text.starts_with("-t nat -A PREROUTING")));
         design.close(ServiceId::SSH);
         assert!(texts(&design, RuleScope::Services).iter().all(|text| !text.contains("--dport 22")));
+    }
+
+    #[test]
+    fn the_containers_rules_are_shown_with_the_advanced_options() {
+        use crate::design::{ContainerExposure, ContainerPorts};
+        let mut design = Preset::Web.design();
+        design.set_containers(Some(ContainerPorts::new(ContainerExposure::HostOnly, None))).expect("no group named");
+        let advanced = texts(&design, RuleScope::Protections);
+        assert_eq!(advanced.iter().filter(|text| text.starts_with("-A DOCKER-USER ")).count(), 2 * 5, "{advanced:#?}");
+        assert!(texts(&design, RuleScope::Services).iter().all(|text| !text.contains("DOCKER-USER")));
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use ipnet::IpNet;
 
-use super::{Access, DefaultPolicy, Design, Ping};
+use super::{Access, ContainerExposure, DefaultPolicy, Design, Ping};
 use crate::collections::SortedMap;
 use crate::design::Source;
 
@@ -40,6 +40,8 @@ pub struct Summary {
     pub lines: Vec<SummaryLine>,
     /// Address translation, one sentence per entry: redirects, port forwards, masquerades.
     pub nat: Vec<String>,
+    /// Who reaches the ports Docker publishes, when the design says (it runs Docker).
+    pub containers: Option<String>,
     /// How ping is answered.
     pub ping: String,
     /// Whether what no rule accepts is dropped (the INPUT policy DROP) rather than accepted.
@@ -57,7 +59,7 @@ impl fmt::Display for Summary {
         let rest = if self.lines.is_empty() { "Every incoming connection" } else { "Everything else" };
         let fate = if self.rest_dropped { "dropped" } else { "accepted (the INPUT policy is ACCEPT)" };
         write!(f, "{rest}: {fate}. Ping: {}.", self.ping)?;
-        for sentence in self.nat.iter().chain(&self.cautions) {
+        for sentence in self.nat.iter().chain(&self.containers).chain(&self.cautions) {
             write!(f, " {sentence}.")?;
         }
         Ok(())
@@ -89,7 +91,7 @@ impl Design {
             Ping::On => "answered".to_owned(),
         };
         let rest_dropped = self.protections().input_policy == DefaultPolicy::Drop;
-        Summary { lines, nat: self.nat_sentences(), ping, rest_dropped, cautions: self.cautions() }
+        Summary { lines, nat: self.nat_sentences(), containers: self.containers_sentence(), ping, rest_dropped, cautions: self.cautions() }
     }
 
     /// The fixed-looking defaults turned off, in words. Under an INPUT policy of ACCEPT, replies
@@ -115,6 +117,25 @@ impl Design {
             cautions.push("Forwarded traffic (when routing is on): accepted (the FORWARD policy is ACCEPT)".to_owned());
         }
         cautions
+    }
+
+    /// `Published container ports (TCP 8080): from office (203.0.113.7) only`, or `None` without
+    /// the choice.
+    fn containers_sentence(&self) -> Option<String> {
+        let containers = self.containers()?;
+        let which = containers.ports().map_or_else(|| "Published container ports".to_owned(), |ports| format!("Published container ports ({})", ports.ports_text()));
+        let who = match containers.exposure() {
+            ContainerExposure::Everyone => "from anywhere (Docker's default)".to_owned(),
+            ContainerExposure::Trusted { groups, sources } => {
+                let access = Access::Only { groups: groups.clone(), sources: sources.clone() };
+                match self.who(&access) {
+                    Some(who) => format!("from {who} only"),
+                    None => "from this server and its containers only (no trusted source yet)".to_owned(),
+                }
+            }
+            ContainerExposure::HostOnly => "from this server and its containers only".to_owned(),
+        };
+        Some(format!("{which}: {who}"))
     }
 
     fn nat_sentences(&self) -> Vec<String> {
@@ -282,5 +303,27 @@ mod tests {
         assert!(said.contains("TCP port 80 redirected to port 8080 here."), "{said}");
         assert!(said.contains("TCP port 8443 forwarded to 198.51.100.10:443 from anywhere."), "{said}");
         assert!(said.contains("198.51.100.0/24 goes out to the internet by eth0 under this server's address."), "{said}");
+    }
+
+    #[test]
+    fn published_container_ports_are_said() {
+        use crate::design::{ContainerPorts, PublishedPorts, Transport};
+        let mut design = Design::default();
+        let office: Name = "office".parse().unwrap();
+        design.set_group(office.clone(), Source::parse_list("203.0.113.7").unwrap());
+        let said = |design: &mut Design, exposure, ports: Option<&str>| {
+            let ports = ports.map(|ports| PublishedPorts::new(Transport::Tcp, ports.parse().unwrap()));
+            design.set_containers(Some(ContainerPorts::new(exposure, ports))).unwrap();
+            design.summary().containers.unwrap_or_default()
+        };
+        assert_eq!(said(&mut design, ContainerExposure::Everyone, None), "Published container ports: from anywhere (Docker's default)");
+        assert_eq!(
+            said(&mut design, ContainerExposure::trusted(vec![office], vec![]), Some("8080")),
+            "Published container ports (TCP 8080): from office (203.0.113.7) only"
+        );
+        assert_eq!(said(&mut design, ContainerExposure::HostOnly, None), "Published container ports: from this server and its containers only");
+        assert!(design.summary().to_string().ends_with("Ping: answered, at most 1 per second. Published container ports: from this server and its containers only."));
+        design.set_containers(None).unwrap();
+        assert_eq!(design.summary().containers, None);
     }
 }

@@ -40,7 +40,7 @@ impl Exports {
         let script = script::render(&v4, &v6, options);
         Self {
             commands: commands::render_pair(&v4, &v6),
-            nft: nft::render(&v4, &v6),
+            nft: nft::render_with(&v4, &v6, nft::NftOptions::for_design(design)),
             script,
             design_json: design.to_json(),
             rules_v4,

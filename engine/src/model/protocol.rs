@@ -85,8 +85,10 @@ impl fmt::Display for Protocol {
     }
 }
 
-/// One port or an inclusive range of ports; a range always has `first <= last`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One port or an inclusive range of ports; a range always has `first <= last`. Serialized as
+/// the pair `[first, last]`, read back through [`PortSpec::range`] (a reversed pair is refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "(u16, u16)", try_from = "(u16, u16)")]
 pub struct PortSpec {
     first: u16,
     last: u16,
@@ -118,6 +120,20 @@ impl PortSpec {
     /// The last port of the range (equal to [`first`](Self::first) for a single port).
     pub const fn last(self) -> u16 {
         self.last
+    }
+}
+
+impl From<PortSpec> for (u16, u16) {
+    fn from(ports: PortSpec) -> Self {
+        (ports.first, ports.last)
+    }
+}
+
+impl TryFrom<(u16, u16)> for PortSpec {
+    type Error = String;
+
+    fn try_from((first, last): (u16, u16)) -> Result<Self, Self::Error> {
+        PortSpec::range(first, last).ok_or_else(|| format!("the port range {first}:{last} is reversed"))
     }
 }
 

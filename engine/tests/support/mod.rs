@@ -180,3 +180,32 @@ pub fn any_full_design() -> impl Strategy<Value = Design> {
         },
     )
 }
+
+/// A containers choice as generated: the exposure (0 everyone, 1 trusted, 2 host only), the
+/// trusted groups (indices into the design's) and sources, and the published ports, if listed.
+pub type ContainersChoice = (u8, (Vec<usize>, Vec<Source>), Option<(Transport, PortList)>);
+
+/// A containers choice (any exposure, every published port or a list).
+pub fn any_containers() -> impl Strategy<Value = ContainersChoice> {
+    let ports = (any_transport(), prop::collection::vec(1u16..=u16::MAX, 1..4))
+        .prop_map(|(transport, ports)| (transport, ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(",").parse().expect("valid ports")));
+    (0u8..3, any_access(), prop::option::of(ports))
+}
+
+/// [`any_full_design`] with a containers choice, or without one.
+pub fn any_docker_design() -> impl Strategy<Value = Design> {
+    use portcullis_engine::design::{ContainerExposure, ContainerPorts, PublishedPorts};
+    (any_full_design(), prop::option::of(any_containers())).prop_map(|(mut design, choice)| {
+        let defined: Vec<Name> = design.groups().map(|(name, _)| name.clone()).collect();
+        let choice = choice.map(|(kind, (indices, sources), ports)| {
+            let exposure = match kind {
+                0 => ContainerExposure::Everyone,
+                1 => ContainerExposure::trusted(indices.iter().filter_map(|index| defined.get(*index).cloned()).collect(), sources),
+                _ => ContainerExposure::HostOnly,
+            };
+            ContainerPorts::new(exposure, ports.map(|(transport, list)| PublishedPorts::new(transport, list)))
+        });
+        design.set_containers(choice).expect("only the design's groups");
+        design
+    })
+}

@@ -6,8 +6,10 @@ mod cleartext_service;
 mod default_accept;
 mod deprecated_state;
 mod dns_blocked;
+mod docker_bypass;
 mod dual_stack_mismatch;
 mod exposed_risky_service;
+mod fail2ban_order;
 mod host_bits_set;
 mod icmp_blocked;
 mod invalid_not_dropped;
@@ -104,6 +106,8 @@ pub(crate) fn run(ruleset: &Ruleset, options: &LintOptions) -> Vec<Finding> {
     deprecated_state::check(&context, &mut out);
     log_unlimited::check(&context, &mut out);
     loopback_blocked::check(&context, &mut out);
+    docker_bypass::check(&context, &mut out);
+    fail2ban_order::check(&context, &mut out);
     out.sort_by(|a, b| (a.diagnostic.code, &a.rule, a.diagnostic.span).cmp(&(b.diagnostic.code, &b.rule, b.diagnostic.span)));
     out
 }

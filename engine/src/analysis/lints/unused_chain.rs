@@ -1,6 +1,10 @@
 //! `unused-chain` (L006).
 //!
-//! **What it does**: finds user chains no rule of their table jumps or goes to.
+//! **What it does**: finds user chains no rule of their table jumps or goes to. Docker's
+//! `DOCKER-USER` in the filter table is not reported: Docker's own FORWARD rule jumps to it (it
+//! is the chain Docker leaves to the admin, where a design's containers choice puts its rules),
+//! so a ruleset that holds it without the jump is one meant to load beside Docker. Without
+//! Docker it is never reached, and harmless.
 //!
 //! **Why it matters**: their rules never run; often a forgotten `-j` after `-N`.
 //!
@@ -11,12 +15,16 @@
 use super::Context;
 use crate::analysis::Finding;
 use crate::diagnostic::Code;
-use crate::model::{ChainName, Target};
+use crate::design::DOCKER_USER;
+use crate::model::{ChainName, TableName, Target};
 
 pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
     for table in &context.ruleset.tables {
         for chain in &table.chains {
             let ChainName::User(user) = &chain.name else { continue };
+            if table.name == TableName::Filter && user.as_str() == DOCKER_USER {
+                continue;
+            }
             let called = table.chains.iter().flat_map(|chain| &chain.rules).any(|rule| {
                 matches!(&rule.target, Some(Target::Jump(to) | Target::Goto(to)) if to == user)
             });
@@ -39,5 +47,8 @@ mod tests {
     fn fail_and_pass() {
         assert_eq!(findings(":spare - [0:0]\n-A spare -j DROP", "unused-chain").len(), 1);
         assert!(findings(":used - [0:0]\n-A INPUT -j used\n-A used -j DROP", "unused-chain").is_empty());
+        // Docker's FORWARD jumps to DOCKER-USER; a design's containers rules wait there for it.
+        assert!(findings(":DOCKER-USER - [0:0]\n-A DOCKER-USER -o docker0 -j DROP", "unused-chain").is_empty());
+        assert_eq!(findings(":DOCKER-USERS - [0:0]\n-A DOCKER-USERS -j DROP", "unused-chain").len(), 1);
     }
 }

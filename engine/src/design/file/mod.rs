@@ -13,7 +13,22 @@
 //! - here: the version probe, the rules of each version, and entries → [`Design`] (duplicates,
 //!   groups that do not exist, NAT clashes).
 //!
-//! Version 5 (written by this Portcullis) is version 4 plus four protections that were fixed
+//! Version 6 (written by this Portcullis for a design with the choice) is version 5 plus
+//! `containers`, how the ports Docker publishes may be reached (see the `containers` module):
+//! ```json
+//! { "version": 6,
+//!   "containers": { "exposure": "trusted", "groups": ["office"], "sources": ["192.0.2.7/32"],
+//!                   "protocol": "tcp", "ports": "8080,8443" } }
+//! ```
+//! `exposure` is `"everyone"` (Docker's default), `"trusted"` (only `groups` and `sources`, each
+//! optional when empty) or `"host-only"` (nobody from outside); only `trusted` has `groups` and
+//! `sources`. `protocol` and `ports` (as in a custom service) go together: the published ports
+//! the exposure applies to; without them it applies to every published port. A design without
+//! the choice (this server runs no Docker) is written as version 5, byte for byte what the
+//! previous Portcullis wrote: saved files and share links keep their text, and that Portcullis
+//! still opens them. A file of versions 2 to 5 naming `containers` is refused.
+//!
+//! Version 5 is version 4 plus four protections that were fixed
 //! before: the INPUT and FORWARD policies, the loopback accept and the accept of replies
 //! (conntrack `ESTABLISHED,RELATED`). Each is optional, with the previous fixed behaviour as
 //! its default:
@@ -77,12 +92,18 @@ mod write;
 
 use std::fmt;
 
-use super::{Access, CustomService, Design, DesignError, InterfaceName, Name, Nat, PortList, Protections, ServiceId, Source, Transport};
+use super::{
+    Access, ContainerPorts, CustomService, Design, DesignError, InterfaceName, Name, Nat, PortList, Protections, ServiceId, Source, Transport,
+};
 use json::{Json, JsonError, Value};
 use read::ValueError;
 
-/// The version this Portcullis writes, and the newest it reads.
-pub const DESIGN_FILE_VERSION: u32 = 5;
+/// The newest version this Portcullis reads and writes (it writes version 5 for a design that
+/// needs nothing of version 6).
+pub const DESIGN_FILE_VERSION: u32 = 6;
+
+/// The version written for a design without the containers choice.
+const VERSION_WITHOUT_CONTAINERS: u32 = 5;
 
 /// Why a text is not a design file this Portcullis can open.
 #[derive(Debug)]
@@ -229,6 +250,8 @@ struct FileV2 {
     block_list: Vec<Source>,
     /// Version 4: redirects, port forwards, masquerading.
     nat: Nat,
+    /// Version 6: published container ports.
+    containers: Option<ContainerPorts>,
 }
 
 impl FileV2 {
@@ -306,6 +329,7 @@ impl TryFrom<FileV2> for Design {
         }
         design.set_block_list(file.block_list);
         design.set_nat(file.nat).map_err(DesignFileErrorKind::Design)?;
+        design.set_containers(file.containers).map_err(DesignFileErrorKind::Design)?;
         Ok(design)
     }
 }
@@ -330,6 +354,9 @@ impl Design {
         let json = json::parse(text).map_err(DesignFileErrorKind::NotJson)?;
         let probe = VersionProbe::new(&json);
         let version = probe.version().ok_or(DesignFileErrorKind::NoVersion)?;
+        if (2..6).contains(&version) && probe.member("containers").is_some() {
+            return Err(DesignFileErrorKind::NeedsVersion { field: "containers", version: 6 }.into());
+        }
         let file = match version {
             0 => return Err(DesignFileErrorKind::NoVersion.into()),
             1 => parse(text, &json, 1)?,
@@ -359,6 +386,7 @@ impl Design {
             // fixed DROP policies, loopback and replies accepted, as written.
             4 => parse(text, &json, 4)?,
             5 => parse(text, &json, 5)?,
+            6 => parse(text, &json, 6)?,
             newer => return Err(DesignFileErrorKind::TooNew(newer).into()),
         };
         Design::try_from(file)

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use super::json::{Json, Value};
 use super::{CustomEntry, FileV2, GroupEntry, ServiceEntry};
 use crate::design::{
-    Access, BlockAction, DefaultPolicy, InterfaceName, LogDropped, Masquerade, Name, Nat, Ping, PortForward, PortList, Protections,
+    Access, BlockAction, ContainerExposure, ContainerPorts, DefaultPolicy, PublishedPorts, InterfaceName, LogDropped, Masquerade, Name, Nat, Ping, PortForward, PortList, Protections,
     Redirect, ServiceId, Source, SshLimit, Transport,
 };
 
@@ -210,12 +210,12 @@ fn address(json: &Json, path: &str) -> Read<IpAddr> {
 
 /// The fields of the top level, by the version that introduced them.
 const FILE_V1: &[&str] = &["version", "services"];
-const FILE_V2: &[&str] = &["version", "groups", "services", "custom_services", "protections", "block_list", "nat"];
+const FILE_V2: &[&str] = &["version", "groups", "services", "custom_services", "protections", "block_list", "nat", "containers"];
 const SERVICE_V1: &[&str] = &["service", "sources"];
 const SERVICE_V2: &[&str] = &["service", "groups", "sources", "interfaces"];
 
-/// The file of `version` (1 to 5) in the layout of version 2 and later. Version 1 knew only
-/// services with sources (`services` required); versions 2 to 5 share one layout, whose later
+/// The file of `version` (1 to 6) in the layout of version 2 and later. Version 1 knew only
+/// services with sources (`services` required); versions 2 to 6 share one layout, whose later
 /// fields the caller refuses in files too old for them.
 pub(super) fn file(json: &Json, version: u32) -> Read<FileV2> {
     if version == 1 {
@@ -237,6 +237,7 @@ pub(super) fn file(json: &Json, version: u32) -> Read<FileV2> {
         protections,
         block_list: fields.list("block_list", source)?,
         nat: fields.get("nat").map_or_else(|| Ok(Nat::default()), |(json, path)| nat(json, &path))?,
+        containers: fields.get("containers").map_or(Ok(None), |(json, path)| optional(json, &path, containers))?,
     })
 }
 
@@ -357,6 +358,32 @@ fn ssh_limit(json: &Json, path: &str) -> Read<SshLimit> {
 fn log_dropped(json: &Json, path: &str) -> Read<LogDropped> {
     let fields = Fields::of(json, path, &["per_minute"])?;
     Ok(LogDropped { per_minute: fields.read("per_minute", count_u32)? })
+}
+
+/// `{"exposure": "everyone" | "trusted" | "host-only", "groups": [...], "sources": [...],
+/// "protocol": "tcp", "ports": "8080"}`: only `trusted` has `groups` and `sources`; `protocol`
+/// and `ports` go together.
+fn containers(json: &Json, path: &str) -> Read<ContainerPorts> {
+    let fields = Fields::of(json, path, &["exposure", "groups", "sources", "protocol", "ports"])?;
+    let (kind, kind_path) = fields.required("exposure")?;
+    let exposure = match variant(kind, &kind_path, &ContainerExposure::NAMES)? {
+        0 => ContainerExposure::Everyone,
+        1 => ContainerExposure::trusted(fields.list("groups", name)?, fields.list("sources", source)?),
+        _ => ContainerExposure::HostOnly,
+    };
+    if !matches!(exposure, ContainerExposure::Trusted { .. }) {
+        if let Some((value, value_path)) = fields.get("groups").or_else(|| fields.get("sources")) {
+            return Err(refuse(value, &value_path, "only exposure `trusted` has groups and sources".to_owned()));
+        }
+    }
+    let ports = match (fields.get("protocol"), fields.get("ports")) {
+        (None, None) => None,
+        (Some(_), Some(_)) => Some(PublishedPorts::new(fields.read("protocol", transport)?, fields.read("ports", parsed::<PortList>)?)),
+        (Some((value, value_path)), None) | (None, Some((value, value_path))) => {
+            return Err(refuse(value, &value_path, "`protocol` and `ports` go together: give both, or neither for every published port".to_owned()));
+        }
+    };
+    Ok(ContainerPorts::new(exposure, ports))
 }
 
 fn nat(json: &Json, path: &str) -> Read<Nat> {

@@ -19,8 +19,8 @@ fn refusals_say_why() {
         assert!(error(&text).contains("no numeric `version`"), "{not_a_count}: {}", error(&text));
     }
     assert_eq!(
-        error(r#"{"version":6,"services":[]}"#),
-        "this design file is version 6, made by a newer Portcullis; this one reads up to version 5"
+        error(r#"{"version":7,"services":[]}"#),
+        "this design file is version 7, made by a newer Portcullis; this one reads up to version 6"
     );
     assert!(error(r#"{"version":1,"services":[{"service":"quake"}]}"#).contains("unknown service `quake`"));
     assert!(error(r#"{"version":2,"services":[{"service":"postgres"}]}"#).contains("did you mean `postgresql`"));
@@ -79,6 +79,7 @@ fn a_minimal_version_2_file_is_an_empty_design() {
     assert_eq!(Design::from_json(r#"{"version":3}"#).unwrap(), Design::default());
     assert_eq!(Design::from_json(r#"{"version":4}"#).unwrap(), Design::default());
     assert_eq!(Design::from_json(r#"{"version":5}"#).unwrap(), Design::default());
+    assert_eq!(Design::from_json(r#"{"version":6}"#).unwrap(), Design::default());
     let saved = Design::default().to_json();
     assert!(saved.starts_with("{\n  \"version\": 5,\n  \"services\": [],\n  \"protections\": {"), "{saved}");
 }
@@ -243,4 +244,54 @@ fn what_serde_took_still_opens() {
     let no_limits = Design::from_json(r#"{"version":5,"protections":{"ssh_limit":null,"log_dropped":null}}"#).unwrap();
     assert_eq!((no_limits.protections().ssh_limit, no_limits.protections().log_dropped.clone()), (None, None));
     assert!(no_limits.to_json().contains("\"ssh_limit\": null") && no_limits.to_json().contains("\"log_dropped\": null"));
+}
+
+#[test]
+fn containers_round_trip_need_version_6_and_leave_other_designs_at_version_5() {
+    use crate::design::{ContainerExposure, Transport};
+    let text = r#"{"version":6,"groups":[{"name":"office","sources":["192.0.2.7"]}],
+      "containers":{"exposure":"trusted","groups":["office","office"],"sources":["198.51.100.0/24"],"protocol":"tcp+udp","ports":"8443, 8080"}}"#;
+    let design = Design::from_json(text).unwrap();
+    let containers = design.containers().expect("the choice is read");
+    assert_eq!(containers.exposure().groups().len(), 1, "kept canonical");
+    assert_eq!(containers.ports().map(|ports| (ports.transport(), ports.port_list().to_string())), Some((Transport::TcpAndUdp, "8080,8443".to_owned())));
+    let saved = design.to_json();
+    assert!(saved.starts_with("{\n  \"version\": 6,\n"), "{saved}");
+    assert!(saved.ends_with("  \"containers\": {\n    \"exposure\": \"trusted\",\n    \"groups\": [\n      \"office\"\n    ],\n    \"sources\": [\n      \"198.51.100.0/24\"\n    ],\n    \"protocol\": \"tcp+udp\",\n    \"ports\": \"8080,8443\"\n  }\n}\n"), "{saved}");
+    assert_eq!(Design::from_json(&saved).unwrap(), design);
+    for (file, exposure) in [
+        (r#"{"version":6,"containers":{"exposure":"everyone"}}"#, ContainerExposure::Everyone),
+        (r#"{"version":6,"containers":{"exposure":"host-only","protocol":"tcp","ports":"80"}}"#, ContainerExposure::HostOnly),
+        (r#"{"version":6,"containers":{"exposure":"trusted"}}"#, ContainerExposure::trusted(vec![], vec![])),
+    ] {
+        let design = Design::from_json(file).unwrap();
+        assert_eq!(design.containers().map(|containers| containers.exposure().clone()), Some(exposure), "{file}");
+        assert_eq!(Design::from_json(&design.to_json()).unwrap(), design, "{file}");
+    }
+    // Without the choice, what earlier versions wrote, byte for byte.
+    let mut plain = design.clone();
+    plain.set_containers(None).unwrap();
+    assert!(plain.to_json().starts_with("{\n  \"version\": 5,\n") && !plain.to_json().contains("containers"));
+    assert_eq!(Design::from_json(r#"{"version":6,"containers":null}"#).unwrap(), Design::default());
+    for version in 2..=5 {
+        let old = format!(r#"{{"version":{version},"containers":{{"exposure":"everyone"}}}}"#);
+        assert!(error(&old).contains("`containers` exists from version 6 on; write \"version\": 6"), "{}", error(&old));
+    }
+    assert!(error(r#"{"version":1,"services":[],"containers":{"exposure":"everyone"}}"#).contains("unknown field `containers`"));
+}
+
+#[test]
+fn containers_refusals_say_why() {
+    assert!(error(r#"{"version":6,"containers":{}}"#).contains("missing field `exposure` at containers"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"some"}}"#)
+        .contains("unknown variant `some`, expected one of `everyone`, `trusted`, `host-only` at containers.exposure"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"host-only","sources":["192.0.2.7"]}}"#)
+        .contains("only exposure `trusted` has groups and sources at containers.sources"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"trusted","ports":"80"}}"#).contains("`protocol` and `ports` go together"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"trusted","protocol":"tcp","ports":"0"}}"#).contains("port 0 is reserved"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"trusted","protocol":"icmp","ports":"1"}}"#).contains("unknown variant `icmp`"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"trusted","sources":["192.0.2.7/24"]}}"#).contains("host bits set"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"trusted","groups":["office"]}}"#)
+        .contains("the choice for published container ports refers to the group `office`, which does not exist"));
+    assert!(error(r#"{"version":6,"containers":{"exposure":"everyone","port":"80"}}"#).contains("unknown field `port`"));
 }

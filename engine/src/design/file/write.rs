@@ -1,16 +1,18 @@
 //! A design → the JSON value of its save file, every field in the order and with the omissions
 //! of the format (lists left out when empty, except `services` and a group's `sources`;
-//! `ssh_limit` and `log_dropped` written as `null` when off).
+//! `ssh_limit` and `log_dropped` written as `null` when off; `containers` left out when absent,
+//! and then the version is 5).
 
 use super::json::{Json, Value};
 use super::DESIGN_FILE_VERSION;
 use crate::design::{
-    Access, BlockAction, DefaultPolicy, Design, InterfaceName, Masquerade, Name, Nat, Ping, PortForward, Protections, Redirect, Source,
+    Access, BlockAction, ContainerPorts, DefaultPolicy, Design, InterfaceName, Masquerade, Name, Nat, Ping, PortForward, Protections, Redirect, Source,
 };
 
 /// The save file of `design`.
 pub(super) fn file(design: &Design) -> Json {
-    let mut members = vec![("version", Json::number(u64::from(DESIGN_FILE_VERSION)))];
+    let version = if design.containers().is_some() { DESIGN_FILE_VERSION } else { super::VERSION_WITHOUT_CONTAINERS };
+    let mut members = vec![("version", Json::number(u64::from(version)))];
     let groups: Vec<Json> = design
         .groups()
         .map(|(name, sources)| Json::object(vec![("name", Json::string(name.as_str())), ("sources", sources_json(sources))]))
@@ -38,6 +40,25 @@ pub(super) fn file(design: &Design) -> Json {
     push_list(&mut members, "block_list", design.block_list().iter().map(|source| Json::string(source.to_string())).collect());
     if !design.nat().is_empty() {
         members.push(("nat", nat(design.nat())));
+    }
+    if let Some(choice) = design.containers() {
+        members.push(("containers", containers(choice)));
+    }
+    Json::object(members)
+}
+
+fn containers(choice: &ContainerPorts) -> Json {
+    let exposure = choice.exposure();
+    let mut members = vec![("exposure", Json::string(exposure.as_str()))];
+    if !exposure.groups().is_empty() {
+        members.push(("groups", names_json(exposure.groups())));
+    }
+    if !exposure.sources().is_empty() {
+        members.push(("sources", sources_json(exposure.sources())));
+    }
+    if let Some(ports) = choice.ports() {
+        members.push(("protocol", Json::string(ports.transport().as_str())));
+        members.push(("ports", Json::string(ports.port_list().to_string())));
     }
     Json::object(members)
 }

@@ -11,6 +11,13 @@
 //! so loading the file twice leaves exactly one copy. Other tables (iptables' own, Docker's) are
 //! untouched.
 //!
+//! # Beside Docker
+//! nft runs every base chain of a hook, and a packet passes only if each accepts it: with Docker
+//! on the server, a forward chain with policy drop would drop every container packet Docker's
+//! own (iptables) chains accept. [`NftOptions::docker`] (a design's containers choice, see
+//! `docker`) makes the forward chain start by letting Docker's traffic through, after the
+//! design's `DOCKER-USER` rules, which decide who reaches published ports.
+//!
 //! Each iptables chain becomes one nft chain: built-in chains of `filter` are the base chains
 //! `input`, `forward`, `output` (`type filter`, priority `filter`); other tables' built-in chains
 //! are `nat_prerouting` (`type nat`, `dstnat`), `nat_postrouting` (`srcnat`), `mangle_…`,
@@ -37,6 +44,7 @@
 //! dropped or broadened silently. Harmless changes (a comment over nft's 128 bytes shortened, a
 //! `"` in a comment written `'`) are reported as notes.
 
+mod docker;
 mod recent;
 mod rule;
 
@@ -53,6 +61,32 @@ const METER_NOTE: &str = "\t# Brute-force limits (iptables `-m recent`): per sou
 
 /// The name of the nft table the export writes.
 pub const TABLE: &str = "portcullis";
+
+/// What the export knows beyond the rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NftOptions {
+    /// Docker runs on the server: the forward chain lets its container traffic through (see
+    /// the `docker` module). Also on, whatever this says, for rulesets holding a `DOCKER-USER`
+    /// chain no rule jumps to (a design's containers rules, which wait for Docker's FORWARD).
+    pub docker: bool,
+}
+
+impl NftOptions {
+    /// The options a design asks for: Docker when it has a containers choice.
+    ///
+    /// # Examples
+    /// ```
+    /// use portcullis_engine::design::{ContainerExposure, ContainerPorts, Design};
+    /// use portcullis_engine::export::nft::NftOptions;
+    /// let mut design = Design::default();
+    /// assert!(!NftOptions::for_design(&design).docker);
+    /// design.set_containers(Some(ContainerPorts::new(ContainerExposure::Everyone, None))).unwrap();
+    /// assert!(NftOptions::for_design(&design).docker);
+    /// ```
+    pub fn for_design(design: &crate::design::Design) -> Self {
+        Self { docker: design.containers().is_some() }
+    }
+}
 
 /// The file text, with notes on harmless changes made on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +169,26 @@ impl std::error::Error for NftError {}
 /// assert!(export.text.contains("update @recent_portcullis-ssh_v4 { ip saddr limit rate over 4/minute burst 4 packets } drop"));
 /// ```
 pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
+    render_with(v4, v6, NftOptions::default())
+}
+
+/// [`render`] with what the rules do not say: whether Docker runs on the server.
+///
+/// # Errors
+/// As [`render`].
+///
+/// # Examples
+/// ```
+/// use portcullis_engine::design::{ContainerExposure, ContainerPorts, Design};
+/// use portcullis_engine::export::nft::{render_with, NftOptions};
+/// use portcullis_engine::model::Family;
+/// let mut design = Design::default();
+/// design.set_containers(Some(ContainerPorts::new(ContainerExposure::Everyone, None))).unwrap();
+/// let export = render_with(&design.compile(Family::V4), &design.compile(Family::V6), NftOptions::for_design(&design)).unwrap();
+/// assert!(export.text.contains("oifname \"docker0\" ct status dnat accept"));
+/// assert!(!export.text.contains("flush ruleset"));
+/// ```
+pub fn render_with(v4: &Ruleset, v6: &Ruleset, options: NftOptions) -> Result<NftExport, NftError> {
     let mut issues = Vec::new();
     let mut notes = Vec::new();
     for (ruleset, family) in [(v4, Family::V4), (v6, Family::V6)] {
@@ -154,6 +208,20 @@ pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
     }
     let mut body = String::new();
     let mut names = BTreeSet::new();
+    // Docker's traffic through the forward chain, translated like any rule (family-neutral).
+    let docker = options.docker || docker::awaits_docker(v4) || docker::awaits_docker(v6);
+    let jump = docker::has_docker_user(v4) || docker::has_docker_user(v6);
+    let docker_rules = if docker { docker::forward_rules(jump) } else { Vec::new() };
+    let docker_lines: Vec<Statements> = docker_rules
+        .iter()
+        .filter_map(|rule| match translate(rule, Family::V4, &|user| nft_chain(TableName::Filter, user, false), None) {
+            Ok(statements) => Some(statements),
+            Err(reason) => {
+                issues.push(chain_issue(TableName::Filter, &ChainName::Builtin(BuiltinChain::Forward), reason));
+                None
+            }
+        })
+        .collect();
     // The sets meters use, by name (declared before the chains).
     let mut sets = BTreeMap::new();
     let family_rules: [Vec<&Rule>; 2] = [v4, v6].map(|ruleset| {
@@ -227,7 +295,11 @@ pub fn render(v4: &Ruleset, v6: &Ruleset) -> Result<NftExport, NftError> {
                 }
             }
             let [lines_v4, lines_v6] = lines;
-            write_chain(&mut body, &name, table, chain.builtin(), policies, &merge(&lines_v4, &lines_v6));
+            let mut merged = merge(&lines_v4, &lines_v6);
+            if (table, chain.builtin()) == (TableName::Filter, Some(BuiltinChain::Forward)) {
+                merged.splice(0..0, docker_lines.iter().map(|statements| (statements, None)));
+            }
+            write_chain(&mut body, &name, table, chain.builtin(), policies, &merged);
         }
     }
     if !issues.is_empty() {
