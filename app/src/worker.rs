@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use leptos::prelude::{document, window};
-use portcullis_engine::design::review_job;
+use portcullis_engine::design::{review_job, survey_job};
 use portcullis_engine::workbench::job::{read_answer, AnalysisJob, AnalysisReport, READY};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -79,12 +79,12 @@ thread_local! {
     static PAGE_ANSWER: Cell<Option<PageAnswer>> = const { Cell::new(None) };
 }
 
-/// Answers the wizard's review jobs on the page, with the function the worker runs, when the
+/// Answers the wizard's review and survey jobs on the page, with the function the worker runs, when the
 /// page has no worker: for tests, which have no worker script to start. The wizard's page
 /// never calls it (it would carry the summary, the explanations, the lint and the exports
 /// again).
 pub fn answer_reviews_on_page() {
-    PAGE_ANSWER.set(Some(review_job::answer_message));
+    PAGE_ANSWER.set(Some(|message| review_job::answer_message(message).or_else(|| survey_job::answer_message(message))));
 }
 
 /// Whether this page can analyse off its thread (it names a worker that has not failed).

@@ -405,6 +405,33 @@ async fn the_docker_choice_writes_docker_user_rules_and_the_review_finds_the_byp
     assert!(page.text("export-v4").contains(":DOCKER-USER - [0:0]"));
 }
 
+/// The server survey: a paste read by the worker (answered on the page here) opens a design
+/// with the services that listen, lists its choices and reports a cut line by its number.
+#[wasm_bindgen_test]
+async fn a_pasted_survey_opens_the_design_that_fits_the_server() {
+    let page = Page::mount().await;
+    let mut lines: Vec<&str> = include_str!("../../engine/tests/data/survey/ubuntu2404.txt").lines().collect();
+    lines.insert(3, "tcp   LISTEN 0      4096       0.0.0.0:44");
+    page.paste_into("survey-paste", &lines.join("\n")).await;
+    page.click("survey-read").await;
+    wait_until("the survey's answer", 2000, || page.find("survey-outcome").is_some()).await;
+    assert!(page.text("survey-outcome").contains("other tools: Docker, fail2ban"), "{}", page.text("survey-outcome"));
+    assert!(page.text("survey-choices").contains("MySQL / MariaDB must not face the internet"), "{}", page.text("survey-choices"));
+    assert!(page.text("survey-findings").contains("line 4: "), "{}", page.text("survey-findings"));
+    page.click("nav-services").await;
+    assert!(page.input("service-ssh").checked() && page.input("service-node-exporter").checked());
+    assert!(!page.input("service-mysql").checked(), "a database is not opened to everyone");
+    page.click("undo").await;
+    page.click("nav-services").await;
+    assert!(!page.input("service-node-exporter").checked(), "undo returns to the design before the survey");
+    // A paste of nothing known changes nothing.
+    page.click("nav-start").await;
+    page.paste_into("survey-paste", "hello\n").await;
+    page.click("survey-read").await;
+    wait_until("the second answer", 2000, || page.find("survey-outcome").is_some()).await;
+    assert!(page.text("survey-outcome").contains("Nothing in the paste was recognised"), "{}", page.text("survey-outcome"));
+}
+
 /// Opens the protections step of a fresh web server and unfolds the advanced section.
 async fn open_advanced() -> Page {
     let page = Page::mount().await;

@@ -124,6 +124,14 @@ impl Page {
         settle().await;
     }
 
+    /// Sets a text area's (or any field's) value and fires `input`, as a paste does.
+    pub(crate) async fn paste_into(&self, test_id: &str, text: &str) {
+        let element = self.get(test_id);
+        js_sys::Reflect::set(&element, &"value".into(), &text.into()).expect("value set");
+        dispatch(&element, "input");
+        settle().await;
+    }
+
     /// Submits the form around `test_id` (a field or button inside it).
     pub(crate) async fn submit(&self, test_id: &str) {
         let form = self.get(test_id).closest("form").expect("a selector").expect("inside a form");

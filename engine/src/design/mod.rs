@@ -52,6 +52,7 @@ pub mod preview;
 mod protections;
 mod review;
 pub mod review_job;
+pub mod survey_job;
 pub mod samples;
 mod source;
 mod summary;

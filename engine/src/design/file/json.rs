@@ -64,7 +64,7 @@ impl Json {
     }
 
     /// An array of strings to write.
-    pub(super) fn strings(items: impl IntoIterator<Item = String>) -> Self {
+    pub(in crate::design) fn strings(items: impl IntoIterator<Item = String>) -> Self {
         Self::new(Value::Array(items.into_iter().map(Self::string).collect()))
     }
 

@@ -141,7 +141,7 @@ pub(in crate::design) fn text(json: &Json, path: &str) -> Read<String> {
     string(json, path).map(str::to_owned)
 }
 
-fn boolean(json: &Json, path: &str) -> Read<bool> {
+pub(in crate::design) fn boolean(json: &Json, path: &str) -> Read<bool> {
     match json.value {
         Value::Bool(value) => Ok(value),
         _ => Err(invalid_type(json, path, "a boolean")),
