@@ -225,6 +225,13 @@ impl Lab {
         }
     }
 
+    /// Each probe `(from, to, port, expected, why)` goes as expected.
+    fn expect(&self, probes: &[(&str, &str, u16, Reach, &str)]) {
+        for &(from, to, port, expected, why) in probes {
+            assert_eq!(self.connect(from, to, port), expected, "{why}: {from} → {to}:{port}");
+        }
+    }
+
     fn load(&self, family: Family, text: &str) {
         let tool = if family == Family::V4 { "iptables-restore" } else { "ip6tables-restore" };
         self.server.exec_with_input(tool, &[], Some(text)).expect("fixture loads");
@@ -296,7 +303,7 @@ fn the_script_keeps_every_other_tool_and_their_traffic_while_live_and_rolls_back
     assert!(during.0.contains("-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd\n-A INPUT -j PORTCULLIS-INPUT\n"), "{}", during.0);
     assert!(during.0.contains("-A FORWARD -i br-1a2b3c4d5e6f -o br-1a2b3c4d5e6f -j ACCEPT\n-A FORWARD -j PORTCULLIS-FORWARD\n"), "{}", during.0);
     lab.forget_connections();
-    for (from, to, port, expected, why) in [
+    lab.expect(&[
         ("203.0.113.7", "203.0.113.1", 8080, Reach::Answered, "Docker's published port, through FORWARD"),
         ("198.51.100.10", "198.51.100.1", 22, Reach::Answered, "SSH, open to everyone"),
         ("203.0.113.45", "203.0.113.1", 22, Reach::Refused, "fail2ban's ban, checked before our rules"),
@@ -305,9 +312,7 @@ fn the_script_keeps_every_other_tool_and_their_traffic_while_live_and_rolls_back
         ("2001:db8:1::10", "2001:db8:1::1", 22, Reach::Answered, "SSH over IPv6"),
         ("2001:db8:1::45", "2001:db8:1::1", 22, Reach::Refused, "fail2ban's IPv6 ban"),
         ("2001:db8:1::10", "2001:db8:1::1", 3306, Reach::Silent, "a closed port over IPv6"),
-    ] {
-        assert_eq!(lab.connect(from, to, port), expected, "{why}: {from} → {to}:{port}");
-    }
+    ]);
     // Loading again changes nothing (the hooks are not doubled).
     let state = dir.join("state/portcullis-load").display().to_string();
     let applied = std::fs::read_dir(dir.join("backups")).expect("backups").flatten().map(|entry| entry.path()).max().expect("a backup");
@@ -410,16 +415,14 @@ fn published_ports_open_only_to_trusted_sources_and_the_rules_load_without_docke
     assert_kept(&before.1, &during.1, "IPv6");
     assert!(during.0.contains("-A DOCKER-USER -j PORTCULLIS-DOCKER-USER\n-A DOCKER-USER -j RETURN\n"), "our hook before Docker's RETURN:\n{}", during.0);
     lab.forget_connections();
-    for (from, to, port, expected, why) in [
+    lab.expect(&[
         ("198.51.100.10", "198.51.100.1", 8080, Reach::Answered, "a trusted source to the published port"),
         ("203.0.113.7", "203.0.113.1", 8080, Reach::Silent, "an untrusted source to the published port"),
         ("203.0.113.7", "203.0.113.1", 22, Reach::Answered, "SSH is still open to everyone"),
         ("203.0.113.45", "203.0.113.1", 22, Reach::Refused, "fail2ban's ban"),
         ("2001:db8:1::10", "2001:db8:1::1", 8080, Reach::Answered, "a trusted IPv6 source to the published port"),
         ("2001:db8:1::45", "2001:db8:1::1", 8080, Reach::Silent, "an untrusted IPv6 source to the published port"),
-    ] {
-        assert_eq!(lab.connect(from, to, port), expected, "{why}: {from} → {to}:{port}");
-    }
+    ]);
     assert!(confirm(&path, &token, true).status.success());
     let (code, output) = live.wait();
     assert_eq!(code, Some(0), "{output}");
@@ -450,7 +453,7 @@ fn the_nft_export_beside_docker_and_fail2ban_lets_trusted_sources_reach_containe
     lab.server.exec("nft", &["-f", &path]).unwrap_or_else(|error| panic!("nft -f: {error}\n{}", export.text));
     assert_eq!(saved(&lab.server), before, "the nft file changed another tool's iptables rules");
     lab.forget_connections();
-    for (from, to, port, expected, why) in [
+    lab.expect(&[
         ("198.51.100.10", "198.51.100.1", 8080, Reach::Answered, "a trusted source to the published port"),
         ("203.0.113.7", "203.0.113.1", 8080, Reach::Silent, "an untrusted source to the published port"),
         ("203.0.113.7", "203.0.113.1", 22, Reach::Answered, "SSH, open to everyone"),
@@ -459,9 +462,7 @@ fn the_nft_export_beside_docker_and_fail2ban_lets_trusted_sources_reach_containe
         ("2001:db8:1::10", "2001:db8:1::1", 8080, Reach::Answered, "a trusted IPv6 source to the published port"),
         ("2001:db8:1::45", "2001:db8:1::1", 8080, Reach::Silent, "an untrusted IPv6 source to the published port"),
         ("2001:db8:1::45", "2001:db8:1::1", 22, Reach::Refused, "fail2ban's IPv6 ban"),
-    ] {
-        assert_eq!(lab.connect(from, to, port), expected, "{why}: {from} → {to}:{port}");
-    }
+    ]);
     // Loading again replaces only our table; deleting it leaves the server as the other tools made it.
     lab.server.exec("nft", &["-f", &path]).expect("loads again");
     lab.server.exec("nft", &["delete", "table", "inet", "portcullis"]).expect("delete our table");

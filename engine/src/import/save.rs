@@ -44,13 +44,8 @@ pub(crate) fn sections(text: &str) -> Vec<(usize, &str)> {
 pub(crate) fn read(text: &str, base: usize, ruleset: &mut Ruleset, diagnostics: &mut Vec<Diagnostic>) {
     // The table being read lives in a ruleset of its own until its COMMIT.
     let mut open: Option<(Ruleset, TableName, Span)> = None;
-    let mut offset = base;
-    for raw in text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
+    for (span, line) in crate::syntax::lines(text, base) {
         let trimmed = line.trim();
-        let span = Span::new(start, start + line.len());
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -81,7 +76,7 @@ pub(crate) fn read(text: &str, base: usize, ruleset: &mut Ruleset, diagnostics: 
         } else if let Some(declaration) = trimmed.strip_prefix(':') {
             declare(scratch.table_mut(*name), declaration, span, diagnostics);
         } else {
-            let mut words = split_words(line, start, diagnostics);
+            let mut words = split_words(line, span.start, diagnostics);
             let mut counters_found = None;
             if let Some(first) = words.first().filter(|word| word.text.starts_with('[')) {
                 counters_found = counters(&first.text);

@@ -94,13 +94,8 @@ struct Dump {
 pub fn survey(text: &str) -> Survey {
     let mut found = Survey::default();
     let mut dumps: Vec<Dump> = Vec::new();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
+    for (span, line) in crate::syntax::lines(text, 0) {
         let trimmed = line.trim();
-        let span = Span::new(start, start + line.len());
         if trimmed.is_empty() || is_prompt(trimmed) {
             continue;
         }
@@ -116,7 +111,7 @@ pub fn survey(text: &str) -> Survey {
                 dumps.push(Dump { family: header_family, ..Dump::default() });
             }
             if let Some(dump) = dumps.last_mut() {
-                dump.starts.push(start);
+                dump.starts.push(span.start);
                 dump.text.push_str(line);
                 dump.text.push('\n');
             }
