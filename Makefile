@@ -13,19 +13,13 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/app/webdriver.json
 export WASM_BINDGEN_TEST_TIMEOUT := 120
 
 HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
-# The site is built with Leptos' type-erased components: 14% less gzip (765 → 660 KB measured),
-# same behaviour. Only the site build gets it (tests keep their cached artifacts).
-# It also rebuilds the standard library for size (`-Z build-std`, std's `optimize_for_size`:
-# small sorts and formatting) with panics that abort at once, without formatting a message
-# (`-C panic=immediate-abort`): 45 KB less gzip on the wizard's page. These flags are unstable;
-# RUSTC_BOOTSTRAP=1 lets the project's own Rust 1.95 take them, so no nightly toolchain is
-# needed (only its `rust-src` component, which scripts/setup.sh adds). Tests build without them
-# and keep panic messages.
-SITE_RUSTFLAGS := --cfg erase_components -Zunstable-options -Cpanic=immediate-abort
-SITE_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size RUSTFLAGS="$(SITE_RUSTFLAGS)"
+# The site is built with Leptos' type-erased components (`--cfg erase_components`, a stable
+# flag): 14% less gzip, same behaviour. Only the site build gets it (tests keep their cached
+# artifacts). The toolchain is plain stable Rust, pinned in rust-toolchain.toml; no unstable
+# flags (docs/page-weight.md: what they would save, measured by the load-time benchmark).
+SITE_ENV := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench bench-load clean
 
 ## serve: build the release site (both pages) and serve dist/ on http://127.0.0.1:8080
 serve: build
@@ -94,6 +88,10 @@ bench-browser: setup-test
 ## bench-wizard: the built wizard in headless Chromium — first render (<= 500 ms) and one edit of a 50-rule design (<= 16 ms) — and where an edit's time goes
 bench-wizard: setup-test build
 	scripts/bench-wizard.sh
+
+## bench-load: the built wizard's page served compressed (brotli/gzip) to headless Chromium on emulated Fast 3G — cold first interactive render (<= 2.5 s) and warm, from the service worker (<= 300 ms) — with the page's gzip and brotli sizes
+bench-load: setup-test build
+	@cargo test --locked -p portcullis-e2e --test bench_load -- --ignored --nocapture 2>&1 | sed -n 's/^BENCH-LOAD //p'
 
 ## bench-workbench: a 10,000-rule dump imported into the built workbench in headless Chromium — Import to the table's first rows (<= 1 s), p50/p95 of scroll and edit frames (<= 16 ms), the background analysis
 bench-workbench: setup-test build

@@ -51,16 +51,10 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
 fi
 
-# --- Rust target ----------------------------------------------------------------------------
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    say "adding Rust target wasm32-unknown-unknown (a minute)"
-    rustup target add wasm32-unknown-unknown
-fi
-
-# The standard library's source: the site's wasm rebuilds std for size (Makefile, SITE_ENV).
-if ! rustup component list --installed | grep -q '^rust-src'; then
-    say "adding the Rust component rust-src (a minute)"
-    rustup component add rust-src
+# --- Rust: the toolchain of rust-toolchain.toml, its components and the wasm target ----------
+if ! (cd "$root" && rustup target list --installed | grep -qx wasm32-unknown-unknown && cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1); then
+    say "installing the Rust toolchain of rust-toolchain.toml with clippy, rustfmt and the wasm target (a few minutes, once)"
+    (cd "$root" && rustup toolchain install)
 fi
 
 # --- trunk ----------------------------------------------------------------------------------
@@ -97,6 +91,4 @@ fi
 
 # --- crates, fetched once so Trunk's offline build finds them --------------------------------
 (cd "$root" && cargo fetch --locked -q)
-# ... and the standard library's own dependencies, for the site's build of std (Makefile SITE_ENV).
-(cd "$root" && RUSTC_BOOTSTRAP=1 cargo fetch --locked -q -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown)
 say "all tools present"

@@ -7,7 +7,7 @@
 #              worker), no view;
 #   framework: app/examples/size_floor_ui.rs, Leptos + stylist + web-sys in one trivial view;
 #   both:      the two in one wasm (the standard library and allocator counted once)
-# next to the wizard's own page and the issue's 250 KB target. A measurement, not a test
+# next to the wizard's own page (what a load costs: make bench-load). A measurement, not a test
 # (about 10 minutes on 2 cores). Usage: make size-floor (runs scripts/size-floor.sh dist)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The site's build flags come from the Makefile's SITE_ENV (`make size-floor`), the one place
 # that names them, so the probes are built as the pages are.
-if [ "${RUSTC_BOOTSTRAP:-}" != 1 ] || [ -z "${CARGO_UNSTABLE_BUILD_STD:-}" ]; then
+if [[ "${RUSTFLAGS:-}" != *erase_components* ]]; then
     echo "size-floor: run it as 'make size-floor', which sets the site's build flags (Makefile SITE_ENV)" >&2
     exit 2
 fi
@@ -42,5 +42,4 @@ awk -v engine="$engine" -v framework="$framework" -v both="$both" -v wizard="$wi
     printf "framework probe (no engine):     %4.0f KB gzip\n", framework / 1024
     printf "both in one wasm (the floor):    %4.0f KB gzip\n", both / 1024
     if (wizard > 0) printf "the wizard page'"'"'s wasm:           %4.0f KB gzip: its views and state add %.0f KB\n", wizard / 1024, (wizard - both) / 1024
-    printf "the issue'"'"'s target for the page: 250 KB gzip: the floor alone is %.0f%% of it\n", 100 * both / (250 * 1024)
 }'

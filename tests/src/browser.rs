@@ -211,6 +211,19 @@ impl Browser {
             .collect())
     }
 
+    /// Throttles the page's network as `DevTools`' network emulation does
+    /// (`Network.emulateNetworkConditions`): `latency_ms` added to each request's round trip, and the download and
+    /// upload rates in bytes per second. It lasts for this tab, across navigations.
+    ///
+    /// # Errors
+    /// When chromedriver or Chromium refuses.
+    pub async fn emulate_network(&self, latency_ms: f64, download_bytes_per_s: f64, upload_bytes_per_s: f64) -> Result<(), String> {
+        self.client.issue_cmd(Cdp { command: "Network.enable", params: json!({}) }).await.map_err(|error| error.to_string())?;
+        let params = json!({ "offline": false, "latency": latency_ms, "downloadThroughput": download_bytes_per_s, "uploadThroughput": upload_bytes_per_s });
+        self.client.issue_cmd(Cdp { command: "Network.emulateNetworkConditions", params }).await.map_err(|error| error.to_string())?;
+        Ok(())
+    }
+
     /// Saves a screenshot as `tests/artifacts/<name>.png` for people to look at.
     ///
     /// # Errors
@@ -241,5 +254,22 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// A Chrome `DevTools` protocol command, through chromedriver (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    command: &'static str,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.command, "params": self.params }).to_string()))
     }
 }

@@ -28,6 +28,7 @@ pub mod packet;
 pub mod require;
 pub mod simulation;
 pub mod site;
+pub mod timing;
 mod wire;
 
 pub use netns::Netns;

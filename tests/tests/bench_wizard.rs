@@ -26,6 +26,7 @@ use std::time::Duration;
 use portcullis_e2e::browser::{Browser, SITE_NEEDS};
 use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
+use portcullis_e2e::timing::{first_render, percentile, sorted, FirstRender};
 use portcullis_engine::design::samples::{fifty_rule_design, rule_count};
 use portcullis_engine::design::Design;
 use portcullis_engine::model::Family;
@@ -41,18 +42,6 @@ fn failed(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
-/// The percentile `p` (0 to 1) of sorted `values`, nearest rank.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
-    sorted.get(rank - 1).copied().unwrap_or(f64::NAN)
-}
-
-fn sorted(mut values: Vec<f64>) -> Vec<f64> {
-    values.sort_by(f64::total_cmp);
-    values
-}
-
 /// The share-link fragment of `design` (the app's format: `design=` and the percent-encoded JSON).
 fn share_fragment(design: &Design) -> String {
     let mut fragment = String::from("design=");
@@ -64,38 +53,6 @@ fn share_fragment(design: &Design) -> String {
         }
     }
     fragment
-}
-
-/// Navigation Timing and the app's marks, in ms since navigation start.
-const TIMINGS: &str = r"
-    const mark = (name) => { const entry = performance.getEntriesByName(name)[0]; return entry ? entry.startTime : null; };
-    const navigation = performance.getEntriesByType('navigation')[0];
-    const wasm = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('.wasm'));
-    return {
-        html: navigation ? navigation.responseEnd : null,
-        wasm: wasm ? wasm.responseEnd : null,
-        start: mark('portcullis-start'),
-        mounted: mark('portcullis-mounted'),
-        step: !!document.querySelector('[data-testid^=step-]'),
-    };
-";
-
-#[derive(Debug, Clone, Copy)]
-struct FirstRender {
-    html: f64,
-    wasm: f64,
-    start: f64,
-    mounted: f64,
-}
-
-async fn first_render(browser: &Browser) -> Result<FirstRender, String> {
-    browser.test_id("app-root").await?;
-    let timings = browser.client().execute(TIMINGS, vec![]).await.map_err(failed)?;
-    let number = |key: &str| timings[key].as_f64().ok_or_else(|| format!("no {key} timing: {timings}"));
-    if timings["step"].as_bool() != Some(true) {
-        return Err(format!("no step in the DOM: {timings}"));
-    }
-    Ok(FirstRender { html: number("html")?, wasm: number("wasm").unwrap_or(f64::NAN), start: number("start")?, mounted: number("mounted")? })
 }
 
 fn report_first_render(label: &str, runs: &[FirstRender]) {

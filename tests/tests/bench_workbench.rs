@@ -27,6 +27,7 @@ use std::time::Duration;
 use portcullis_e2e::browser::{Browser, SITE_NEEDS};
 use portcullis_e2e::require::can_run;
 use portcullis_e2e::site::Site;
+use portcullis_e2e::timing::percentile;
 use serde_json::Value;
 
 const RULES: usize = 10_000;
@@ -86,13 +87,6 @@ fn ten_thousand_rules() -> String {
     }
     text.push_str("COMMIT\n");
     text
-}
-
-/// The percentile `p` (0 to 1) of sorted `values`, nearest rank.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len().max(1));
-    sorted.get(rank - 1).copied().unwrap_or(f64::NAN)
 }
 
 fn numbers(value: &Value) -> Vec<f64> {
