@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool Portcullis needs to build and test, and only what is missing.
 # Idempotent: a second run checks versions and returns in seconds.
-# Facts behind the pins: see README.md ("Toolchain") — Trunk cannot download its tools here,
+# Facts behind the pins: see docs/toolchain.md — Trunk cannot download its tools here,
 # Debian's wasm-opt breaks wasm-bindgen output, trunk 0.22 needs a newer rustc.
 #
 # Usage: scripts/setup.sh [build|test]   (default: test — everything)

@@ -58,7 +58,7 @@ impl Topology {
             netns.exec("ip", &["route", "add", "default", "via", gateway[0]])?;
             netns.exec("ip", &["-6", "route", "add", "default", "via", gateway[1]])?;
         }
-        // The design's exports never set these; a router needs them (README, NAT section).
+        // The design's exports never set these; a router needs them (docs/design-file.md, NAT).
         router.sysctl(&["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])?;
         let mut topology = Self { listeners: Vec::new(), client, router, inside };
         for (which, port, tag) in [(1, 8080, "router-8080"), (1, 5432, "router-5432"), (2, 443, "inside-443"), (2, 22, "inside-22"), (0, 9000, "outside-9000")] {

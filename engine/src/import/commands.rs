@@ -1,6 +1,7 @@
 //! iptables commands (`-A`, `-I`, `-D`, `-R`, `-N`, `-X`, `-F`, `-Z`, `-P`, `-E`) applied to a
 //! ruleset, with the refusals iptables itself makes.
 
+use super::chain_index::ChainIndex;
 use super::rule::{read_rule, Place};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::model::{BuiltinChain, Chain, ChainName, Policy, Ruleset, TableName, UserChain};
@@ -41,7 +42,15 @@ fn is_command_word(word: &str) -> bool {
 }
 
 /// One command line's words, split into the command and the rule options.
-pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Word], line: Span, diagnostics: &mut Vec<Diagnostic>) {
+/// Returns the table and the position of the chain whose rules it changed, if any.
+pub(crate) fn apply(
+    ruleset: &mut Ruleset,
+    chain_index: &mut ChainIndex,
+    default_table: TableName,
+    words: &[Word],
+    line: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(TableName, usize)> {
     let mut table = default_table;
     let mut command: Option<(&Word, Vec<&Word>)> = None;
     let mut rest: Vec<Word> = Vec::with_capacity(words.len());
@@ -69,7 +78,7 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
                         None => {
                             diagnostics.push(Diagnostic::new(Code::UnknownTable, name.span, format!("there is no table `{}`", name.text))
                                 .with_help("tables are filter, nat, mangle, raw and security"));
-                            return;
+                            return None;
                         }
                     }
                 }
@@ -80,7 +89,7 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
             | "--rename-chain" | "-L" | "--list" | "-S" | "--list-rules" => {
                 if let Some((previous, _)) = command {
                     diagnostics.push(Diagnostic::new(Code::DuplicateOption, word.span, format!("two commands: `{}` and `{}`", previous.text, word.text)));
-                    return;
+                    return None;
                 }
                 // Positional arguments: chain names, rule numbers, a policy, a new name.
                 let mut positional = Vec::new();
@@ -107,9 +116,9 @@ pub(crate) fn apply(ruleset: &mut Ruleset, default_table: TableName, words: &[Wo
     let Some((command, positional)) = command else {
         diagnostics.push(Diagnostic::new(Code::MissingCommand, line, "no command (such as -A, -I, -P or -N) in this line")
             .with_help("iptables needs exactly one command per line"));
-        return;
+        return None;
     };
-    run(ruleset, table, (command, line), &positional, &rest, diagnostics);
+    run(ruleset, chain_index, table, (command, line), &positional, &rest, diagnostics)
 }
 
 fn rule_number(word: Option<&&Word>, diagnostics: &mut Vec<Diagnostic>) -> Option<usize> {
@@ -125,28 +134,29 @@ fn rule_number(word: Option<&&Word>, diagnostics: &mut Vec<Diagnostic>) -> Optio
 
 fn run(
     ruleset: &mut Ruleset,
+    index: &mut ChainIndex,
     table_name: TableName,
     (command, line): (&Word, Span),
     positional: &[&Word],
     rest: &[Word],
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> Option<(TableName, usize)> {
     let family = ruleset.family;
     let verb = &*command.text;
     if matches!(verb, "-L" | "--list" | "-S" | "--list-rules") {
         diagnostics.push(Diagnostic::new(Code::NotIptables, command.span, "listing changes nothing; skipped"));
-        return;
+        return None;
     }
     let chain = match positional.first() {
         Some(word) => chain_name(word, diagnostics),
         None if matches!(verb, "-X" | "--delete-chain" | "-F" | "--flush" | "-Z" | "--zero") => None,
         None => {
             diagnostics.push(Diagnostic::new(Code::MissingValue, command.span, format!("`{verb}` needs a chain name")));
-            return;
+            return None;
         }
     };
     if !positional.is_empty() && chain.is_none() {
-        return;
+        return None;
     }
     let table = ruleset.table_mut(table_name);
     let span = positional.first().map_or(command.span, |word| word.span);
@@ -157,21 +167,24 @@ fn run(
     match verb {
         "-N" | "--new-chain" | "--new" => match chain {
             Some(ChainName::User(user)) if super::targets::is_extension_target(user.as_str()) => diagnostics.push(target_clash(&user, span)),
-            Some(ChainName::User(user)) if table.chain(&ChainName::User(user.clone())).is_none() => table.chains.push(Chain::user(user)),
+            Some(ChainName::User(user)) if index.position(table, &ChainName::User(user.clone())).is_none() => {
+                table.chains.push(Chain::user(user.clone()));
+                index.pushed(table, ChainName::User(user));
+            }
             Some(name) => diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{name}` already exists"))),
             None => {}
         },
         "-P" | "--policy" => {
             let Some(Some(builtin)) = chain.as_ref().map(ChainName::builtin) else {
                 diagnostics.push(Diagnostic::new(Code::BadValue, span, "only built-in chains have a policy"));
-                return;
+                return None;
             };
             let policy = match positional.get(1).map(|word| &*word.text) {
                 Some("ACCEPT") => Policy::Accept,
                 Some("DROP") => Policy::Drop,
                 _ => {
                     diagnostics.push(Diagnostic::new(Code::BadValue, command.span, "a policy is ACCEPT or DROP"));
-                    return;
+                    return None;
                 }
             };
             match table.chain_mut(&ChainName::Builtin(builtin)) {
@@ -183,7 +196,7 @@ fn run(
             let flush = matches!(verb, "-F" | "--flush");
             let delete = matches!(verb, "-X" | "--delete-chain");
             match chain {
-                Some(name) if table.chain(&name).is_none() => diagnostics.push(missing(&name)),
+                Some(name) if index.position(table, &name).is_none() => diagnostics.push(missing(&name)),
                 Some(ChainName::Builtin(_)) if delete => {
                     diagnostics.push(Diagnostic::new(Code::BadValue, span, "built-in chains cannot be deleted"));
                 }
@@ -196,6 +209,7 @@ fn run(
                         diagnostics.push(Diagnostic::new(Code::BadValue, span, format!("chain `{name}` is not empty or still referenced; iptables refuses to delete it")));
                     } else {
                         table.chains.retain(|found| found.name != name);
+                        index.forget(table_name);
                     }
                 }
                 Some(name) if flush => table.chain_mut(&name).into_iter().for_each(|found| found.rules.clear()),
@@ -203,6 +217,7 @@ fn run(
                 None if delete => {
                     let referenced: Vec<String> = table.chains.iter().flat_map(|c| &c.rules).filter_map(|rule| rule.target.as_ref().map(|t| t.name().to_owned())).collect();
                     table.chains.retain(|found| found.name.builtin().is_some() || referenced.contains(&found.name.to_string()) || !found.rules.is_empty());
+                    index.forget(table_name);
                 }
                 _ => {} // zeroing counters changes nothing the engine keeps
             }
@@ -210,22 +225,23 @@ fn run(
         "-E" | "--rename-chain" => {
             let (Some(ChainName::User(old)), Some(new)) = (chain, positional.get(1)) else {
                 diagnostics.push(Diagnostic::new(Code::BadValue, span, "`-E` renames a user chain: `-E OLD NEW`"));
-                return;
+                return None;
             };
-            let Some(ChainName::User(new)) = chain_name(new, diagnostics) else { return };
+            let Some(ChainName::User(new)) = chain_name(new, diagnostics) else { return None };
             if super::targets::is_extension_target(new.as_str()) {
                 diagnostics.push(target_clash(&new, span));
-                return;
+                return None;
             }
-            if table.chain(&ChainName::User(new.clone())).is_some() {
+            if index.position(table, &ChainName::User(new.clone())).is_some() {
                 diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{}` already exists", new.as_str())));
-                return;
+                return None;
             }
-            let Some(found) = table.chain_mut(&ChainName::User(old.clone())) else {
+            let Some(at) = index.position(table, &ChainName::User(old.clone())) else {
                 diagnostics.push(missing(&ChainName::User(old)));
-                return;
+                return None;
             };
-            found.name = ChainName::User(new.clone());
+            table.chains[at].name = ChainName::User(new.clone());
+            index.forget(table_name);
             for rule in table.chains.iter_mut().flat_map(|c| &mut c.rules) {
                 match &mut rule.target {
                     Some(crate::model::Target::Jump(target) | crate::model::Target::Goto(target)) if *target == old => *target = new.clone(),
@@ -234,14 +250,14 @@ fn run(
             }
         }
         _ => {
-            let Some(name) = chain else { return };
+            let name = chain?;
             // One lookup: the chain's position serves the edit below.
-            let Some(at) = table.chains.iter().position(|found| found.name == name) else {
+            let Some(at) = index.position(table, &name) else {
                 diagnostics.push(missing(&name));
-                return;
+                return None;
             };
-            let chains = &table.chains;
-            let defined = |candidate: &str| chains.iter().any(|c| c.name.builtin().is_none() && c.name.as_str() == candidate);
+            let positions = index.of(table);
+            let defined = |candidate: &str| UserChain::new(candidate).is_ok_and(|user| positions.contains_key(&ChainName::User(user)));
             let place = Place { family, table: table_name, chain: &name, defined: &defined, origin: line };
             let number = if matches!(verb, "-I" | "--insert" | "-R" | "--replace") || (matches!(verb, "-D" | "--delete") && rest.is_empty()) {
                 rule_number(positional.get(1), diagnostics)
@@ -250,8 +266,10 @@ fn run(
             };
             let rules = if rest.is_empty() && !matches!(verb, "-A" | "--append" | "-I" | "--insert") { Vec::new() } else { read_rule(rest, place, diagnostics) };
             edit(ruleset.table_mut(table_name).chains.get_mut(at), verb, number, rules, span, diagnostics);
+            return Some((table_name, at));
         }
     }
+    None
 }
 
 fn edit(

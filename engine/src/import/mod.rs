@@ -4,6 +4,7 @@
 //! and everything that could be read is kept.
 
 mod actions;
+mod chain_index;
 mod commands;
 mod extensions;
 mod modules;

@@ -2,6 +2,7 @@
 //! replaces the current one, `:CHAIN POLICY [packets:bytes]` declares chains, command lines
 //! (usually `-A`) add rules, optionally prefixed by `[packets:bytes]`, and `COMMIT` ends the table.
 
+use super::chain_index::ChainIndex;
 use super::commands::apply;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::model::{BuiltinChain, Chain, ChainName, Counters, Policy, Ruleset, Table, TableName, UserChain};
@@ -44,6 +45,7 @@ pub(crate) fn sections(text: &str) -> Vec<(usize, &str)> {
 pub(crate) fn read(text: &str, base: usize, ruleset: &mut Ruleset, diagnostics: &mut Vec<Diagnostic>) {
     // The table being read lives in a ruleset of its own until its COMMIT.
     let mut open: Option<(Ruleset, TableName, Span)> = None;
+    let mut index = ChainIndex::default();
     for (span, line) in crate::syntax::lines(text, base) {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -54,6 +56,7 @@ pub(crate) fn read(text: &str, base: usize, ruleset: &mut Ruleset, diagnostics: 
                 diagnostics.push(Diagnostic::new(Code::MissingCommit, *header, "this table has no COMMIT before the next table")
                     .with_help("iptables-restore applies a table only at its COMMIT line"));
             }
+            index = ChainIndex::default();
             open = match TableName::from_name(name.trim()) {
                 Some(table) => Some((Ruleset { family: ruleset.family, tables: vec![Table::new(table)] }, table, span)),
                 None => {
@@ -74,7 +77,7 @@ pub(crate) fn read(text: &str, base: usize, ruleset: &mut Ruleset, diagnostics: 
                 commit(ruleset, scratch);
             }
         } else if let Some(declaration) = trimmed.strip_prefix(':') {
-            declare(scratch.table_mut(*name), declaration, span, diagnostics);
+            declare(scratch.table_mut(*name), &mut index, declaration, span, diagnostics);
         } else {
             let mut words = split_words(line, span.start, diagnostics);
             let mut counters_found = None;
@@ -85,9 +88,9 @@ pub(crate) fn read(text: &str, base: usize, ruleset: &mut Ruleset, diagnostics: 
                 }
                 words.remove(0);
             }
-            apply(scratch, *name, &words, span, diagnostics);
-            if let Some(counters) = counters_found {
-                let rules = scratch.tables.iter_mut().flat_map(|table| &mut table.chains).flat_map(|chain| &mut chain.rules);
+            let edited = apply(scratch, &mut index, *name, &words, span, diagnostics);
+            if let (Some(counters), Some((table, at))) = (counters_found, edited) {
+                let rules = scratch.table_mut(table).chains.get_mut(at).into_iter().flat_map(|chain| &mut chain.rules);
                 for rule in rules.filter(|rule| rule.origin == Some(span)) {
                     rule.counters = Some(counters);
                 }
@@ -110,7 +113,7 @@ fn commit(ruleset: &mut Ruleset, scratch: Ruleset) {
     }
 }
 
-fn declare(table: &mut Table, declaration: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) {
+fn declare(table: &mut Table, index: &mut ChainIndex, declaration: &str, span: Span, diagnostics: &mut Vec<Diagnostic>) {
     let mut parts = declaration.split_whitespace();
     let (Some(name), policy) = (parts.next(), parts.next()) else {
         diagnostics.push(Diagnostic::new(Code::BadChainDeclaration, span, "a chain declaration reads `:NAME POLICY [packets:bytes]`"));
@@ -144,10 +147,13 @@ fn declare(table: &mut Table, declaration: &str, span: Span, diagnostics: &mut V
         return;
     }
     match UserChain::new(name) {
-        Ok(chain) if table.chain(&ChainName::User(chain.clone())).is_some() => {
+        Ok(chain) if index.position(table, &ChainName::User(chain.clone())).is_some() => {
             diagnostics.push(Diagnostic::new(Code::ChainExists, span, format!("chain `{name}` is declared twice")));
         }
-        Ok(chain) => table.chains.push(Chain::user(chain)),
+        Ok(chain) => {
+            table.chains.push(Chain::user(chain.clone()));
+            index.pushed(table, ChainName::User(chain));
+        }
         Err(error) => diagnostics.push(Diagnostic::new(Code::InvalidChainName, span, error.to_string())),
     }
 }

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use super::chain_index::ChainIndex;
 use super::commands::apply;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::model::{Family, Ruleset, TableName};
@@ -34,6 +35,7 @@ const PROGRAMS: &[(&str, Family)] = &[
 /// command's span and the ruleset it changed, as that command leaves it.
 pub(crate) fn read(text: &str, rulesets: &mut [Ruleset; 2], diagnostics: &mut Vec<Diagnostic>, after: &mut dyn FnMut(Span, &Ruleset)) {
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
+    let mut indexes = [ChainIndex::default(), ChainIndex::default()];
     for (words, span) in commands(text, diagnostics) {
         let expanded = expand(&words, &variables, diagnostics);
         if let [only] = expanded.as_slice() {
@@ -54,7 +56,7 @@ pub(crate) fn read(text: &str, rulesets: &mut [Ruleset; 2], diagnostics: &mut Ve
         match PROGRAMS.iter().find(|(name, _)| *name == base) {
             Some((_, family)) => {
                 let index = usize::from(*family == Family::V6);
-                apply(&mut rulesets[index], TableName::Filter, &rest[1..], span, diagnostics);
+                apply(&mut rulesets[index], &mut indexes[index], TableName::Filter, &rest[1..], span, diagnostics);
                 after(span, &rulesets[index]);
             }
             None => diagnostics.push(

@@ -1,9 +1,9 @@
 //! Rules other tools own: Docker, ufw, fail2ban, firewalld, kube-proxy, libvirt and Cilium each
 //! write their own chains (and a few rules in the built-in chains that lead there). A dump of
-//! such a host holds them like any other rule, but exporting it and loading the export replaces
-//! whole tables (`iptables-restore` without `--noflush`, as the apply script runs it): the
-//! tool's live state is swapped for this snapshot, and the tool will fight it when it next
-//! writes its rules. [`owned`] finds them; [`owner_findings`] reports them as warnings with
+//! such a host holds them like any other rule, but exporting the dump and loading the save files
+//! by hand (`iptables-restore` without `--noflush`) replaces whole tables: the tool's live state
+//! is swapped for this snapshot, and the tool will fight it when it next writes its rules. (The
+//! apply script loads only the chains Portcullis owns, beside them: docs/coexistence.md.) [`owned`] finds them; [`owner_findings`] reports them as warnings with
 //! codes L021 to L027, each saying in plain words what exporting would do.
 //!
 //! The apply script says the same at apply time: it warns when ufw or firewalld is active and

@@ -16,10 +16,11 @@ use crate::model::{ChainName, Target};
 
 pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
     for table in &context.ruleset.tables {
+        let defined: std::collections::HashSet<&ChainName> = table.chains.iter().map(|chain| &chain.name).collect();
         for chain in &table.chains {
             for (index, rule) in chain.rules.iter().enumerate() {
                 let Some(Target::Jump(user) | Target::Goto(user)) = &rule.target else { continue };
-                if table.chain(&ChainName::User(user.clone())).is_none() {
+                if !defined.contains(&ChainName::User(user.clone())) {
                     let loc = RuleLoc { table: table.name, chain: chain.name.as_str().to_owned(), index: Some(index + 1) };
                     out.push(
                         Finding::new(context.ruleset, Code::UndefinedChain, Some(loc.clone()), format!("{loc} jumps to `{}`, which the {} table does not define", user.as_str(), table.name))
