@@ -39,6 +39,7 @@ codes! {
     UnterminatedQuote = "P001", "unterminated-quote", Error, "`--comment \"open`";
     WordTooLong = "P002", "word-too-long", Error, "a 2,000-byte `--comment`";
     InputTooLarge = "P003", "input-too-large", Error, "a 60 MB paste";
+    NulByte = "P004", "nul-byte", Error, "`--comment \"a\\0b\"`: a NUL byte, where iptables-restore stops reading the line";
     UnexpectedLine = "P010", "unexpected-line", Error, "`-A INPUT -j ACCEPT` before any `*filter`";
     UnknownTable = "P011", "unknown-table", Error, "`*filters`";
     MissingCommit = "P012", "missing-commit", Error, "a table without `COMMIT`";

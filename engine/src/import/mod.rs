@@ -120,6 +120,16 @@ pub fn import(text: &str, family: Option<Family>) -> Parsed<Imported> {
         );
         return Parsed { value: Imported { format: detect_format(&text[..0]), rulesets: Vec::new() }, diagnostics };
     }
+    // iptables-restore reads each line as a C string: a NUL byte ends it there, and whatever
+    // follows on that line is lost. Said once per line; the line is still read whole.
+    for (span, line) in crate::syntax::lines(text, 0) {
+        if let Some(at) = line.find('\0') {
+            diagnostics.push(
+                Diagnostic::new(Code::NulByte, Span::new(span.start + at, span.start + at + 1), "a NUL byte: iptables-restore reads this line only up to it")
+                    .with_help("remove it: a save file or script is plain text"),
+            );
+        }
+    }
     let format = detect_format(text);
     let rulesets = match format {
         Format::Save if family.is_some() || save::sections(text).len() == 1 => {
