@@ -88,9 +88,7 @@ fn click_download_link(file_name: &str, url: &str) -> Result<(), JsValue> {
     anchor.set_href(url);
     anchor.set_download(file_name);
     anchor.set_hidden(true);
-    let body = document
-        .body()
-        .ok_or_else(|| JsValue::from_str("the page has no body"))?;
+    let body = document.body().ok_or_else(|| JsValue::from_str("the page has no body"))?;
     body.append_child(&anchor)?;
     anchor.click();
     anchor.remove();
@@ -106,10 +104,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 pub(crate) fn storage_entries() -> Vec<(String, String)> {
     let Some(storage) = local_storage() else { return Vec::new() };
     let count = storage.length().unwrap_or(0);
-    (0..count)
-        .filter_map(|index| storage.key(index).ok().flatten())
-        .filter_map(|key| storage.get_item(&key).ok().flatten().map(|value| (key, value)))
-        .collect()
+    (0..count).filter_map(|index| storage.key(index).ok().flatten()).filter_map(|key| storage.get_item(&key).ok().flatten().map(|value| (key, value))).collect()
 }
 
 /// One `localStorage` value.

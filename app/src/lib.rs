@@ -41,8 +41,7 @@ use leptos::prelude::*;
 use stylist::style;
 
 use components::{
-    AccessStep, DesignBar, Notices, ProtectionsStep, ReviewStep, RulesPreview, ServicesStep, SiteHeader, StartStep,
-    StepButtons, StepNav, Workbench,
+    AccessStep, DesignBar, Notices, ProtectionsStep, ReviewStep, RulesPreview, ServicesStep, SiteHeader, StartStep, StepButtons, StepNav, Workbench,
 };
 use state::{Page, Step, WizardContext};
 use theme::class_name;

@@ -46,11 +46,7 @@ pub(crate) fn restore() -> (Wizard, SessionContext) {
         // A returning user lands where the work is, not on the presets.
         wizard.go_to(crate::state::Step::Services);
     }
-    let session = SessionContext {
-        name: RwSignal::new(name),
-        saved: RwSignal::new(designs.into_keys().collect()),
-        notices: RwSignal::new(notices),
-    };
+    let session = SessionContext { name: RwSignal::new(name), saved: RwSignal::new(designs.into_keys().collect()), notices: RwSignal::new(notices) };
     (wizard, session)
 }
 
@@ -65,8 +61,8 @@ pub(crate) fn saved_wizard_design() -> Result<(String, Design), String> {
         .ok_or_else(|| "The wizard has no design saved in this browser yet: start one in the design wizard first.".to_owned())?;
     let text = browser::storage_get(&design_key(&name))
         .ok_or_else(|| format!("The wizard's design \u{201c}{name}\u{201d} is no longer in this browser's storage."))?;
-    let design = Design::from_json(&text)
-        .map_err(|error| format!("The wizard's design \u{201c}{name}\u{201d} could not be read ({error}); it was left untouched."))?;
+    let design =
+        Design::from_json(&text).map_err(|error| format!("The wizard's design \u{201c}{name}\u{201d} could not be read ({error}); it was left untouched."))?;
     Ok((name, design))
 }
 

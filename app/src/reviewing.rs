@@ -36,9 +36,8 @@ impl Reviewing {
         let distro = RwSignal::new(Distro::Debian);
         let checked = RwSignal::new(None::<CheckedReview>);
         review_each_change(design, distro, checked);
-        let up_to_date = Memo::new(move |_| {
-            checked.with(|checked| checked.as_ref().is_some_and(|checked| design.with(|design| checked.is_of(design, distro.get()))))
-        });
+        let up_to_date =
+            Memo::new(move |_| checked.with(|checked| checked.as_ref().is_some_and(|checked| design.with(|design| checked.is_of(design, distro.get())))));
         Self { distro, checked, up_to_date }
     }
 

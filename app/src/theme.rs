@@ -96,7 +96,5 @@ impl Theme {
 /// The class name of a scoped style, or no class at all if the browser refused it: an unstyled
 /// page beats a crash.
 pub(crate) fn class_name(style: stylist::Result<Style>) -> String {
-    style
-        .map(|style| style.get_class_name().to_owned())
-        .unwrap_or_default()
+    style.map(|style| style.get_class_name().to_owned()).unwrap_or_default()
 }

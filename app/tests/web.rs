@@ -66,7 +66,8 @@ async fn each_rule_is_explained_once_the_review_answers_and_a_new_rule_too() {
     let imaps = || page.all("preview-rule").into_iter().find(|rule| rule.text_content().is_some_and(|text| text.contains("--dport 993")));
     assert!(imaps().is_some(), "the new rule is listed at once, by the page");
     wait_until("the new rules explained", 2000, explained).await;
-    let words = imaps().and_then(|rule| rule.query_selector("[data-testid=rule-explanation]").ok().flatten()).and_then(|explanation| explanation.text_content());
+    let words =
+        imaps().and_then(|rule| rule.query_selector("[data-testid=rule-explanation]").ok().flatten()).and_then(|explanation| explanation.text_content());
     assert!(words.as_deref().is_some_and(|words| words.starts_with("Accept TCP to port 993")), "{words:?}");
 }
 
@@ -361,11 +362,7 @@ async fn the_theme_switch_sets_and_remembers_the_scheme() {
     assert_eq!(background(), LIGHT);
     page.change_to("theme", "system").await;
     assert_eq!(root.get_attribute("data-theme"), None);
-    let system_is_dark = leptos::prelude::window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-        .is_some_and(|query| query.matches());
+    let system_is_dark = leptos::prelude::window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|query| query.matches());
     assert_eq!(background(), if system_is_dark { DARK } else { LIGHT }, "the system's scheme");
 }
 
@@ -388,7 +385,10 @@ async fn the_docker_choice_writes_docker_user_rules_and_the_review_finds_the_byp
     page.type_into("containers-sources", "203.0.113.7").await;
     page.type_into("containers-ports", "8080").await;
     let preview = page.text("rules-preview");
-    assert!(preview.contains("-A DOCKER-USER -s 203.0.113.7/32 -o docker0 -p tcp -m conntrack --ctstate DNAT --ctorigdstport 8080 --ctdir ORIGINAL"), "{preview}");
+    assert!(
+        preview.contains("-A DOCKER-USER -s 203.0.113.7/32 -o docker0 -p tcp -m conntrack --ctstate DNAT --ctorigdstport 8080 --ctdir ORIGINAL"),
+        "{preview}"
+    );
     page.type_into("containers-ports", "80800").await;
     assert!(page.text("containers-ports-error").contains("not a port"), "{}", page.text("containers-ports-error"));
     assert_eq!(page.text("rules-preview"), preview, "a bad port changes nothing");

@@ -48,10 +48,7 @@ async fn imported() -> Page {
 
 /// The rules table's row `key` (`table/chain/row`), as rendered now.
 fn row(page: &Page, key: &str) -> Element {
-    page.all("rule-row")
-        .into_iter()
-        .find(|row| row.get_attribute("data-row").as_deref() == Some(key))
-        .unwrap_or_else(|| panic!("no rendered row {key}"))
+    page.all("rule-row").into_iter().find(|row| row.get_attribute("data-row").as_deref() == Some(key)).unwrap_or_else(|| panic!("no rendered row {key}"))
 }
 
 fn has_class(element: &Element, class: &str) -> bool {
@@ -205,11 +202,8 @@ async fn a_matrix_cell_names_its_deciding_rule_and_selects_it() {
         .find(|cell| cell.get_attribute("data-port").as_deref() == Some("22") && cell.get_attribute("data-verdict").as_deref() == Some("drop"))
         .expect("the other sources are dropped");
     assert!(policy.text_content().unwrap_or_default().contains("policy"));
-    let squares: Vec<(String, String)> = page
-        .all("picture-cell")
-        .iter()
-        .filter_map(|square| Some((square.get_attribute("data-port")?, square.get_attribute("data-state")?)))
-        .collect();
+    let squares: Vec<(String, String)> =
+        page.all("picture-cell").iter().filter_map(|square| Some((square.get_attribute("data-port")?, square.get_attribute("data-state")?))).collect();
     assert!(squares.contains(&("22".to_owned(), "partial".to_owned())) && squares.contains(&("443".to_owned(), "open".to_owned())), "{squares:?}");
 
     ssh.unchecked_ref::<web_sys::HtmlElement>().click();

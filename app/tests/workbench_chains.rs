@@ -46,8 +46,6 @@ async fn quiet() {
     wasm_bindgen_futures::JsFuture::from(promise).await.expect("the timer fired");
 }
 
-
-
 fn row(page: &Page, key: &str) -> Element {
     page.all("rule-row").into_iter().find(|row| row.get_attribute("data-row").as_deref() == Some(key)).unwrap_or_else(|| panic!("no rule row {key}"))
 }
@@ -72,7 +70,9 @@ async fn a_chain_is_added_in_the_chosen_family_and_table_bad_names_are_refused_a
     page.import(SAVE).await;
     page.click("panel-chains").await;
     assert!(page.find("user-chain-filter-services").is_some());
-    for (name, refusal) in [("-bad", "starts with `-`"), ("INPUT", "built-in chain or target name"), ("two words", "whitespace"), ("services", "already exists")] {
+    for (name, refusal) in
+        [("-bad", "starts with `-`"), ("INPUT", "built-in chain or target name"), ("two words", "whitespace"), ("services", "already exists")]
+    {
         page.type_into("chain-name", name).await;
         page.submit("chain-add").await;
         let error = page.text("chain-error");

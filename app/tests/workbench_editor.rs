@@ -24,8 +24,6 @@ const SAVE: &str = "*filter
 COMMIT
 ";
 
-
-
 /// Waits for the background analysis of the current rules.
 async fn analysed(page: &Page) {
     page.click("panel-findings").await;
@@ -134,7 +132,8 @@ async fn a_shadowed_rule_is_found_and_show_rules_marks_both_rules() {
     let finding = finding.expect("a finding about the shadowed rule 5");
     let show = finding.query_selector("[data-testid=\"finding-show\"]").expect("a selector").expect("a Show rules button");
     click_element(&show).await;
-    let marked: Vec<String> = page.all("rule-row").into_iter().filter(|row| row.class_list().contains("marked")).filter_map(|row| row.get_attribute("data-row")).collect();
+    let marked: Vec<String> =
+        page.all("rule-row").into_iter().filter(|row| row.class_list().contains("marked")).filter_map(|row| row.get_attribute("data-row")).collect();
     assert!(marked.contains(&"filter/INPUT/4".to_owned()) && marked.contains(&"filter/INPUT/3".to_owned()), "{marked:?}");
     assert!(row(&page, "filter/INPUT/4").class_list().contains("selected"));
 }
@@ -169,7 +168,10 @@ async fn ten_thousand_rules_render_only_the_rows_in_view_and_scrolling_brings_th
     // A move touches the two rows that swap; every row keeps its node.
     click_element(&row(&page, "filter/INPUT/9010")).await;
     let texts = |page: &Page| -> Vec<(String, String)> {
-        rendered_rows(page).into_iter().map(|(key, node)| (key, node.query_selector("[data-testid=rule-text]").ok().flatten().and_then(|text| text.text_content()).unwrap_or_default())).collect()
+        rendered_rows(page)
+            .into_iter()
+            .map(|(key, node)| (key, node.query_selector("[data-testid=rule-text]").ok().flatten().and_then(|text| text.text_content()).unwrap_or_default()))
+            .collect()
     };
     let (nodes, before) = (rendered_rows(&page), texts(&page));
     page.click("rule-move-down").await;
@@ -248,6 +250,7 @@ async fn a_findings_example_packet_opens_in_the_simulator_with_its_deciding_rule
     let packet = page.input("packet-text").value();
     assert!(packet.contains(":80") && packet.starts_with("tcp"), "the witness is a TCP packet to port 80: {packet}");
     assert!(page.text("sim-verdict").to_uppercase().contains("DROP"), "{}", page.text("sim-verdict"));
-    let matched: Vec<String> = page.all("rule-row").into_iter().filter(|row| row.class_list().contains("trace-matched")).filter_map(|row| row.get_attribute("data-row")).collect();
+    let matched: Vec<String> =
+        page.all("rule-row").into_iter().filter(|row| row.class_list().contains("trace-matched")).filter_map(|row| row.get_attribute("data-row")).collect();
     assert_eq!(matched, ["filter/INPUT/3"], "the DROP that shadows rule 5 decides");
 }

@@ -141,4 +141,3 @@ pub fn saved(netns: &Netns) -> (String, String) {
     let save = |family| normalized(&netns.exec(save_tool(family), &[]).expect("save"));
     (save(Family::V4), save(Family::V6))
 }
-

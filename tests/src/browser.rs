@@ -133,12 +133,7 @@ impl Browser {
     /// When it does not appear in time.
     pub async fn test_id(&self, id: &str) -> Result<Element, String> {
         let selector = format!("[data-testid=\"{id}\"]");
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(&selector))
-            .await
-            .map_err(|error| format!("no element {selector}: {error}"))
+        self.client.wait().at_most(PATIENCE).for_element(Locator::Css(&selector)).await.map_err(|error| format!("no element {selector}: {error}"))
     }
 
     /// Waits until the wizard's review shows the analysis worker's findings and files of the

@@ -1,8 +1,8 @@
 //! Designs shared by the suites, so every harness judges the same rules.
 
 use portcullis_engine::design::{
-    Access, CustomService, DefaultPolicy, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Preset, Protections,
-    Redirect, ServiceId, Source, Transport, CATALOGUE,
+    Access, CustomService, DefaultPolicy, Design, InterfaceName, Masquerade, Name, Nat, PortForward, Preset, Protections, Redirect, ServiceId, Source,
+    Transport, CATALOGUE,
 };
 
 /// The admin's addresses in every suite.
@@ -81,11 +81,25 @@ pub fn router_design() -> Design {
     let mut design = Design::default();
     let office: Name = "office".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
     design.set_group(office.clone(), Source::parse_list(CLIENT[1]).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")));
-    let db = CustomService::new("db".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), Transport::Tcp, "5432".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")));
+    let db = CustomService::new(
+        "db".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+        Transport::Tcp,
+        "5432".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+    );
     design.add_custom_service(db, Access::Everyone).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
-    design.limit_custom_to_interfaces(&"db".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), vec![interface("eth1")]).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
+    design
+        .limit_custom_to_interfaces(&"db".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), vec![interface("eth1")])
+        .unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));
     let forward = |port, to: &str, to_port, interfaces, access| {
-        PortForward::new(Transport::Tcp, port, to.parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), to_port, interfaces, access).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"))
+        PortForward::new(
+            Transport::Tcp,
+            port,
+            to.parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+            to_port,
+            interfaces,
+            access,
+        )
+        .unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"))
     };
     let stranger = Access::only(vec![], Source::parse_list("192.0.2.99").unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")));
     let nat = Nat {
@@ -96,8 +110,10 @@ pub fn router_design() -> Design {
             forward(2222, INSIDE[0], 22, vec![], stranger),
         ],
         masquerades: vec![
-            Masquerade::new("198.51.100.0/24".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), interface("eth0")).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
-            Masquerade::new("2001:db8:2::/64".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), interface("eth0")).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+            Masquerade::new("198.51.100.0/24".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), interface("eth0"))
+                .unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
+            Masquerade::new("2001:db8:2::/64".parse().unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")), interface("eth0"))
+                .unwrap_or_else(|error| unreachable!("fixture values are valid: {error}")),
         ],
     };
     design.set_nat(nat).unwrap_or_else(|error| unreachable!("fixture values are valid: {error}"));

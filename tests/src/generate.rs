@@ -57,7 +57,11 @@ fn port_spec(rng: &mut Rng, tcp: bool) -> String {
 }
 
 fn bang(rng: &mut Rng) -> &'static str {
-    if rng.chance(20) { "! " } else { "" }
+    if rng.chance(20) {
+        "! "
+    } else {
+        ""
+    }
 }
 
 /// One rule's options for `-A INPUT`, drawn from what the engine types, written the many ways
@@ -88,7 +92,9 @@ pub fn typed_rule_v4(rng: &mut Rng) -> String {
             }
             match rng.below(4) {
                 0 => parts.push(format!("{}--syn", bang(rng))),
-                1 => parts.push(format!("--tcp-flags {} {}", rng.pick(&["ALL", "SYN,ACK", "FIN,SYN,RST,ACK"]), rng.pick(&["NONE", "SYN", "ALL", "FIN,URG,PSH"]))),
+                1 => {
+                    parts.push(format!("--tcp-flags {} {}", rng.pick(&["ALL", "SYN,ACK", "FIN,SYN,RST,ACK"]), rng.pick(&["NONE", "SYN", "ALL", "FIN,URG,PSH"])))
+                }
                 _ => {}
             }
         }
@@ -112,7 +118,11 @@ pub fn typed_rule_v4(rng: &mut Rng) -> String {
         parts.push(format!("{module} {}{}", bang(rng), rng.pick(&states)).replace("--ctstate ! ", "! --ctstate ").replace("--state ! ", "! --state "));
     }
     if rng.chance(20) {
-        parts.push(format!("-m limit --limit {} --limit-burst {}", rng.pick(&["5/min", "1/s", "60/minute", "3/hour", "10/second", "2/day"]), 1 + rng.below(20)));
+        parts.push(format!(
+            "-m limit --limit {} --limit-burst {}",
+            rng.pick(&["5/min", "1/s", "60/minute", "3/hour", "10/second", "2/day"]),
+            1 + rng.below(20)
+        ));
     }
     if rng.chance(30) {
         parts.push(format!("-m comment --comment {}", rng.pick(&["ssh", "\"web from anywhere\"", "\"it's \\\"quoted\\\"\"", "x-y_z"])));

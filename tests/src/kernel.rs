@@ -25,11 +25,7 @@ use crate::packet::{frame, Probe};
 use crate::Netns;
 
 /// Server addresses per link, IPv4 then IPv6.
-const LINK_ADDRESSES: [(&str, &str); 3] = [
-    ("192.0.2.1/24", "2001:db8::1/64"),
-    ("198.51.100.1/24", "2001:db8:1::1/64"),
-    ("203.0.113.1/24", "2001:db8:2::1/64"),
-];
+const LINK_ADDRESSES: [(&str, &str); 3] = [("192.0.2.1/24", "2001:db8::1/64"), ("198.51.100.1/24", "2001:db8:1::1/64"), ("203.0.113.1/24", "2001:db8:2::1/64")];
 
 /// A native nftables table, invisible to `iptables-save`, that drops everything the server itself
 /// sends before any iptables hook sees it (raw is at priority -300): the host's own replies (TCP
@@ -96,10 +92,7 @@ impl Lab {
             let (server_address, client_address) = (mac_text(server_mac(link)), mac_text(client_mac(link)));
             server.exec(
                 "ip",
-                &[
-                    "link", "add", &name, "address", &server_address, "type", "veth", "peer", "name", &peer,
-                    "address", &client_address, "netns", client.name(),
-                ],
+                &["link", "add", &name, "address", &server_address, "type", "veth", "peer", "name", &peer, "address", &client_address, "netns", client.name()],
             )?;
             server.exec("ip", &["addr", "add", v4, "dev", &name])?;
             server.exec("ip", &["-6", "addr", "add", v6, "dev", &name, "nodad"])?;
@@ -232,10 +225,7 @@ impl Lab {
         if probe.link >= self.links {
             return Err(format!("probe on link {} but the lab has {} links", probe.link, self.links));
         }
-        let destination = probe
-            .destination
-            .or_else(|| self.server_address(probe.link, family))
-            .ok_or("no server address for the probe")?;
+        let destination = probe.destination.or_else(|| self.server_address(probe.link, family)).ok_or("no server address for the probe")?;
         Ok((probe.link, frame(probe, destination, client_mac(probe.link), server_mac(probe.link))?))
     }
 
@@ -323,14 +313,7 @@ fn parse_counters(save: &str) -> Vec<Counter> {
     let mut counters = Vec::new();
     let mut table = String::new();
     let mut positions: Vec<(String, usize)> = Vec::new();
-    let packets_of = |bracket: &str| -> u64 {
-        bracket
-            .trim_start_matches('[')
-            .split(':')
-            .next()
-            .and_then(|packets| packets.parse().ok())
-            .unwrap_or(0)
-    };
+    let packets_of = |bracket: &str| -> u64 { bracket.trim_start_matches('[').split(':').next().and_then(|packets| packets.parse().ok()).unwrap_or(0) };
     for line in save.lines() {
         if let Some(name) = line.strip_prefix('*') {
             name.clone_into(&mut table);
@@ -361,13 +344,7 @@ fn parse_counters(save: &str) -> Vec<Counter> {
                     1
                 }
             };
-            counters.push(Counter {
-                table: table.clone(),
-                chain,
-                position: Some(position),
-                text: format!("-A {rule}"),
-                packets: packets_of(bracket),
-            });
+            counters.push(Counter { table: table.clone(), chain, position: Some(position), text: format!("-A {rule}"), packets: packets_of(bracket) });
         }
     }
     counters
@@ -447,10 +424,7 @@ impl Observation {
     /// The rule or policy of the `filter` table that decided: the last hit with a terminating
     /// action (for rulesets without user chains, the only one).
     pub fn filter_decision(&self) -> Option<&Hit> {
-        self.hits
-            .iter()
-            .filter(|hit| hit.table == "filter")
-            .rfind(|hit| matches!(hit.action().as_deref(), Some("ACCEPT" | "DROP" | "REJECT")))
+        self.hits.iter().filter(|hit| hit.table == "filter").rfind(|hit| matches!(hit.action().as_deref(), Some("ACCEPT" | "DROP" | "REJECT")))
     }
 
     /// The verdict of the `filter` table, if the probe reached it.
@@ -481,16 +455,8 @@ mod tests {
 
     #[test]
     fn the_decision_is_the_last_terminating_hit() {
-        let hit = |position, text: &str| Hit {
-            table: "filter".into(),
-            chain: "INPUT".into(),
-            position,
-            text: text.into(),
-            packets: 1,
-        };
-        let observation = Observation {
-            hits: vec![hit(Some(1), "-A INPUT -m comment --comment \"a -j DROP\" -j LOG"), hit(None, "policy DROP")],
-        };
+        let hit = |position, text: &str| Hit { table: "filter".into(), chain: "INPUT".into(), position, text: text.into(), packets: 1 };
+        let observation = Observation { hits: vec![hit(Some(1), "-A INPUT -m comment --comment \"a -j DROP\" -j LOG"), hit(None, "policy DROP")] };
         assert_eq!(observation.verdict(), Some(Verdict::Drop));
         let accepted = Observation { hits: vec![hit(Some(3), "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT")] };
         assert_eq!(accepted.verdict(), Some(Verdict::Accept));

@@ -130,12 +130,7 @@ impl Probe {
 ///
 /// # Errors
 /// When the source and destination families differ.
-pub(crate) fn frame(
-    probe: &Probe,
-    destination: IpAddr,
-    source_mac: [u8; 6],
-    destination_mac: [u8; 6],
-) -> Result<Vec<u8>, String> {
+pub(crate) fn frame(probe: &Probe, destination: IpAddr, source_mac: [u8; 6], destination_mac: [u8; 6]) -> Result<Vec<u8>, String> {
     let link = PacketBuilder::ethernet2(source_mac, destination_mac);
     let ip = match (probe.source, destination) {
         (IpAddr::V4(source), IpAddr::V4(destination)) => link.ipv4(source.octets(), destination.octets(), probe.ttl),

@@ -21,11 +21,7 @@ fn missing(need: Need) -> Option<String> {
             (String::from_utf8_lossy(&uid.stdout).trim() != "0").then(|| "root privileges".to_owned())
         }
         Need::Program(program) => {
-            let found = Command::new("sh")
-                .args(["-c", &format!("command -v {program}")])
-                .stdout(Stdio::null())
-                .status()
-                .is_ok_and(|status| status.success());
+            let found = Command::new("sh").args(["-c", &format!("command -v {program}")]).stdout(Stdio::null()).status().is_ok_and(|status| status.success());
             (!found).then(|| format!("the program `{program}`"))
         }
         Need::Path(path) => {
@@ -46,10 +42,7 @@ pub fn can_run(suite: &str, needs: &[Need]) -> bool {
         return true;
     }
     let reason = absent.join(", ");
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{suite}: cannot run without {reason}; under CI=true nothing may be skipped"
-    );
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{suite}: cannot run without {reason}; under CI=true nothing may be skipped");
     eprintln!("\n!!!!!!!! SKIPPED: {suite} needs {reason} !!!!!!!!\n");
     false
 }

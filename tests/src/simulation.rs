@@ -127,11 +127,7 @@ pub fn probe(packet: &Packet) -> Option<Probe> {
         return None;
     }
     let transport = match packet.protocol {
-        Protocol::TCP => Transport::Tcp {
-            sport: packet.source_port,
-            dport: packet.destination_port,
-            flags: TcpFlags::from_bits(packet.tcp_flags.bits()),
-        },
+        Protocol::TCP => Transport::Tcp { sport: packet.source_port, dport: packet.destination_port, flags: TcpFlags::from_bits(packet.tcp_flags.bits()) },
         Protocol::UDP => Transport::Udp { sport: packet.source_port, dport: packet.destination_port },
         Protocol::ICMP | Protocol::ICMPV6 => Transport::Icmp { icmp_type: packet.icmp_type, code: packet.icmp_code },
         _ => return None,

@@ -44,7 +44,13 @@ pub async fn first_render(browser: &Browser) -> Result<FirstRender, String> {
     if timings["step"].as_bool() != Some(true) {
         return Err(format!("no step in the DOM: {timings}"));
     }
-    Ok(FirstRender { html: number("html")?, wasm: number("wasm").unwrap_or(f64::NAN), wasm_bytes: number("wasmBytes").unwrap_or(f64::NAN), start: number("start")?, mounted: number("mounted")? })
+    Ok(FirstRender {
+        html: number("html")?,
+        wasm: number("wasm").unwrap_or(f64::NAN),
+        wasm_bytes: number("wasmBytes").unwrap_or(f64::NAN),
+        start: number("start")?,
+        mounted: number("mounted")?,
+    })
 }
 
 /// The percentile `p` (0 to 1) of sorted `values`, nearest rank.

@@ -382,7 +382,11 @@ async fn bench(browser: &Browser, site: &Site) -> Result<(), String> {
     measure_moves(browser, 30).await?;
     measure_analysis_while_scrolling(browser, 3.0).await?;
     let problems = browser.console_problems().await?;
-    if problems.is_empty() { Ok(()) } else { Err(format!("console warnings or errors: {problems:#?}")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("console warnings or errors: {problems:#?}"))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

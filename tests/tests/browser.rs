@@ -87,7 +87,11 @@ async fn build_the_tutorial_server(browser: &Browser, site: &Site) -> Result<(),
     click(browser, "redo").await?;
     assert!(checked(browser, "service-ftp").await?, "redo ticks it again");
     browser.test_id("step-services").await?.click().await.map_err(failed)?;
-    browser.client().execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'z', ctrlKey: true, bubbles: true}))", vec![]).await.map_err(failed)?;
+    browser
+        .client()
+        .execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'z', ctrlKey: true, bubbles: true}))", vec![])
+        .await
+        .map_err(failed)?;
     assert!(!checked(browser, "service-ftp").await?, "Ctrl+Z undoes");
     Ok(())
 }
@@ -143,7 +147,11 @@ async fn reload_keeps_the_design(browser: &Browser) -> Result<(), String> {
 async fn share_link(browser: &Browser) -> Result<String, String> {
     click(browser, "share-link").await?;
     let link = value_of(browser, "share-link-text").await?;
-    if link.starts_with("http") && link.contains("#design=") { Ok(link) } else { Err(format!("not a share link: {link:?}")) }
+    if link.starts_with("http") && link.contains("#design=") {
+        Ok(link)
+    } else {
+        Err(format!("not a share link: {link:?}"))
+    }
 }
 
 async fn open_in_a_fresh_profile(link: &str, design_json: &str) -> Result<(), String> {
@@ -169,11 +177,7 @@ async fn open_review(browser: &Browser) -> Result<(), String> {
 
 async fn wait_for_service_worker(browser: &Browser) -> Result<(), String> {
     for _ in 0..100 {
-        let controlled = browser
-            .client()
-            .execute("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", vec![])
-            .await
-            .map_err(failed)?;
+        let controlled = browser.client().execute("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", vec![]).await.map_err(failed)?;
         if controlled.as_bool() == Some(true) {
             return Ok(());
         }

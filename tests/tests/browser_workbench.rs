@@ -137,7 +137,8 @@ where
 /// imports it; waits for the report of this import.
 async fn import_text(browser: &Browser, text: &str) -> Result<String, String> {
     browser.test_id("import-text").await?;
-    let paste = "const box = document.querySelector('[data-testid=import-text]'); box.value = arguments[0]; box.dispatchEvent(new Event('input', { bubbles: true }));";
+    let paste =
+        "const box = document.querySelector('[data-testid=import-text]'); box.value = arguments[0]; box.dispatchEvent(new Event('input', { bubbles: true }));";
     script(browser, paste, vec![text.into()]).await?;
     click(browser, "import-run").await?;
     let expected = format!("Read {} rules", engine_rule_count(text));
@@ -201,7 +202,8 @@ async fn classes(row: &Element) -> Result<Vec<String>, String> {
 
 /// The `data-row` keys of the rows marked with `class` now.
 async fn rows_with(browser: &Browser, class: &str) -> Result<Vec<String>, String> {
-    let keys = script(browser, &format!("return [...document.querySelectorAll('[data-testid=rule-row].{class}')].map((row) => row.dataset.row)"), vec![]).await?;
+    let keys =
+        script(browser, &format!("return [...document.querySelectorAll('[data-testid=rule-row].{class}')].map((row) => row.dataset.row)"), vec![]).await?;
     Ok(keys.as_array().into_iter().flatten().filter_map(|key| key.as_str().map(str::to_owned)).collect())
 }
 

@@ -164,7 +164,8 @@ impl Lab {
         let (server, container, client) = (Netns::create("shared").expect("ns"), Netns::create("container").expect("ns"), Netns::create("client").expect("ns"));
         run("ip", &["link", "add", "eth0", "netns", server.name(), "type", "veth", "peer", "name", "eth0", "netns", client.name()]);
         run("ip", &["link", "add", "vc0", "netns", server.name(), "type", "veth", "peer", "name", "eth0", "netns", container.name()]);
-        let quiet = ["net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"];
+        let quiet =
+            ["net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"];
         for netns in [&server, &container, &client] {
             netns.sysctl(&quiet).expect("sysctl");
         }
@@ -174,32 +175,41 @@ impl Lab {
                 netns.exec("ip", command).unwrap_or_else(|error| panic!("{command:?}: {error}"));
             }
         };
-        sh(&server, &[
-            &["link", "add", "docker0", "type", "bridge"],
-            &["addr", "add", "192.0.2.1/25", "dev", "docker0"],
-            &["addr", "add", "2001:db8:d0c::1/64", "dev", "docker0", "nodad"],
-            &["link", "set", "docker0", "up"],
-            &["link", "set", "vc0", "master", "docker0", "up"],
-            &["addr", "add", "198.51.100.1/24", "dev", "eth0"],
-            &["addr", "add", "203.0.113.1/24", "dev", "eth0"],
-            &["addr", "add", "2001:db8:1::1/64", "dev", "eth0", "nodad"],
-            &["link", "set", "eth0", "up"],
-        ]);
-        sh(&container, &[
-            &["addr", "add", "192.0.2.2/25", "dev", "eth0"],
-            &["addr", "add", "2001:db8:d0c::2/64", "dev", "eth0", "nodad"],
-            &["link", "set", "eth0", "up"],
-            &["route", "add", "default", "via", "192.0.2.1"],
-            &["-6", "route", "add", "default", "via", "2001:db8:d0c::1"],
-        ]);
-        sh(&client, &[
-            &["addr", "add", "198.51.100.10/24", "dev", "eth0"],
-            &["addr", "add", "203.0.113.7/24", "dev", "eth0"],
-            &["addr", "add", "203.0.113.45/24", "dev", "eth0"],
-            &["addr", "add", "2001:db8:1::10/64", "dev", "eth0", "nodad"],
-            &["addr", "add", "2001:db8:1::45/64", "dev", "eth0", "nodad"],
-            &["link", "set", "eth0", "up"],
-        ]);
+        sh(
+            &server,
+            &[
+                &["link", "add", "docker0", "type", "bridge"],
+                &["addr", "add", "192.0.2.1/25", "dev", "docker0"],
+                &["addr", "add", "2001:db8:d0c::1/64", "dev", "docker0", "nodad"],
+                &["link", "set", "docker0", "up"],
+                &["link", "set", "vc0", "master", "docker0", "up"],
+                &["addr", "add", "198.51.100.1/24", "dev", "eth0"],
+                &["addr", "add", "203.0.113.1/24", "dev", "eth0"],
+                &["addr", "add", "2001:db8:1::1/64", "dev", "eth0", "nodad"],
+                &["link", "set", "eth0", "up"],
+            ],
+        );
+        sh(
+            &container,
+            &[
+                &["addr", "add", "192.0.2.2/25", "dev", "eth0"],
+                &["addr", "add", "2001:db8:d0c::2/64", "dev", "eth0", "nodad"],
+                &["link", "set", "eth0", "up"],
+                &["route", "add", "default", "via", "192.0.2.1"],
+                &["-6", "route", "add", "default", "via", "2001:db8:d0c::1"],
+            ],
+        );
+        sh(
+            &client,
+            &[
+                &["addr", "add", "198.51.100.10/24", "dev", "eth0"],
+                &["addr", "add", "203.0.113.7/24", "dev", "eth0"],
+                &["addr", "add", "203.0.113.45/24", "dev", "eth0"],
+                &["addr", "add", "2001:db8:1::10/64", "dev", "eth0", "nodad"],
+                &["addr", "add", "2001:db8:1::45/64", "dev", "eth0", "nodad"],
+                &["link", "set", "eth0", "up"],
+            ],
+        );
         let listeners = vec![Listener::start(&container, 80), Listener::start(&server, 22), Listener::start(&server, 3306)];
         std::thread::sleep(std::time::Duration::from_millis(300));
         Self { server, container, client, _listeners: listeners }
@@ -280,7 +290,8 @@ fn the_script_keeps_every_other_tool_and_their_traffic_while_live_and_rolls_back
     assert_eq!(lab.connect("203.0.113.45", "203.0.113.1", 22), Reach::Refused, "the lab's fail2ban ban");
 
     let design = design();
-    let text = script::render(&design.compile(Family::V4), &design.compile(Family::V6), &ScriptOptions { rollback_seconds: 60, ..ScriptOptions::default() }).expect("script");
+    let text = script::render(&design.compile(Family::V4), &design.compile(Family::V6), &ScriptOptions { rollback_seconds: 60, ..ScriptOptions::default() })
+        .expect("script");
     let script = dir.join("apply.sh");
     std::fs::write(&script, text).expect("write");
     check_shell_script(&script).unwrap_or_else(|error| panic!("{error}"));
@@ -329,10 +340,7 @@ fn the_script_keeps_every_other_tool_and_their_traffic_while_live_and_rolls_back
 
 #[test]
 fn the_boot_files_load_only_our_chains_beside_what_is_there() {
-    if !can_run(
-        "persistence files in namespaces",
-        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("setsid")],
-    ) {
+    if !can_run("persistence files in namespaces", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("setsid")]) {
         return;
     }
     let dir = temp_dir("persistence");

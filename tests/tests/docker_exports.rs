@@ -93,7 +93,10 @@ fn every_containers_choice_passes_every_tool() {
 
 #[test]
 fn the_nft_file_loads_beside_docker_and_leaves_its_chains_alone() {
-    if !can_run("docker exports: nft beside Docker", &[Need::Root, Need::Program("ip"), Need::Program("nft"), Need::Program("iptables-restore"), Need::Program("iptables-save")]) {
+    if !can_run(
+        "docker exports: nft beside Docker",
+        &[Need::Root, Need::Program("ip"), Need::Program("nft"), Need::Program("iptables-restore"), Need::Program("iptables-save")],
+    ) {
         return;
     }
     let dir = std::env::temp_dir().join(format!("portcullis-docker-nft-{}", std::process::id()));
@@ -110,7 +113,8 @@ fn the_nft_file_loads_beside_docker_and_leaves_its_chains_alone() {
         netns.exec("nft", &["-c", "-f", path]).unwrap_or_else(|error| panic!("{name}: nft -c refused: {error}\n{}", export.text));
         netns.exec("nft", &["-f", path]).unwrap_or_else(|error| panic!("{name}: nft -f refused: {error}"));
         netns.exec("nft", &["-f", path]).unwrap_or_else(|error| panic!("{name}: loading again failed: {error}"));
-        let strip_counters = |text: &str| text.lines().filter(|line| !line.starts_with('#')).map(|line| line.split(" [").next().unwrap_or(line).to_owned()).collect::<Vec<_>>();
+        let strip_counters =
+            |text: &str| text.lines().filter(|line| !line.starts_with('#')).map(|line| line.split(" [").next().unwrap_or(line).to_owned()).collect::<Vec<_>>();
         let docker_after = netns.exec("iptables-save", &[]).expect("save");
         assert_eq!(strip_counters(&docker_after), strip_counters(&docker_before), "{name}: Docker's chains changed");
         let ours = netns.exec("nft", &["list", "table", "inet", "portcullis"]).expect("list");

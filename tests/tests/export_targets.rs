@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use portcullis_e2e::fixtures::{every_service_design, router_design, slice_design};
 use portcullis_e2e::apply::{confirm, normalized, save_tool, saved, temp_dir, Run};
+use portcullis_e2e::fixtures::{every_service_design, router_design, slice_design};
 use portcullis_e2e::iptables::check_shell_script;
 use portcullis_e2e::require::{can_run, Need};
 use portcullis_e2e::Netns;
@@ -262,8 +262,29 @@ fn quoted_words_reach_programs_byte_for_byte() {
         return;
     }
     let mut words: Vec<String> = [
-        "", " ", "plain", "it's", "''", "\"", "\\", "$(touch x)", "`id`", "${HOME}", "a;b|c&d", "#not a comment",
-        "line\nbreak", "tab\there", "ü ✓ 日本", "*", "~", "!event", "-j", "--comment=x", "%s", "a'b'c", "'\\''",
+        "",
+        " ",
+        "plain",
+        "it's",
+        "''",
+        "\"",
+        "\\",
+        "$(touch x)",
+        "`id`",
+        "${HOME}",
+        "a;b|c&d",
+        "#not a comment",
+        "line\nbreak",
+        "tab\there",
+        "ü ✓ 日本",
+        "*",
+        "~",
+        "!event",
+        "-j",
+        "--comment=x",
+        "%s",
+        "a'b'c",
+        "'\\''",
     ]
     .iter()
     .map(|word| (*word).to_owned())
@@ -275,11 +296,7 @@ fn quoted_words_reach_programs_byte_for_byte() {
         let script = format!("printf '%s\\0' {}", quoted.join(" "));
         let output = Command::new(shell).args(["-c", &script]).output().expect("shell runs");
         assert!(output.status.success(), "{shell}: {}", String::from_utf8_lossy(&output.stderr));
-        let received: Vec<String> = String::from_utf8(output.stdout)
-            .expect("UTF-8")
-            .split_terminator('\0')
-            .map(str::to_owned)
-            .collect();
+        let received: Vec<String> = String::from_utf8(output.stdout).expect("UTF-8").split_terminator('\0').map(str::to_owned).collect();
         assert_eq!(received, words, "{shell} received other words");
     }
 }

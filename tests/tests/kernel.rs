@@ -4,10 +4,10 @@
 use std::net::IpAddr;
 
 use portcullis_e2e::fixtures::{slice_design, ADMIN_V4, ADMIN_V6};
-use portcullis_engine::design::Source;
 use portcullis_e2e::kernel::{Lab, Verdict};
 use portcullis_e2e::packet::{Probe, TcpFlags};
 use portcullis_e2e::require::{can_run, Need};
+use portcullis_engine::design::Source;
 use portcullis_engine::export::save::render;
 use portcullis_engine::model::Family;
 
@@ -121,9 +121,7 @@ fn the_protections_behave_in_the_kernel() {
     let lab = Lab::new(1).expect("lab");
     let mut design = slice_design();
     design.set_block_list(Source::parse_list("198.51.100.66").expect("source"));
-    design
-        .set_protections(Protections { ssh_limit: Some(SshLimit { connections: 2, seconds: 600 }), ..Protections::default() })
-        .expect("valid protections");
+    design.set_protections(Protections { ssh_limit: Some(SshLimit { connections: 2, seconds: 600 }), ..Protections::default() }).expect("valid protections");
     lab.load(Family::V4, &render(&design.compile(Family::V4))).expect("load");
     let stranger = ip("198.51.100.9");
     let null = TcpFlags::NONE;

@@ -118,7 +118,10 @@ fn oracle(name: &str, design: &Design) {
             Family::V6 => (ip("2001:db8:ffff::99"), ip("2001:db8::53")),
         };
         let everywhere: Vec<Source> = design.groups().flat_map(|(_, sources)| sources.iter().copied()).chain(design.block_list().iter().copied()).collect();
-        let inline = design.services().flat_map(|(_, access)| access.sources().to_vec()).chain(design.custom_services().flat_map(|(_, access)| access.sources().to_vec()));
+        let inline = design
+            .services()
+            .flat_map(|(_, access)| access.sources().to_vec())
+            .chain(design.custom_services().flat_map(|(_, access)| access.sources().to_vec()));
         for source in everywhere.into_iter().chain(inline) {
             assert!(!covers(source, stranger) && !covers(source, resolver), "{name}: the test's stranger or resolver is in {source}");
         }
@@ -175,7 +178,8 @@ fn oracle(name: &str, design: &Design) {
         // The SSH limit: counting every SSH SYN a source sent, the one past the limit is dropped.
         let ssh = doors.iter().find(|door| door.port == oracle.ssh_port && door.protocol == Protocol::TCP);
         if let (Some(limit), Some(ssh)) = (protections.ssh_limit, ssh) {
-            let source = if ssh.access == Access::Everyone { Some(stranger) } else { sources_of(design, &ssh.access, family).first().map(|source| inside(*source)) };
+            let source =
+                if ssh.access == Access::Everyone { Some(stranger) } else { sources_of(design, &ssh.access, family).first().map(|source| inside(*source)) };
             if let Some(source) = source {
                 while oracle.ssh_syns.get(&source).copied().unwrap_or(0) < limit.connections {
                     oracle.expect(Probe::tcp(source, 22, TcpFlags::SYN).from_port(fresh()), Verdict::Accept, "portcullis: SSH from");
@@ -189,7 +193,10 @@ fn oracle(name: &str, design: &Design) {
 
 #[test]
 fn every_preset_and_example_behaves_in_the_kernel() {
-    if !can_run("kernel oracle: presets and examples", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+    if !can_run(
+        "kernel oracle: presets and examples",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")],
+    ) {
         return;
     }
     let designs = presets_and_examples();
@@ -220,7 +227,10 @@ fn judged(what: &str, observation: Result<portcullis_e2e::kernel::Observation, S
 #[test]
 #[allow(clippy::too_many_lines)] // one table of expectations per variant, read top to bottom
 fn the_careful_defaults_turned_off_behave_in_the_kernel() {
-    if !can_run("kernel oracle: careful defaults turned off", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+    if !can_run(
+        "kernel oracle: careful defaults turned off",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")],
+    ) {
         return;
     }
     let lab = Lab::new(2).expect("lab");
@@ -244,7 +254,22 @@ fn the_careful_defaults_turned_off_behave_in_the_kernel() {
             from_port += 10;
             // Replies: the server's own DNS query and HTTPS connection, then their answers.
             let dns_query = ["-p", "udp", "-s", &server, "-d", &resolver.to_string(), "--sport", &from_port.to_string(), "--dport", "53", "--timeout", "30"];
-            let https = ["-p", "tcp", "-s", &server, "-d", &stranger.to_string(), "--sport", &(from_port + 1).to_string(), "--dport", "443", "--state", "ESTABLISHED", "--timeout", "30"];
+            let https = [
+                "-p",
+                "tcp",
+                "-s",
+                &server,
+                "-d",
+                &stranger.to_string(),
+                "--sport",
+                &(from_port + 1).to_string(),
+                "--dport",
+                "443",
+                "--state",
+                "ESTABLISHED",
+                "--timeout",
+                "30",
+            ];
             let dns_answer = Probe::udp(resolver, from_port).from_port(53);
             let https_answer = Probe::tcp(stranger, from_port + 1, TcpFlags::ACK).from_port(443);
             let replies: [(&str, Probe, &[&str]); 2] = [("DNS answer", dns_answer, &dns_query), ("HTTPS answer", https_answer, &https)];

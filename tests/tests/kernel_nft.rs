@@ -31,9 +31,7 @@ fn the_nft_ssh_meter_drops_the_connection_past_the_limit_per_source() {
     // SSH open to everyone, so nothing but the limit can drop a SYN to port 22.
     let mut design = slice_design();
     design.allow_access(ServiceId::SSH, Access::Everyone).expect("no group");
-    design
-        .set_protections(Protections { ssh_limit: Some(SshLimit { connections: 2, seconds: 600 }), ..Protections::default() })
-        .expect("valid protections");
+    design.set_protections(Protections { ssh_limit: Some(SshLimit { connections: 2, seconds: 600 }), ..Protections::default() }).expect("valid protections");
     let export = nft::render(&design.compile(Family::V4), &design.compile(Family::V6)).expect("the design translates");
     assert!(export.text.contains("limit rate over 12/hour burst 2 packets"), "{}", export.text);
     lab.load_nft(&export.text).expect("nft -f loads the export");

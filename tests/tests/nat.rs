@@ -61,7 +61,8 @@ impl Topology {
         // The design's exports never set these; a router needs them (docs/design-file.md, NAT).
         router.sysctl(&["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])?;
         let mut topology = Self { listeners: Vec::new(), client, router, inside };
-        for (which, port, tag) in [(1, 8080, "router-8080"), (1, 5432, "router-5432"), (2, 443, "inside-443"), (2, 22, "inside-22"), (0, 9000, "outside-9000")] {
+        for (which, port, tag) in [(1, 8080, "router-8080"), (1, 5432, "router-5432"), (2, 443, "inside-443"), (2, 22, "inside-22"), (0, 9000, "outside-9000")]
+        {
             topology.listen(which, port, tag)?;
         }
         Ok(topology)
@@ -143,7 +144,13 @@ fn cases(family: Family) -> Vec<Case> {
         case(0, out, 8443, Some(format!("inside-443 {client}")), from_client(out, 8443, "in eth0 out eth1")),
         case(0, inside, 443, None, from_client(inside, 443, "in eth0 out eth1")),
         // The masqueraded inside host reaches the outside, which sees the router's address.
-        case(2, client, 9000, Some(format!("outside-9000 {out}")), format!("tcp {} -> {} in eth1 out eth0 syn new", endpoint(inside, 40000), endpoint(client, 9000))),
+        case(
+            2,
+            client,
+            9000,
+            Some(format!("outside-9000 {out}")),
+            format!("tcp {} -> {} in eth1 out eth0 syn new", endpoint(inside, 40000), endpoint(client, 9000)),
+        ),
         // The database only on the inside interface.
         case(2, inner, 5432, Some(format!("router-5432 {inside}")), format!("tcp {} -> {} in eth1 syn new", endpoint(inside, 40000), endpoint(inner, 5432))),
         case(0, out, 5432, None, from_client(out, 5432, "in eth0")),
@@ -170,7 +177,10 @@ fn check(topology: &Topology, design: &Design, label: &str) {
 }
 
 fn ready() -> bool {
-    can_run("kernel NAT", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("nft"), Need::Program("socat"), Need::Program("ss")])
+    can_run(
+        "kernel NAT",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("nft"), Need::Program("socat"), Need::Program("ss")],
+    )
 }
 
 #[test]

@@ -51,7 +51,10 @@ fn the_engine_gives_the_corpus_verdicts() {
 
 #[test]
 fn the_kernel_agrees_with_the_engine_on_the_corpus() {
-    if !can_run("simulation corpus vs kernel", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+    if !can_run(
+        "simulation corpus vs kernel",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")],
+    ) {
         return;
     }
     let lab = Lab::new(3).expect("lab");
@@ -94,7 +97,10 @@ fn the_kernel_agrees_with_the_engine_on_the_corpus() {
 /// sets the number of packets (1,000 by default, 20 per ruleset).
 #[test]
 fn generated_rulesets_and_packets_agree_with_the_kernel() {
-    if !can_run("generated simulation differential", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+    if !can_run(
+        "generated simulation differential",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")],
+    ) {
         return;
     }
     let total: usize = std::env::var("PORTCULLIS_GENERATED_SIMULATIONS").ok().and_then(|text| text.parse().ok()).unwrap_or(1000);
@@ -147,7 +153,9 @@ fn pick_in(descriptions: &[String], candidates: &[std::net::Ipv4Addr]) -> Option
             return u32::from(address) & mask == u32::from(net);
         }
         match text.split_once('-') {
-            Some((first, last)) => first.parse::<std::net::Ipv4Addr>().is_ok_and(|first| first <= address) && last.parse::<std::net::Ipv4Addr>().is_ok_and(|last| address <= last),
+            Some((first, last)) => {
+                first.parse::<std::net::Ipv4Addr>().is_ok_and(|first| first <= address) && last.parse::<std::net::Ipv4Addr>().is_ok_and(|last| address <= last)
+            }
             None => text.parse::<std::net::Ipv4Addr>() == Ok(address),
         }
     };
@@ -160,7 +168,10 @@ fn pick_in(descriptions: &[String], candidates: &[std::net::Ipv4Addr]) -> Option
 /// kernel's verdict and deciding rule (counters) are the class's.
 #[test]
 fn forward_matrix_classes_agree_with_the_kernel() {
-    if !can_run("forward matrix against the kernel", &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")]) {
+    if !can_run(
+        "forward matrix against the kernel",
+        &[Need::Root, Need::Program("ip"), Need::Program("iptables-restore"), Need::Program("conntrack"), Need::Program("nft")],
+    ) {
         return;
     }
     let path = format!("{}/corpus/matrix/forward.rules", env!("CARGO_MANIFEST_DIR"));
@@ -181,8 +192,14 @@ fn forward_matrix_classes_agree_with_the_kernel() {
             }
             for class in &row.classes {
                 for area in &class.areas {
-                    let sources: Vec<std::net::Ipv4Addr> = networks.iter().chain(["10.9.8"].iter()).flat_map(|net| [format!("{net}.130"), format!("{net}.9")]).map(|text| text.parse().unwrap()).collect();
-                    let destinations: Vec<std::net::Ipv4Addr> = [9, 53, 80, 200].iter().map(|host| format!("{}.{host}", networks[to]).parse().unwrap()).collect();
+                    let sources: Vec<std::net::Ipv4Addr> = networks
+                        .iter()
+                        .chain(["10.9.8"].iter())
+                        .flat_map(|net| [format!("{net}.130"), format!("{net}.9")])
+                        .map(|text| text.parse().unwrap())
+                        .collect();
+                    let destinations: Vec<std::net::Ipv4Addr> =
+                        [9, 53, 80, 200].iter().map(|host| format!("{}.{host}", networks[to]).parse().unwrap()).collect();
                     let (Some(source), Some(destination)) = (pick_in(&area.sources, &sources), pick_in(&area.destinations, &destinations)) else { continue };
                     let proto = if row.protocol == portcullis_engine::model::Protocol::TCP { "tcp" } else { "udp" };
                     let text = format!("{proto} {source}:40000 -> {destination}:{} in eth{from} out eth{to} syn new", row.port);

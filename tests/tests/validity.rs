@@ -61,7 +61,10 @@ fn differential(lines: impl Iterator<Item = String>, role: &str, budget: Duratio
         if verdicts.kernel.is_ok() == verdicts.engine {
             agreed += 1;
         } else {
-            let kernel = verdicts.kernel.err().map_or_else(|| "accepts".to_owned(), |error| format!("refuses ({})", error.lines().find(|line| !line.starts_with("Try ")).unwrap_or("")));
+            let kernel = verdicts
+                .kernel
+                .err()
+                .map_or_else(|| "accepts".to_owned(), |error| format!("refuses ({})", error.lines().find(|line| !line.starts_with("Try ")).unwrap_or("")));
             let engine = if verdicts.engine { "accepts" } else { "refuses" };
             disagreements.push(format!("{line}\n    kernel {kernel}\n    engine {engine}: [{}]", verdicts.findings));
         }
@@ -100,10 +103,7 @@ fn on_generated_rules_the_engine_refuses_exactly_what_the_kernel_refuses() {
     // About 0.1 s a rule even on a busy 2-core machine; a hang fails instead of stalling CI.
     let budget = Duration::from_secs(60 + u64::try_from(count).unwrap_or(u64::MAX) / 5);
     let (agreed, refused, disagreements) = differential(lines, "genvalid", budget);
-    eprintln!(
-        "validity differential (generated): {agreed} of {count} agree (seed {seed}; {} loaded, {refused} refused by the kernel)",
-        count - refused
-    );
+    eprintln!("validity differential (generated): {agreed} of {count} agree (seed {seed}; {} loaded, {refused} refused by the kernel)", count - refused);
     assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
     // A generator that drifted to all-valid or all-invalid would prove little.
     assert!(count < 100 || (refused > count / 5 && count - refused > count / 5), "unbalanced corpus: {refused} of {count} refused");

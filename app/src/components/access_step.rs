@@ -6,8 +6,8 @@ use portcullis_engine::design::{Access, Name};
 use stylist::style;
 
 use super::keyed_list::{keyed_list, keyed_views};
-use super::ValidatedField;
 use super::show_if::ShowIf;
+use super::ValidatedField;
 use crate::state::{ServiceKey, WizardContext};
 use crate::theme::class_name;
 
@@ -217,9 +217,7 @@ fn GroupCheckbox(key: ServiceKey, group: Name) -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
     let checked_key = key.clone();
     let checked_group = group.clone();
-    let checked = Memo::new(move |_| {
-        wizard.with(|wizard| wizard.access(&checked_key).is_some_and(|access| access.groups().contains(&checked_group)))
-    });
+    let checked = Memo::new(move |_| wizard.with(|wizard| wizard.access(&checked_key).is_some_and(|access| access.groups().contains(&checked_group))));
     let test_id = format!("access-{}-group-{group}", key.slug());
     let label = group.to_string();
     view! {

@@ -11,12 +11,9 @@ use portcullis_engine::design::{Access, InterfaceName, Masquerade, PortForward, 
 use stylist::style;
 
 use super::keyed_list::{keyed_list, keyed_views};
-use super::ValidatedField;
 use super::show_if::ShowIf;
-use crate::state::{
-    parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Wizard,
-    WizardContext,
-};
+use super::ValidatedField;
+use crate::state::{parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ForwardText, ServiceKey, Wizard, WizardContext};
 use crate::theme::class_name;
 
 const INTERFACES_HINT: &str = "Interface names, e.g. eth1 or eth1, wg0 (eth+ means every eth…). Empty: every interface.";
@@ -206,15 +203,14 @@ fn InterfaceField(key: ServiceKey) -> impl IntoView {
 #[component]
 fn Redirects() -> impl IntoView {
     let WizardContext(wizard) = expect_context::<WizardContext>();
-    let (transport, from, to, interfaces) = (RwSignal::new(Transport::Tcp), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (transport, from, to, interfaces) =
+        (RwSignal::new(Transport::Tcp), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let (error, round) = (RwSignal::new(None::<String>), RwSignal::new(0_u32));
     let entries = Memo::new(move |_| wizard.with(|wizard| wizard.nat().redirects.iter().map(describe_redirect).collect::<Vec<_>>()));
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let (from_text, to_text, interfaces_text) = (from.get_untracked(), to.get_untracked(), interfaces.get_untracked());
-        submit(wizard, error, round, &[from, to, interfaces], |wizard| {
-            wizard.add_redirect(transport.get_untracked(), &from_text, &to_text, &interfaces_text)
-        });
+        submit(wizard, error, round, &[from, to, interfaces], |wizard| wizard.add_redirect(transport.get_untracked(), &from_text, &to_text, &interfaces_text));
     };
     view! {
         <h3>"Port redirects"</h3>

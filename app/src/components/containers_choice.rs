@@ -16,18 +16,15 @@ use crate::state::{ContainersKind, Wizard, WizardContext};
 fn words(kind: ContainersKind) -> (&'static str, &'static str) {
     match kind {
         ContainersKind::NoDocker => ("No Docker on this server", "Nothing is added. Pick another answer if containers publish ports here."),
-        ContainersKind::Everyone => (
-            "Open to everyone (Docker's default)",
-            "No rule is added: every published port answers the whole internet, whatever the services above say.",
-        ),
-        ContainersKind::Trusted => (
-            "Only from trusted sources",
-            "Only the groups and addresses below reach published ports; anyone else is dropped in DOCKER-USER.",
-        ),
-        ContainersKind::HostOnly => (
-            "Not from outside",
-            "Published ports answer only this server and its containers, e.g. behind a reverse proxy running here.",
-        ),
+        ContainersKind::Everyone => {
+            ("Open to everyone (Docker's default)", "No rule is added: every published port answers the whole internet, whatever the services above say.")
+        }
+        ContainersKind::Trusted => {
+            ("Only from trusted sources", "Only the groups and addresses below reach published ports; anyone else is dropped in DOCKER-USER.")
+        }
+        ContainersKind::HostOnly => {
+            ("Not from outside", "Published ports answer only this server and its containers, e.g. behind a reverse proxy running here.")
+        }
     }
 }
 

@@ -26,12 +26,8 @@ impl Notice {
         match self {
             Notice::None => "",
             Notice::Copied => "Copied",
-            Notice::CopyUnavailable => {
-                "This page cannot use the clipboard here: select the text and copy it by hand, or download the file."
-            }
-            Notice::CopyRefused => {
-                "The browser refused to copy: select the text and copy it by hand, or download the file."
-            }
+            Notice::CopyUnavailable => "This page cannot use the clipboard here: select the text and copy it by hand, or download the file.",
+            Notice::CopyRefused => "The browser refused to copy: select the text and copy it by hand, or download the file.",
             Notice::DownloadFailed => "The browser refused the download: copy the text instead.",
         }
     }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use portcullis_engine::design::{BlockAction, DefaultPolicy, LogDropped, Ping, Protections, SshLimit};
 use stylist::style;
 
-use super::ValidatedField;
 use super::show_if::ShowIf;
+use super::ValidatedField;
 use crate::state::WizardContext;
 use crate::theme::class_name;
 
@@ -154,7 +154,11 @@ fn PolicyChoice(current: Memo<Protections>, error: RwSignal<Option<String>>, cha
     };
     let policy = move || {
         let protections = current.get();
-        if chain == PolicyChain::Input { protections.input_policy } else { protections.forward_policy }
+        if chain == PolicyChain::Input {
+            protections.input_policy
+        } else {
+            protections.forward_policy
+        }
     };
     let set = move |chosen: DefaultPolicy| {
         edit_protections(wizard, error, |protections| match chain {

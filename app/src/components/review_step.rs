@@ -7,9 +7,9 @@ use portcullis_engine::design::review_job::ReviewFinding;
 use portcullis_engine::diagnostic::Severity;
 use stylist::style;
 
-use super::{ExportTab, ExportTabs, RULES_TABS};
 use super::keyed_list::{keyed_list, keyed_views};
 use super::show_if::ShowIf;
+use super::{ExportTab, ExportTabs, RULES_TABS};
 use crate::reviewing::Reviewing;
 use crate::state::review::CheckedReview;
 use crate::theme::class_name;

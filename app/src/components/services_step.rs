@@ -154,8 +154,7 @@ fn CustomServices() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let add = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let outcome = wizard
-            .try_update(|wizard| wizard.add_custom(&name.get_untracked(), transport.get_untracked(), &ports.get_untracked()));
+        let outcome = wizard.try_update(|wizard| wizard.add_custom(&name.get_untracked(), transport.get_untracked(), &ports.get_untracked()));
         match outcome {
             Some(Err(message)) => error.set(Some(message)),
             _ => {
@@ -166,9 +165,7 @@ fn CustomServices() -> impl IntoView {
         }
     };
     let customs = Memo::new(move |_| {
-        wizard.with(|wizard| {
-            wizard.design().custom_services().map(|(service, _)| (service.name().clone(), service.ports_text())).collect::<Vec<_>>()
-        })
+        wizard.with(|wizard| wizard.design().custom_services().map(|(service, _)| (service.name().clone(), service.ports_text())).collect::<Vec<_>>())
     });
     let class = class_name(style!(
         r#"

@@ -9,9 +9,7 @@
 
 use std::net::IpAddr;
 
-use portcullis_engine::design::{
-    Access, InterfaceName, Masquerade, Nat, PortForward, Redirect, Source, Transport,
-};
+use portcullis_engine::design::{Access, InterfaceName, Masquerade, Nat, PortForward, Redirect, Source, Transport};
 
 use super::{Draft, ServiceKey, Wizard};
 
@@ -59,8 +57,7 @@ pub(crate) fn parse_host(text: &str) -> Result<IpAddr, String> {
     if text.is_empty() {
         return Err("the internal host's address is needed here, e.g. 198.51.100.10".to_owned());
     }
-    let address: IpAddr =
-        text.parse().map_err(|_| format!("`{}` is not an IP address: write one like 198.51.100.10 or 2001:db8::10", shown(text)))?;
+    let address: IpAddr = text.parse().map_err(|_| format!("`{}` is not an IP address: write one like 198.51.100.10 or 2001:db8::10", shown(text)))?;
     // The engine's own check (no loopback, multicast, unspecified…), with placeholder ports.
     PortForward::new(Transport::Tcp, 1, address, 1, Vec::new(), Access::Everyone).map_err(|error| error.to_string())?;
     Ok(address)
@@ -142,10 +139,9 @@ impl Wizard {
     /// The interfaces typed for `key`, or the design's when nothing was typed since the last
     /// revision.
     pub(crate) fn interfaces_text(&self, key: &ServiceKey) -> String {
-        self.drafts.get(&interfaces_field(key)).map_or_else(
-            || self.interfaces(key).iter().map(InterfaceName::as_str).collect::<Vec<_>>().join(", "),
-            |draft| draft.text.clone(),
-        )
+        self.drafts
+            .get(&interfaces_field(key))
+            .map_or_else(|| self.interfaces(key).iter().map(InterfaceName::as_str).collect::<Vec<_>>().join(", "), |draft| draft.text.clone())
     }
 
     pub(crate) fn interfaces_error(&self, key: &ServiceKey) -> Option<String> {
@@ -193,8 +189,7 @@ impl Wizard {
     /// # Errors
     /// The message for the first field refused, or the engine's (same port twice, a clash).
     pub(crate) fn add_redirect(&mut self, transport: Transport, from: &str, to: &str, interfaces: &str) -> Result<(), String> {
-        let redirect = Redirect::new(transport, parse_port(from)?, parse_port(to)?, parse_interfaces(interfaces)?)
-            .map_err(|error| error.to_string())?;
+        let redirect = Redirect::new(transport, parse_port(from)?, parse_port(to)?, parse_interfaces(interfaces)?).map_err(|error| error.to_string())?;
         self.edit_nat(|nat| nat.redirects.push(redirect))
     }
 

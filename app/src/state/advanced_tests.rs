@@ -82,12 +82,12 @@ fn redirects_are_added_refused_and_removed_as_undoable_steps() {
     assert!(wizard.nat().is_empty() && !wizard.can_undo(), "a refused entry changes nothing");
     wizard.add_redirect(Transport::Tcp, "80", "8080", "eth0").unwrap_or_else(|error| panic!("{error}"));
     for rules in [v4(&wizard), v6(&wizard)] {
-        assert!(rules.lines().any(|rule| rule.starts_with("-A PREROUTING -i eth0 -p tcp -m tcp --dport 80 ") && rule.ends_with("-j REDIRECT --to-ports 8080")), "{rules}");
+        assert!(
+            rules.lines().any(|rule| rule.starts_with("-A PREROUTING -i eth0 -p tcp -m tcp --dport 80 ") && rule.ends_with("-j REDIRECT --to-ports 8080")),
+            "{rules}"
+        );
     }
-    assert!(
-        wizard.add_redirect(Transport::TcpAndUdp, "80", "8081", "").is_err_and(|error| error.contains("80")),
-        "the same public port twice is a clash"
-    );
+    assert!(wizard.add_redirect(Transport::TcpAndUdp, "80", "8081", "").is_err_and(|error| error.contains("80")), "the same public port twice is a clash");
     assert_eq!(wizard.nat().redirects.len(), 1);
     wizard.remove_redirect(5);
     assert_eq!(wizard.nat().redirects.len(), 1, "removing what is not there changes nothing");
@@ -122,7 +122,11 @@ fn masquerades_are_validated_and_shown_in_the_protections_step() {
     assert!(wizard.add_masquerade("198.51.100.0/24", "").is_err_and(|error| error.contains("needed")));
     wizard.add_masquerade("198.51.100.0/24", "eth0").unwrap_or_else(|error| panic!("{error}"));
     assert!(wizard.add_masquerade("198.51.100.0/24", "eth0").is_err(), "the same network out of one interface twice is a clash");
-    assert!(v4(&wizard).lines().any(|rule| rule.starts_with("-A POSTROUTING -s 198.51.100.0/24 -o eth0 ") && rule.ends_with("-j MASQUERADE")), "{}", v4(&wizard));
+    assert!(
+        v4(&wizard).lines().any(|rule| rule.starts_with("-A POSTROUTING -s 198.51.100.0/24 -o eth0 ") && rule.ends_with("-j MASQUERADE")),
+        "{}",
+        v4(&wizard)
+    );
     wizard.edit_interfaces(&ServiceKey::Catalogue(ServiceId::SSH), "eth1");
     let shown: Vec<String> = step_rules(wizard.design(), Step::Protections).into_iter().map(|rule| rule.text).collect();
     assert!(shown.iter().any(|rule| rule.contains("-t nat -A POSTROUTING") && rule.contains("MASQUERADE")), "{shown:#?}");

@@ -102,11 +102,7 @@ pub(crate) const REFUSED_NOTICE: &str =
 
 /// The notice when the entry could not be read.
 pub(crate) fn unreadable_notice(reason: &str, moved: bool) -> String {
-    let kept = if moved {
-        format!(" It was moved to \u{201c}{UNREADABLE_KEY}\u{201d} in this browser's storage.")
-    } else {
-        String::new()
-    };
+    let kept = if moved { format!(" It was moved to \u{201c}{UNREADABLE_KEY}\u{201d} in this browser's storage.") } else { String::new() };
     format!("The saved workbench could not be opened because {reason}; the workbench starts empty.{kept}")
 }
 

@@ -73,9 +73,7 @@ impl Analysis {
     /// The findings about the draft row `row`.
     pub(crate) fn findings_of<'a>(&'a self, bench: &'a Workbench, row: &'a RowLoc) -> impl Iterator<Item = &'a Finding> + 'a {
         let loc = bench.draft().rule_loc(row);
-        self.findings
-            .iter()
-            .filter(move |finding| finding.family == row.family && loc.is_some() && finding.rule == loc)
+        self.findings.iter().filter(move |finding| finding.family == row.family && loc.is_some() && finding.rule == loc)
     }
 
     pub(crate) fn matrix(&self, family: Family) -> &Matrix {

@@ -221,7 +221,10 @@ mod tests {
         wizard.edit_containers_ports("8080");
         wizard.set_containers_transport(Transport::TcpAndUdp);
         let rules = docker_user(&wizard, Family::V4);
-        assert!(rules.iter().any(|line| line.starts_with("-A DOCKER-USER -s 203.0.113.7/32 -o docker0 -p udp -m conntrack --ctstate DNAT --ctorigdstport 8080")), "{rules:#?}");
+        assert!(
+            rules.iter().any(|line| line.starts_with("-A DOCKER-USER -s 203.0.113.7/32 -o docker0 -p udp -m conntrack --ctstate DNAT --ctorigdstport 8080")),
+            "{rules:#?}"
+        );
         assert!(docker_user(&wizard, Family::V6).iter().any(|line| line.starts_with("-A DOCKER-USER -s 2001:db8::/32 -o br-+ -p tcp")));
         let before = wizard.design().clone();
         wizard.edit_containers_ports("8080, 0");

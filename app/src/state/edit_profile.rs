@@ -56,7 +56,11 @@ fn where_an_edit_spends_its_time() {
         ("summary (in the worker)", median_ms(runs, || design.summary().to_string())),
         ("design JSON (autosave)", median_ms(runs, || design.to_json())),
     ];
-    console_log!("BENCH-PROFILE {} IPv4 rules, {} IPv6 rules; median of {runs} runs each (V8 in Node)", rule_count(&design, Family::V4), rule_count(&design, Family::V6));
+    console_log!(
+        "BENCH-PROFILE {} IPv4 rules, {} IPv6 rules; median of {runs} runs each (V8 in Node)",
+        rule_count(&design, Family::V4),
+        rule_count(&design, Family::V6)
+    );
     for (what, ms) in parts {
         console_log!("BENCH-PROFILE {ms:>6.2} ms  {what}");
     }

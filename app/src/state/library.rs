@@ -51,9 +51,7 @@ pub(crate) fn read_shelf(entries: impl IntoIterator<Item = (String, String)>) ->
             Ok(design) => {
                 shelf.designs.insert(name.to_owned(), design);
             }
-            Err(error) => shelf.problems.push(format!(
-                "The saved design \u{201c}{name}\u{201d} could not be opened ({error}); it was left untouched."
-            )),
+            Err(error) => shelf.problems.push(format!("The saved design \u{201c}{name}\u{201d} could not be opened ({error}); it was left untouched.")),
         }
     }
     shelf
@@ -91,9 +89,7 @@ pub(crate) fn share_fragment(design: &Design) -> String {
 /// otherwise the design or why it cannot be opened.
 pub(crate) fn design_from_fragment(fragment: &str) -> Option<Result<Design, String>> {
     let encoded = fragment.trim_start_matches('#').strip_prefix(FRAGMENT_KEY)?;
-    Some(percent_decode(encoded).and_then(|json| {
-        Design::from_json(&json).map_err(|error| format!("The shared link's design could not be opened: {error}"))
-    }))
+    Some(percent_decode(encoded).and_then(|json| Design::from_json(&json).map_err(|error| format!("The shared link's design could not be opened: {error}"))))
 }
 
 /// `json` without the whitespace between its tokens (strings are kept as they are).
@@ -170,11 +166,8 @@ mod tests {
     fn a_corrupt_entry_is_reported_and_the_rest_is_read() {
         let mut design = Design::default();
         design.allow(ServiceId::SSH, Vec::new());
-        let shelf = read_shelf([
-            (design_key("good"), design.to_json()),
-            (design_key("broken"), "{not json".to_owned()),
-            ("unrelated".to_owned(), "x".to_owned()),
-        ]);
+        let shelf =
+            read_shelf([(design_key("good"), design.to_json()), (design_key("broken"), "{not json".to_owned()), ("unrelated".to_owned(), "x".to_owned())]);
         assert_eq!(shelf.designs.keys().collect::<Vec<_>>(), ["good"]);
         assert_eq!(shelf.problems.len(), 1);
         assert!(shelf.problems[0].contains("broken") && shelf.problems[0].contains("left untouched"), "{:?}", shelf.problems);

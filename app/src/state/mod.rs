@@ -25,8 +25,7 @@ pub(crate) mod workbench;
 mod workbench_profile;
 
 pub(crate) use wizard::{
-    parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ContainersKind, ForwardText, ServiceKey, Step,
-    Wizard,
+    parse_host, parse_interface, parse_interfaces, parse_network, parse_port, parse_sources, ContainersKind, ForwardText, ServiceKey, Step, Wizard,
 };
 
 use leptos::prelude::RwSignal;

@@ -267,4 +267,3 @@ pub(crate) fn trace_lines(ruleset: &Ruleset, family: Family, trace: &[Step]) -> 
     }
     lines
 }
-

@@ -5,9 +5,7 @@
 //! never changes the generated rules.
 
 use portcullis_engine::collections::SortedMap;
-use portcullis_engine::design::{
-    Access, CustomService, Design, Name, PortList, Preset, Protections, ServiceId, Source, Transport,
-};
+use portcullis_engine::design::{Access, CustomService, Design, Name, PortList, Preset, Protections, ServiceId, Source, Transport};
 
 use super::history::History;
 
@@ -197,9 +195,7 @@ impl Wizard {
     pub(crate) fn access(&self, key: &ServiceKey) -> Option<Access> {
         match key {
             ServiceKey::Catalogue(id) => self.design.access(*id).cloned(),
-            ServiceKey::Custom(name) => {
-                self.design.custom_services().find(|(service, _)| service.name() == name).map(|(_, access)| access.clone())
-            }
+            ServiceKey::Custom(name) => self.design.custom_services().find(|(service, _)| service.name() == name).map(|(_, access)| access.clone()),
         }
     }
 
@@ -242,10 +238,9 @@ impl Wizard {
     /// revision).
     pub(crate) fn sources_text(&self, key: &ServiceKey) -> String {
         let field = sources_field(key);
-        self.drafts.get(&field).map_or_else(
-            || self.access(key).map_or_else(String::new, |access| Source::list_text(access.sources())),
-            |draft| draft.text.clone(),
-        )
+        self.drafts
+            .get(&field)
+            .map_or_else(|| self.access(key).map_or_else(String::new, |access| Source::list_text(access.sources())), |draft| draft.text.clone())
     }
 
     pub(crate) fn sources_error(&self, key: &ServiceKey) -> Option<String> {
@@ -258,9 +253,7 @@ impl Wizard {
         let field = sources_field(key);
         let parsed = Source::parse_list(text).map_err(|error| error.to_string());
         let error = match (parsed, self.access(key)) {
-            (Ok(sources), Some(access)) => {
-                self.set_access(key, Access::only(access.groups().to_vec(), sources), Some(&field)).err()
-            }
+            (Ok(sources), Some(access)) => self.set_access(key, Access::only(access.groups().to_vec(), sources), Some(&field)).err(),
             (Ok(_), None) => None,
             (Err(error), _) => Some(error),
         };
@@ -324,9 +317,7 @@ impl Wizard {
     }
 
     pub(crate) fn group_text(&self, name: &Name) -> String {
-        self.drafts
-            .get(&group_field(name))
-            .map_or_else(|| self.design.group(name).map_or_else(String::new, Source::list_text), |draft| draft.text.clone())
+        self.drafts.get(&group_field(name)).map_or_else(|| self.design.group(name).map_or_else(String::new, Source::list_text), |draft| draft.text.clone())
     }
 
     pub(crate) fn group_error(&self, name: &Name) -> Option<String> {

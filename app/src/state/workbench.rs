@@ -49,10 +49,7 @@ pub(crate) struct Workbench {
 
 impl Default for Workbench {
     fn default() -> Self {
-        let empty = Draft::from_rulesets(
-            &portcullis_engine::model::Ruleset::new(Family::V4),
-            &portcullis_engine::model::Ruleset::new(Family::V6),
-        );
+        let empty = Draft::from_rulesets(&portcullis_engine::model::Ruleset::new(Family::V4), &portcullis_engine::model::Ruleset::new(Family::V6));
         Self {
             input: String::new(),
             report: None,

@@ -50,12 +50,18 @@ fn where_a_workbench_edit_spends_its_time() {
     let runs = 21;
     let found = bench.draft().row(&row).cloned().expect("row 100 of svc-00");
     let parts = [
-        ("move a rule (Workbench::edit: the draft cloned for undo, compared, the move)", median_ms(runs, || {
-            let below = bench.edit(|draft| draft.move_down(&row));
-            below.and_then(|below| bench.edit(|draft| draft.move_up(&below)))
-        }) / 2.0),
+        (
+            "move a rule (Workbench::edit: the draft cloned for undo, compared, the move)",
+            median_ms(runs, || {
+                let below = bench.edit(|draft| draft.move_down(&row));
+                below.and_then(|below| bench.edit(|draft| draft.move_up(&below)))
+            }) / 2.0,
+        ),
         ("the draft cloned", median_ms(runs, || bench.draft().clone())),
-        ("the draft compared with an equal one", { let copy = bench.draft().clone(); median_ms(runs, || *bench.draft() == copy) }),
+        ("the draft compared with an equal one", {
+            let copy = bench.draft().clone();
+            median_ms(runs, || *bench.draft() == copy)
+        }),
         ("the import box's text copied (700 KB)", median_ms(runs, || bench.input().to_owned())),
         ("one row: rule rendered and explained", median_ms(runs, || (render_rule(&found.rule, Family::V4), explain(&found.rule, Family::V4)))),
         ("one row: its place in the effective ruleset", median_ms(runs, || bench.draft().rule_loc(&row))),

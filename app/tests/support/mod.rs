@@ -71,29 +71,19 @@ impl Page {
     async fn mount_root<View: leptos::prelude::IntoView + 'static>(app: impl FnOnce() -> View + 'static) -> Self {
         console_error_panic_hook::set_once();
         let document = leptos::prelude::document();
-        let root: HtmlElement = document
-            .create_element("div")
-            .expect("a div")
-            .unchecked_into();
-        document
-            .body()
-            .expect("a body")
-            .append_child(&root)
-            .expect("attached");
+        let root: HtmlElement = document.create_element("div").expect("a div").unchecked_into();
+        document.body().expect("a body").append_child(&root).expect("attached");
         leptos::mount::mount_to(root.clone(), app).forget();
         tick().await;
         Self { root }
     }
 
     pub(crate) fn find(&self, test_id: &str) -> Option<Element> {
-        self.root
-            .query_selector(&format!("[data-testid=\"{test_id}\"]"))
-            .expect("a valid selector")
+        self.root.query_selector(&format!("[data-testid=\"{test_id}\"]")).expect("a valid selector")
     }
 
     pub(crate) fn get(&self, test_id: &str) -> Element {
-        self.find(test_id)
-            .unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
+        self.find(test_id).unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
     }
 
     pub(crate) fn text(&self, test_id: &str) -> String {
@@ -196,9 +186,7 @@ pub(crate) fn set_hash(fragment: &str) {
 /// Waits `milliseconds` of real time (timers, staged work, the workbench's background analysis).
 pub(crate) async fn sleep(milliseconds: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        leptos::prelude::window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds)
-            .expect("a timer");
+        leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds).expect("a timer");
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.expect("the timer fired");
     settle().await;
@@ -235,18 +223,16 @@ impl FakeClipboard {
         let mut fake = JsValue::UNDEFINED;
         let write_text = accept.map(|accept| {
             let copied = Rc::clone(&copied);
-            let write_text: Closure<dyn FnMut(JsValue) -> js_sys::Promise> =
-                Closure::new(move |text: JsValue| {
-                    if accept {
-                        *copied.borrow_mut() = text.as_string();
-                        js_sys::Promise::resolve(&JsValue::UNDEFINED)
-                    } else {
-                        js_sys::Promise::reject(&JsValue::from_str("NotAllowedError"))
-                    }
-                });
+            let write_text: Closure<dyn FnMut(JsValue) -> js_sys::Promise> = Closure::new(move |text: JsValue| {
+                if accept {
+                    *copied.borrow_mut() = text.as_string();
+                    js_sys::Promise::resolve(&JsValue::UNDEFINED)
+                } else {
+                    js_sys::Promise::reject(&JsValue::from_str("NotAllowedError"))
+                }
+            });
             let clipboard = js_sys::Object::new();
-            js_sys::Reflect::set(&clipboard, &"writeText".into(), write_text.as_ref())
-                .expect("set");
+            js_sys::Reflect::set(&clipboard, &"writeText".into(), write_text.as_ref()).expect("set");
             fake = clipboard.into();
             write_text
         });
@@ -254,10 +240,7 @@ impl FakeClipboard {
         js_sys::Reflect::set(&descriptor, &"value".into(), &fake).expect("set");
         js_sys::Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).expect("set");
         js_sys::Object::define_property(&navigator(), &"clipboard".into(), &descriptor);
-        Self {
-            copied,
-            _write_text: write_text,
-        }
+        Self { copied, _write_text: write_text }
     }
 }
 
@@ -284,36 +267,21 @@ impl DownloadCatcher {
         let listener: Closure<dyn FnMut(Event)> = {
             let caught = Rc::clone(&caught);
             Closure::new(move |event: Event| {
-                let Some(anchor) = event
-                    .target()
-                    .and_then(|target| target.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-                else {
+                let Some(anchor) = event.target().and_then(|target| target.dyn_into::<web_sys::HtmlAnchorElement>().ok()) else {
                     return;
                 };
                 event.prevent_default();
-                caught
-                    .borrow_mut()
-                    .push((anchor.download(), read_url(&anchor.href())));
+                caught.borrow_mut().push((anchor.download(), read_url(&anchor.href())));
             })
         };
-        leptos::prelude::document()
-            .add_event_listener_with_callback_and_bool(
-                "click",
-                listener.as_ref().unchecked_ref(),
-                true,
-            )
-            .expect("listening");
+        leptos::prelude::document().add_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true).expect("listening");
         Self { caught, listener }
     }
 }
 
 impl Drop for DownloadCatcher {
     fn drop(&mut self) {
-        let _ = leptos::prelude::document().remove_event_listener_with_callback_and_bool(
-            "click",
-            self.listener.as_ref().unchecked_ref(),
-            true,
-        );
+        let _ = leptos::prelude::document().remove_event_listener_with_callback_and_bool("click", self.listener.as_ref().unchecked_ref(), true);
     }
 }
 
@@ -322,10 +290,7 @@ fn read_url(url: &str) -> String {
     let request = XmlHttpRequest::new().expect("a request");
     request.open_with_async("GET", url, false).expect("opened");
     request.send().expect("sent");
-    request
-        .response_text()
-        .expect("a text body")
-        .unwrap_or_default()
+    request.response_text().expect("a text body").unwrap_or_default()
 }
 
 /// Presses `key` on the page (not in a field), with Ctrl and optionally Shift.

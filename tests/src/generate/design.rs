@@ -108,10 +108,7 @@ fn protections(rng: &mut Rng) -> Protections {
         1 => Ping::On,
         _ => Ping::Limited { per_second: *rng.pick(&[1, 2, 7, 100]) },
     };
-    let ssh_limit = rng.chance(75).then(|| SshLimit {
-        connections: *rng.pick(&[1, 4, 5, 19]),
-        seconds: *rng.pick(&[1, 13, 60, 61, 600, 3_601, 86_400]),
-    });
+    let ssh_limit = rng.chance(75).then(|| SshLimit { connections: *rng.pick(&[1, 4, 5, 19]), seconds: *rng.pick(&[1, 13, 60, 61, 600, 3_601, 86_400]) });
     let chosen = Protections {
         drop_invalid: rng.chance(80),
         drop_scans: rng.chance(80),
@@ -125,13 +122,7 @@ fn protections(rng: &mut Rng) -> Protections {
     };
     // Drawn last, so the choices above stay what earlier seeds gave.
     let policy = |rng: &mut Rng| if rng.chance(15) { DefaultPolicy::Accept } else { DefaultPolicy::Drop };
-    Protections {
-        input_policy: policy(rng),
-        forward_policy: policy(rng),
-        allow_loopback: rng.chance(85),
-        allow_established: rng.chance(85),
-        ..chosen
-    }
+    Protections { input_policy: policy(rng), forward_policy: policy(rng), allow_loopback: rng.chance(85), allow_established: rng.chance(85), ..chosen }
 }
 
 /// A random valid design.

@@ -39,7 +39,11 @@ fn rule(rng: &mut Rng, chains: &[&str], in_user_chain: bool) -> String {
             }
             match rng.below(4) {
                 0 => parts.push(format!("-m tcp {}--syn", bang(rng))),
-                1 => parts.push(format!("-m tcp --tcp-flags {} {}", rng.pick(&["ALL", "SYN,ACK", "FIN,SYN,RST,ACK"]), rng.pick(&["NONE", "SYN", "ACK", "FIN,PSH,URG"]))),
+                1 => parts.push(format!(
+                    "-m tcp --tcp-flags {} {}",
+                    rng.pick(&["ALL", "SYN,ACK", "FIN,SYN,RST,ACK"]),
+                    rng.pick(&["NONE", "SYN", "ACK", "FIN,PSH,URG"])
+                )),
                 _ => {}
             }
         }

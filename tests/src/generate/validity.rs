@@ -100,11 +100,7 @@ fn valid_target(rng: &mut Rng, table: &str, chain: &str, tcp: bool, v6: bool) ->
     }
     let any_chain = chain == "CUSTOM";
     match table {
-        "filter" => choices.extend([
-            "-j DROP".into(),
-            "-j REJECT".into(),
-            "-j REJECT --reject-with icmp-port-unreachable".into(),
-        ]),
+        "filter" => choices.extend(["-j DROP".into(), "-j REJECT".into(), "-j REJECT --reject-with icmp-port-unreachable".into()]),
         "nat" => {
             if any_chain || chain == "PREROUTING" || chain == "OUTPUT" {
                 choices.push(if tcp { "-j DNAT --to-destination 192.0.2.9:8080" } else { "-j DNAT --to-destination 192.0.2.9" }.into());
@@ -176,7 +172,10 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
             let bad = rng.pick(&["0", "65535", "65536", "70000", "22:21", "0:0", "-1", "abc", "1:65536", "http", ":", "22,23", "1-2", "65535:0"]);
             draft.protocol = Some(format!("-p {} {}--dport {bad}", rng.pick(&["tcp", "udp"]), if rng.chance(20) { "! " } else { "" }));
         }
-        1 => draft.protocol = Some((*rng.pick(&["--dport 22", "--sport 1:2", "--syn", "--tcp-flags SYN SYN", "-m tcp --dport 22", "-m udp --sport 53"])).to_owned()),
+        1 => {
+            draft.protocol =
+                Some((*rng.pick(&["--dport 22", "--sport 1:2", "--syn", "--tcp-flags SYN SYN", "-m tcp --dport 22", "-m udp --sport 53"])).to_owned())
+        }
         2 => {
             let proto = rng.pick(&["icmp", "gre", "sctp", "udp", "all", "ipv6-icmp", "udplite", "6", "17", "! tcp"]);
             let option = rng.pick(&["--dport 22", "--syn", "--tcp-flags ALL NONE", "--icmp-type 8", "--icmpv6-type 128", "--sport 53"]);
@@ -184,18 +183,78 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
         }
         3 => {
             let bad = if v6 {
-                rng.pick(&["2001:db8::/129", "2001:db8::1/64", "2001:db8::g", "192.0.2.1", "::/0", "2001:db8::/ffff::", "2001:db8::/", "2001:db8::/-1", "2001:db8::/32,,::1"])
+                rng.pick(&[
+                    "2001:db8::/129",
+                    "2001:db8::1/64",
+                    "2001:db8::g",
+                    "192.0.2.1",
+                    "::/0",
+                    "2001:db8::/ffff::",
+                    "2001:db8::/",
+                    "2001:db8::/-1",
+                    "2001:db8::/32,,::1",
+                ])
             } else {
-                rng.pick(&["10.0.0.1/33", "10.0.0.0/-1", "10.0.0.256", "10.0.0.1/8", "10.0.0.0/255.255.0.0", "2001:db8::/32", "10.0.0.0/", "/24", "10.0.0.0/24,", "10.0.0.0/24,,10.1.0.0/16", "0/0", "10.1", "010.0.0.1", "10.0.0.0/0"])
+                rng.pick(&[
+                    "10.0.0.1/33",
+                    "10.0.0.0/-1",
+                    "10.0.0.256",
+                    "10.0.0.1/8",
+                    "10.0.0.0/255.255.0.0",
+                    "2001:db8::/32",
+                    "10.0.0.0/",
+                    "/24",
+                    "10.0.0.0/24,",
+                    "10.0.0.0/24,,10.1.0.0/16",
+                    "0/0",
+                    "10.1",
+                    "010.0.0.1",
+                    "10.0.0.0/0",
+                ])
             };
             let negation = if rng.chance(25) { "! " } else { "" };
             draft.base.push(format!("{negation}{} {bad}", rng.pick(&["-s", "-d", "--source", "--dst"])));
         }
         4 => {
             let (protocol, option, values) = if rng.chance(50) == v6 {
-                ("icmp", "--icmp-type", &["neighbour-solicitation", "packet-too-big", "256", "3/256", "8/0", "any", "TOS-host-redirect", "Echo-Request", "router-solicitation", "-1", "3/", "ping", "source-quench"][..])
+                (
+                    "icmp",
+                    "--icmp-type",
+                    &[
+                        "neighbour-solicitation",
+                        "packet-too-big",
+                        "256",
+                        "3/256",
+                        "8/0",
+                        "any",
+                        "TOS-host-redirect",
+                        "Echo-Request",
+                        "router-solicitation",
+                        "-1",
+                        "3/",
+                        "ping",
+                        "source-quench",
+                    ][..],
+                )
             } else {
-                ("ipv6-icmp", "--icmpv6-type", &["source-quench", "timestamp-request", "echo-request", "neighbor-advertisement", "1/4", "300", "any", "ping", "redirect", "network-unreachable", "no-route", "133/0"][..])
+                (
+                    "ipv6-icmp",
+                    "--icmpv6-type",
+                    &[
+                        "source-quench",
+                        "timestamp-request",
+                        "echo-request",
+                        "neighbor-advertisement",
+                        "1/4",
+                        "300",
+                        "any",
+                        "ping",
+                        "redirect",
+                        "network-unreachable",
+                        "no-route",
+                        "133/0",
+                    ][..],
+                )
             };
             let protocol = if rng.chance(25) { rng.pick(&["icmp", "ipv6-icmp", "icmpv6", "58", "1"]) } else { protocol };
             draft.protocol = Some(format!("-p {protocol} {option} {}", rng.pick(values)));
@@ -211,53 +270,140 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
                 draft.base.push(format!("-o {}", rng.pick(&["eth0", "lo", "eth+"])));
             }
         }
-        6 => draft.base.push(format!("-i {}", rng.pick(&["eth0123456789012", "abcdefghijklmno", "eth0+", "+", "\"eth 0\"", "eth/0", "!eth0", "\"\"", "eth0:1"]))),
+        6 => {
+            draft.base.push(format!("-i {}", rng.pick(&["eth0123456789012", "abcdefghijklmno", "eth0+", "+", "\"eth 0\"", "eth/0", "!eth0", "\"\"", "eth0:1"])))
+        }
         7 => {
             let (table, chains) = *rng.pick(TABLES);
             draft.table = table;
             draft.chain = if rng.chance(20) { "CUSTOM".to_owned() } else { (*rng.pick(chains)).to_owned() };
             let target = rng.pick(&[
-                "-j REJECT", "-j DNAT --to-destination 192.0.2.9", "-j MASQUERADE", "-j SNAT --to-source 192.0.2.1",
-                "-j REDIRECT", "-j DROP", "-j MARK --set-mark 1", "-j CT --notrack", "-j NOTRACK",
+                "-j REJECT",
+                "-j DNAT --to-destination 192.0.2.9",
+                "-j MASQUERADE",
+                "-j SNAT --to-source 192.0.2.1",
+                "-j REDIRECT",
+                "-j DROP",
+                "-j MARK --set-mark 1",
+                "-j CT --notrack",
+                "-j NOTRACK",
             ]);
             draft.target = for_family(target, v6);
         }
         8 => {
-            let target = rng.pick(&["-j NOWHERE", "-g NOWHERE", "-j custom", "-j Custom", "-g ACCEPT", "-j INPUT", "-g RETURN", "-j CUSTOM", "-j", "-j ACCEPT -j DROP", "--jump DROP", "--goto CUSTOM"]);
+            let target = rng.pick(&[
+                "-j NOWHERE",
+                "-g NOWHERE",
+                "-j custom",
+                "-j Custom",
+                "-g ACCEPT",
+                "-j INPUT",
+                "-g RETURN",
+                "-j CUSTOM",
+                "-j",
+                "-j ACCEPT -j DROP",
+                "--jump DROP",
+                "--goto CUSTOM",
+            ]);
             (*target).clone_into(&mut draft.target);
             if rng.chance(30) {
                 "CUSTOM".clone_into(&mut draft.chain);
             }
         }
         9 => {
-            let name = rng.pick(&["aaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "-bad", "!bad", "ACCEPT", "DROP", "RETURN", "with.dot", "lower", "NOSUCH-CHAIN", "FORWARD", "PREROUTING", "POSTROUTING", "a:b", "QUEUE", "LOG", "chain-1"]);
+            let name = rng.pick(&[
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "-bad",
+                "!bad",
+                "ACCEPT",
+                "DROP",
+                "RETURN",
+                "with.dot",
+                "lower",
+                "NOSUCH-CHAIN",
+                "FORWARD",
+                "PREROUTING",
+                "POSTROUTING",
+                "a:b",
+                "QUEUE",
+                "LOG",
+                "chain-1",
+            ]);
             (*name).clone_into(&mut draft.chain);
             "-j ACCEPT".clone_into(&mut draft.target);
         }
         10 => {
             let fragment = rng.pick(&[
-                "-m comment ! --comment x", "-m limit ! --limit 5/s", "! -m tcp", "! -f", "! -s 0.0.0.0/0", "! ! -s 10.0.0.0/8",
-                "! -p all", "! -i lo", "-m state ! --state NEW", "-m conntrack ! --ctstate NEW", "! -j ACCEPT", "-m limit ! --limit-burst 5",
-                "-p tcp ! --syn", "-p tcp ! --tcp-flags SYN SYN", "-p tcp ! --dport 22", "! -d ::/0", "!", "-p icmp ! --icmp-type 8",
+                "-m comment ! --comment x",
+                "-m limit ! --limit 5/s",
+                "! -m tcp",
+                "! -f",
+                "! -s 0.0.0.0/0",
+                "! ! -s 10.0.0.0/8",
+                "! -p all",
+                "! -i lo",
+                "-m state ! --state NEW",
+                "-m conntrack ! --ctstate NEW",
+                "! -j ACCEPT",
+                "-m limit ! --limit-burst 5",
+                "-p tcp ! --syn",
+                "-p tcp ! --tcp-flags SYN SYN",
+                "-p tcp ! --dport 22",
+                "! -d ::/0",
+                "!",
+                "-p icmp ! --icmp-type 8",
             ]);
             draft.modules.insert(0, (*fragment).to_owned());
         }
         11 => {
             let fragment = rng.pick(&[
-                "-p tcp -p udp", "-s 10.0.0.1 -s 10.0.0.2", "-i eth0 -i eth1", "-m comment --comment a --comment b",
-                "-m state --state NEW --state NEW", "-m limit --limit 1/s --limit 2/s", "-m comment --comment a -m comment --comment b",
-                "-p tcp -m tcp -m tcp --dport 1", "-p tcp --dport 1 --destination-port 2", "-d ::1 --destination ::2", "-f -f",
-                "-m conntrack --ctstate NEW --ctstate INVALID", "-p udp --sport 1 --sport 2",
+                "-p tcp -p udp",
+                "-s 10.0.0.1 -s 10.0.0.2",
+                "-i eth0 -i eth1",
+                "-m comment --comment a --comment b",
+                "-m state --state NEW --state NEW",
+                "-m limit --limit 1/s --limit 2/s",
+                "-m comment --comment a -m comment --comment b",
+                "-p tcp -m tcp -m tcp --dport 1",
+                "-p tcp --dport 1 --destination-port 2",
+                "-d ::1 --destination ::2",
+                "-f -f",
+                "-m conntrack --ctstate NEW --ctstate INVALID",
+                "-p udp --sport 1 --sport 2",
             ]);
             draft.protocol = None;
             draft.modules.insert(0, (*fragment).to_owned());
         }
         12 => {
-            let ending = rng.pick(&["-s", "-p tcp --dport", "-m", "-j LOG --log-prefix", "-m comment --comment", "-p", "-i", "-g", "-o", "-j REJECT --reject-with", "-m limit --limit"]);
+            let ending = rng.pick(&[
+                "-s",
+                "-p tcp --dport",
+                "-m",
+                "-j LOG --log-prefix",
+                "-m comment --comment",
+                "-p",
+                "-i",
+                "-g",
+                "-o",
+                "-j REJECT --reject-with",
+                "-m limit --limit",
+            ]);
             draft.target = format!("{} {ending}", draft.target);
         }
         13 => {
-            let fragment = rng.pick(&["-m nosuchmod", "--frobnicate", "-p tcp --frob 1", "-m conntrack --ctstatus FOO", "-m tcp", "-m udp --dport 1", "-m icmp", "-m icmp6", "-m state --ctstate NEW", "-m multiport --dports 1,2"]);
+            let fragment = rng.pick(&[
+                "-m nosuchmod",
+                "--frobnicate",
+                "-p tcp --frob 1",
+                "-m conntrack --ctstatus FOO",
+                "-m tcp",
+                "-m udp --dport 1",
+                "-m icmp",
+                "-m icmp6",
+                "-m state --ctstate NEW",
+                "-m multiport --dports 1,2",
+            ]);
             draft.protocol = None;
             draft.modules.insert(0, (*fragment).to_owned());
         }
@@ -272,7 +418,24 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
             draft.table = "filter";
             let chain = *rng.pick(&["INPUT", "FORWARD", "OUTPUT"]);
             move_to(draft, rng, chain);
-            let with = rng.pick(&["icmp6-adm-prohibited", "icmp-net-prohibited", "icmp-proto-unreachable", "icmp6-no-route", "bogus", "tcp-rst", "port-unreach", "icmp-host-prohibited", "icmp6-addr-unreachable", "icmp-admin-prohibited", "no-route", "adm-prohibited", "addr-unreach", "icmp-net-unreachable", "icmp6-policy-fail", "icmp6-reject-route"]);
+            let with = rng.pick(&[
+                "icmp6-adm-prohibited",
+                "icmp-net-prohibited",
+                "icmp-proto-unreachable",
+                "icmp6-no-route",
+                "bogus",
+                "tcp-rst",
+                "port-unreach",
+                "icmp-host-prohibited",
+                "icmp6-addr-unreachable",
+                "icmp-admin-prohibited",
+                "no-route",
+                "adm-prohibited",
+                "addr-unreach",
+                "icmp-net-unreachable",
+                "icmp6-policy-fail",
+                "icmp6-reject-route",
+            ]);
             draft.target = format!("-j REJECT --reject-with {with}");
         }
         16 => {
@@ -282,7 +445,28 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
         }
         17 => {
             let fragment = if rng.chance(60) {
-                format!("--limit {}", rng.pick(&["5/fortnight", "0/s", "20000/s", "10000/s", "1/d", "1/day", "abc", "5/m", "5/minutes", "5", "1/h", "5/sec", "100/ms", "1/s/s", "-1/s", "1/", "/s"]))
+                format!(
+                    "--limit {}",
+                    rng.pick(&[
+                        "5/fortnight",
+                        "0/s",
+                        "20000/s",
+                        "10000/s",
+                        "1/d",
+                        "1/day",
+                        "abc",
+                        "5/m",
+                        "5/minutes",
+                        "5",
+                        "1/h",
+                        "5/sec",
+                        "100/ms",
+                        "1/s/s",
+                        "-1/s",
+                        "1/",
+                        "/s"
+                    ])
+                )
             } else {
                 format!("--limit-burst {}", rng.pick(&["0", "10001", "10000", "-1", "x", "1", "4294967296"]))
             };
@@ -303,7 +487,17 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
             draft.target = format!("-j LOG {option}");
         }
         20 => {
-            let ports = rng.pick(&["1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", "80:", "1:2,3:4,5:6,7:8,9:10,11:12,13:14,15", "1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16", "80,,443", "443:80", "ssh,http", "0"]);
+            let ports = rng.pick(&[
+                "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+                "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
+                "80:",
+                "1:2,3:4,5:6,7:8,9:10,11:12,13:14,15",
+                "1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16",
+                "80,,443",
+                "443:80",
+                "ssh,http",
+                "0",
+            ]);
             let option = rng.pick(&["--dports", "--sports", "--ports", "--destination-ports", "! --dports"]);
             draft.protocol = Some(format!("-p {} -m multiport {option} {ports}", rng.pick(&["tcp", "udp", "sctp"])));
         }

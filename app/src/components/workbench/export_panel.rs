@@ -31,12 +31,13 @@ pub(crate) fn ExportPanel() -> impl IntoView {
         })
     });
     let lockout = Memo::new(move |_| {
-        context.analysis.with(|analysis| analysis.as_ref().is_some_and(|analysis| analysis.findings.iter().any(|finding| finding.diagnostic.code == Code::Lockout)))
+        context
+            .analysis
+            .with(|analysis| analysis.as_ref().is_some_and(|analysis| analysis.findings.iter().any(|finding| finding.diagnostic.code == Code::Lockout)))
     });
     let overridden = RwSignal::new(false);
-    let blocked = Signal::derive(move || {
-        (lockout.get() && !overridden.get()).then(|| "Exports are held back: these rules would lock you out of SSH.".to_owned())
-    });
+    let blocked =
+        Signal::derive(move || (lockout.get() && !overridden.get()).then(|| "Exports are held back: these rules would lock you out of SSH.".to_owned()));
     view! {
         <section data-testid="export-panel">
             <h2>"Export"</h2>

@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 use portcullis_engine::analysis::Finding;
 use portcullis_engine::codes::Code;
-use portcullis_engine::workbench::{fixes, Fix};
 use portcullis_engine::diagnostic::Severity;
 use portcullis_engine::model::RuleLoc;
+use portcullis_engine::workbench::{fixes, Fix};
 
 use crate::state::bench_view::{BenchContext, Panel, AUTO_ANALYSIS_LIMIT};
 

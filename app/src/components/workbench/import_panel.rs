@@ -165,8 +165,10 @@ fn ImportReportView() -> impl IntoView {
                 (0, 0) => "no problem found".to_owned(),
                 (errors, warnings) => format!("{errors} error(s), {warnings} warning(s)"),
             };
-            let more = (report.more > 0).then(|| view! {
-                <p class="muted" data-testid="import-more">{format!("…and {} more problems (the first {MAX_FRAMES} are shown).", report.more)}</p>
+            let more = (report.more > 0).then(|| {
+                view! {
+                    <p class="muted" data-testid="import-more">{format!("…and {} more problems (the first {MAX_FRAMES} are shown).", report.more)}</p>
+                }
             });
             view! {
                 <div class=class>

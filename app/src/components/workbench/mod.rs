@@ -20,10 +20,10 @@ mod simulator_panel;
 use leptos::prelude::*;
 use stylist::style;
 
-use crate::{browser, persistence};
 use crate::state::bench_view::{BenchContext, Panel};
 use crate::state::workbench::Workbench as WorkbenchState;
 use crate::theme::class_name;
+use crate::{browser, persistence};
 use chains_panel::ChainsPanel;
 use export_panel::ExportPanel;
 use findings_panel::FindingsPanel;

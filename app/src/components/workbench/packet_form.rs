@@ -35,8 +35,10 @@ pub(super) fn PacketForm() -> impl IntoView {
     let has = move |test: fn(&Packet) -> bool| move || simulator.packet.with(|packet| packet.as_ref().is_some_and(test));
     let error_of = move |field: FormField| {
         move || {
-            field_error.with(|error| error.as_ref().filter(|(at, _)| *at == field).map(|(_, message)| message.clone())).map(|message| view! {
-                <span class="error" role="alert" data-testid="field-error">{message}</span>
+            field_error.with(|error| error.as_ref().filter(|(at, _)| *at == field).map(|(_, message)| message.clone())).map(|message| {
+                view! {
+                    <span class="error" role="alert" data-testid="field-error">{message}</span>
+                }
             })
         }
     };

@@ -88,13 +88,19 @@ fn SelectedRule(row: RowLoc) -> impl IntoView {
     };
     let delete = {
         let row = row.clone();
-        move |_| bench.update(|bench| { bench.edit(|draft| draft.delete_rule(&row)); })
+        move |_| {
+            bench.update(|bench| {
+                bench.edit(|draft| draft.delete_rule(&row));
+            })
+        }
     };
     let toggle = {
         let row = row.clone();
         move |_| {
             let enabled = current.with_untracked(|current| current.as_ref().is_some_and(|(_, enabled)| *enabled));
-            bench.update(|bench| { bench.edit(|draft| draft.set_enabled(&row, !enabled)); });
+            bench.update(|bench| {
+                bench.edit(|draft| draft.set_enabled(&row, !enabled));
+            });
         }
     };
     let heading = format!("{} · {} · rule {}", row.table.as_str(), row.chain.as_str(), row.row + 1);
@@ -138,9 +144,11 @@ fn MoveToChain(row: RowLoc) -> impl IntoView {
         let row = row.clone();
         Memo::new(move |_| {
             bench.with(|bench| {
-                bench.draft().ruleset(row.family).table(row.table).map_or_else(Vec::new, |table| {
-                    table.chains().iter().map(|chain| (chain.name().clone(), chain.rows().len())).collect::<Vec<_>>()
-                })
+                bench
+                    .draft()
+                    .ruleset(row.family)
+                    .table(row.table)
+                    .map_or_else(Vec::new, |table| table.chains().iter().map(|chain| (chain.name().clone(), chain.rows().len())).collect::<Vec<_>>())
             })
         })
     };
@@ -200,9 +208,13 @@ fn NewRule() -> impl IntoView {
     let chains = Memo::new(move |_| {
         bench.with(|bench| {
             let family = bench.family();
-            bench.draft().ruleset(family).tables().iter().flat_map(|table| {
-                table.chains().iter().map(move |chain| ChainLoc { family, table: table.name(), chain: chain.name().clone() })
-            }).collect::<Vec<_>>()
+            bench
+                .draft()
+                .ruleset(family)
+                .tables()
+                .iter()
+                .flat_map(|table| table.chains().iter().map(move |chain| ChainLoc { family, table: table.name(), chain: chain.name().clone() }))
+                .collect::<Vec<_>>()
         })
     });
     let chosen = RwSignal::new(0_usize);

@@ -12,8 +12,8 @@ use portcullis_engine::explain::explain;
 use portcullis_engine::export::save::render_rule;
 use portcullis_engine::model::{Family, Policy, RuleLoc};
 use portcullis_engine::workbench::{ChainLoc, Row, RowLoc};
-use wasm_bindgen::JsCast as _;
 use stylist::style;
+use wasm_bindgen::JsCast as _;
 
 use crate::state::bench_view::{Analysis, BenchContext, Panel, TraceMark, TraceMarks};
 use crate::state::workbench::{TableRow, Workbench};

@@ -53,9 +53,7 @@ pub(super) struct Simulator {
 
 /// Provides the [`Simulator`] and keeps the table's trace marks and the family in step with it.
 pub(super) fn provide_simulator(context: BenchContext) {
-    let parsed = Memo::new(move |_| {
-        context.packet.with(|text| (!text.trim().is_empty()).then(|| Packet::parse(text).map_err(|error| error.to_string())))
-    });
+    let parsed = Memo::new(move |_| context.packet.with(|text| (!text.trim().is_empty()).then(|| Packet::parse(text).map_err(|error| error.to_string()))));
     let packet = Memo::new(move |previous: Option<&Option<Packet>>| match parsed.get() {
         Some(Ok(packet)) => Some(packet),
         Some(Err(_)) => previous.cloned().flatten(),
@@ -87,9 +85,9 @@ fn keep_marks(context: BenchContext, simulator: Simulator) {
         if !open && context.trace.with_untracked(std::collections::HashMap::is_empty) {
             return;
         }
-        let marks = simulator.result.with(|result| {
-            result.as_ref().map(|result| context.bench.with_untracked(|bench| marks(bench.draft(), result.packet.family, &result.run)))
-        });
+        let marks = simulator
+            .result
+            .with(|result| result.as_ref().map(|result| context.bench.with_untracked(|bench| marks(bench.draft(), result.packet.family, &result.run))));
         context.trace.set(marks.unwrap_or_default());
     });
 }
