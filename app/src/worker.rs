@@ -8,6 +8,9 @@
 //! starts on the first job, which waits for the worker's [`READY`] (it listens only once its
 //! wasm has started). One job runs at a time: a newer job overtakes a running one (the
 //! worker is stopped and started again, since a draft that changed makes its answer useless).
+//! A worker that crashes once it has started (a panic, memory exhausted: its `error` event) is
+//! started again and given the job it was running, once; the page is told
+//! ([`on_restart`]) so it can say so. Crashing again on the same job gives [`Reply::Crashed`].
 //! A page without the worker (the component tests), or whose worker fails to start, gets
 //! [`Reply::Unavailable`]: the workbench then analyses on its own thread; the component tests
 //! answer on the page with the worker's own engine function ([`answer_reviews_on_page`]).
@@ -30,6 +33,7 @@ const WORKER_META: &str = "meta[name=\"portcullis-analysis-worker\"]";
 /// What a job's promise resolves to besides the worker's report (a string).
 const OVERTAKEN: JsValue = JsValue::TRUE;
 const FAILED_TO_RUN: JsValue = JsValue::FALSE;
+const CRASHED: JsValue = JsValue::UNDEFINED;
 
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +42,15 @@ pub(crate) enum Reply {
     Answer(String),
     /// A newer job replaced this one.
     Overtaken,
+    /// The worker crashed on this job, and again when started anew and given it once more.
+    Crashed,
     /// No worker on this page, or it could not start.
     Unavailable,
 }
+
+/// What the page says when a worker crashed twice on one job.
+pub(crate) const CRASHED_TWICE: &str = "The analysis worker crashed twice on this job (a bug, or the browser ran out of memory). \
+    Reload the page to try again.";
 
 /// How a workbench analysis ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +87,12 @@ type PageAnswer = fn(&str) -> Option<String>;
 thread_local! {
     static STATE: RefCell<State> = const { RefCell::new(State::NotStarted) };
     static PAGE_ANSWER: Cell<Option<PageAnswer>> = const { Cell::new(None) };
+    static ON_RESTART: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Calls `notify` each time a worker that crashed is started again for the job it was running.
+pub(crate) fn on_restart(notify: impl Fn() + 'static) {
+    ON_RESTART.set(Some(Box::new(notify)));
 }
 
 /// Answers the wizard's review and survey jobs on the page, with the function the worker runs, when the
@@ -101,12 +117,24 @@ pub(crate) async fn analyse(job: &AnalysisJob) -> WorkerAnswer {
     match ask(&job.to_message()).await {
         Reply::Answer(message) => read_answer(&message).map_or_else(WorkerAnswer::Failed, WorkerAnswer::Report),
         Reply::Overtaken => WorkerAnswer::Overtaken,
+        Reply::Crashed => WorkerAnswer::Failed(CRASHED_TWICE.to_owned()),
         Reply::Unavailable => WorkerAnswer::Unavailable,
     }
 }
 
-/// Sends `message` to the worker and waits for its answer.
+/// Sends `message` to the worker and waits for its answer; a crash gets one more try in a new
+/// worker.
 pub(crate) async fn ask(message: &str) -> Reply {
+    match ask_once(message).await {
+        Reply::Crashed => {
+            ON_RESTART.with_borrow(|notify| notify.as_ref().map(|notify| notify()));
+            ask_once(message).await
+        }
+        reply => reply,
+    }
+}
+
+async fn ask_once(message: &str) -> Reply {
     let Some(running) = running() else {
         let Some(answer) = PAGE_ANSWER.get() else { return Reply::Unavailable };
         // A task later, as a worker's message comes: the page paints "checking" meanwhile.
@@ -132,6 +160,7 @@ pub(crate) async fn ask(message: &str) -> Reply {
         Ok(value) => match value.as_string() {
             Some(answer) => Reply::Answer(answer),
             None if value == OVERTAKEN => Reply::Overtaken,
+            None if value.is_undefined() => Reply::Crashed,
             None => Reply::Unavailable,
         },
         Err(_) => Reply::Unavailable,
@@ -170,18 +199,24 @@ enum Stop {
     Overtaken,
     /// It cannot run: the page analyses on its own from now on.
     Broken,
+    /// It crashed after it had started: the next job starts a new one.
+    Crashed,
 }
 
 /// Stops the worker; the job in flight ends as `why` says.
 fn stop(why: Stop) {
     let previous = STATE.with_borrow_mut(|state| {
-        let next = if why == Stop::Overtaken { State::NotStarted } else { State::Unavailable };
+        let next = if why == Stop::Broken { State::Unavailable } else { State::NotStarted };
         std::mem::replace(state, next)
     });
     if let State::Running(running) = previous {
         running.worker.terminate();
         if let Some(resolve) = running.waiting.borrow_mut().take() {
-            let value = if why == Stop::Overtaken { OVERTAKEN } else { FAILED_TO_RUN };
+            let value = match why {
+                Stop::Overtaken => OVERTAKEN,
+                Stop::Broken => FAILED_TO_RUN,
+                Stop::Crashed => CRASHED,
+            };
             let _ = resolve.call1(&JsValue::NULL, &value);
         }
     }
@@ -194,16 +229,23 @@ fn start() -> Option<Rc<Running>> {
     let ready = Promise::new(&mut |resolve, _reject| {
         *waiting.borrow_mut() = Some(resolve);
     });
+    let started = Rc::new(Cell::new(false));
     let on_message = {
         let waiting = Rc::clone(&waiting);
+        let started = Rc::clone(&started);
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            started.set(true);
             if let Some(resolve) = waiting.borrow_mut().take() {
                 let _ = resolve.call1(&JsValue::NULL, &event.data());
             }
         })
     };
-    // The script did not load, or the worker died: the page analyses on its own.
-    let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |_: ErrorEvent| stop(Stop::Broken));
+    // Before its first message the script did not load (the page analyses on its own from then
+    // on); after it, the worker crashed (a new one takes the next job).
+    let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |event: ErrorEvent| {
+        event.prevent_default();
+        stop(if started.get() { Stop::Crashed } else { Stop::Broken });
+    });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Some(Rc::new(Running { worker, ready: RefCell::new(Some(ready)), waiting, _on_message: on_message, _on_error: on_error }))

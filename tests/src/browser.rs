@@ -213,10 +213,23 @@ impl Browser {
     /// # Errors
     /// When chromedriver or Chromium refuses.
     pub async fn emulate_network(&self, latency_ms: f64, download_bytes_per_s: f64, upload_bytes_per_s: f64) -> Result<(), String> {
-        self.client.issue_cmd(Cdp { command: "Network.enable", params: json!({}) }).await.map_err(|error| error.to_string())?;
+        self.cdp("Network.enable", json!({})).await?;
         let params = json!({ "offline": false, "latency": latency_ms, "downloadThroughput": download_bytes_per_s, "uploadThroughput": upload_bytes_per_s });
-        self.client.issue_cmd(Cdp { command: "Network.emulateNetworkConditions", params }).await.map_err(|error| error.to_string())?;
-        Ok(())
+        self.cdp("Network.emulateNetworkConditions", params).await.map(drop)
+    }
+
+    /// Runs `source` in every page this tab opens from now on, before the page's own scripts
+    /// (`Page.addScriptToEvaluateOnNewDocument`).
+    ///
+    /// # Errors
+    /// When chromedriver or Chromium refuses.
+    pub async fn before_each_page(&self, source: &str) -> Result<(), String> {
+        self.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await.map(drop)
+    }
+
+    /// One Chrome `DevTools` protocol command on this tab, and its result.
+    async fn cdp(&self, command: &'static str, params: serde_json::Value) -> Result<serde_json::Value, String> {
+        self.client.issue_cmd(Cdp { command, params }).await.map_err(|error| format!("{command}: {error}"))
     }
 
     /// Saves a screenshot as `tests/artifacts/<name>.png` for people to look at.

@@ -284,3 +284,53 @@ async fn a_pasted_server_survey_becomes_a_design() {
         Err(tokio::time::error::Elapsed { .. }) => panic!("the survey flow took over two minutes"),
     }
 }
+
+/// Wraps the page's `Worker` so that the first analysis worker it starts throws on its first job
+/// (an uncaught error in the worker, as a panic or exhausted memory gives); workers after it are
+/// the site's own script, unchanged.
+const CRASH_THE_FIRST_WORKER: &str = r"
+(() => {
+    const Real = window.Worker;
+    let crash = true;
+    window.Worker = function (url, options) {
+        const base = new URL('.', new URL(url, location.href)).href;
+        const source = `self.addEventListener('message', (event) => {
+                if (${crash}) { event.stopImmediatePropagation(); throw new Error('the worker crashed (a test)'); }
+            });
+            importScripts(${JSON.stringify(base + 'portcullis-analysis-worker.js')});
+            wasm_bindgen({ module_or_path: ${JSON.stringify(base + 'portcullis-analysis-worker_bg.wasm')} });`;
+        crash = false;
+        return new Real(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), options);
+    };
+})();
+";
+
+async fn crash_flow(browser: &Browser, site: &Site) -> Result<(), String> {
+    browser.before_each_page(CRASH_THE_FIRST_WORKER).await?;
+    browser.client().goto(site.url()).await.map_err(failed)?;
+    browser.test_id("step-start").await?;
+    click(browser, "preset-web-mail").await?;
+    open_review(browser).await?;
+    browser.review_answered().await?;
+    let notice = text_of(browser, "worker-restarted").await?;
+    assert!(notice.contains("started again and ran the last check once more"), "{notice}");
+    assert!(text_of(browser, "summary").await?.contains("SSH"), "the review answered after the restart");
+    browser.screenshot("wizard-worker-restarted").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_worker_is_started_again_and_answers_the_job_it_lost() {
+    if !can_run("browser worker crash", &JUDGED_SITE_NEEDS) {
+        return;
+    }
+    let site = Site::serve(&portcullis_e2e::workspace_root().join("dist")).expect("serve dist/");
+    let browser = Browser::start("worker-crash").await.expect("start the browser");
+    let outcome = tokio::time::timeout(Duration::from_mins(2), crash_flow(&browser, &site)).await;
+    browser.close().await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => panic!("{error}"),
+        Err(tokio::time::error::Elapsed { .. }) => panic!("the crash flow took over two minutes"),
+    }
+}

@@ -29,6 +29,7 @@ async fn read_paste(text: String, wizard: RwSignal<crate::state::Wizard>) -> Rea
     let reply = match worker::ask(&to_message(&text)).await {
         Reply::Answer(message) => read_reply(&message),
         Reply::Overtaken => return Reading::only("Another check started meanwhile: press the button again."),
+        Reply::Crashed => return Reading::only(crate::worker::CRASHED_TWICE),
         Reply::Unavailable => return Reading::only("This browser did not start Portcullis' analysis worker: reload the page to try again."),
     };
     let reply = match reply.and_then(|reply| reply.design().map(|design| (reply, design))) {

@@ -1,5 +1,6 @@
 //! The page header: the name, one line saying what Portcullis does, the links between the two
-//! pages (the wizard and the workbench, each its own wasm) and the theme switch.
+//! pages (the wizard and the workbench, each its own wasm), the theme switch, and a notice when
+//! the analysis worker crashed and was started again.
 
 use leptos::prelude::*;
 use stylist::style;
@@ -21,6 +22,8 @@ pub(crate) fn SiteHeader(
         // Not remembered where storage is unavailable: the switch still works for this visit.
         let _ = browser::storage_set(Theme::STORAGE_KEY, theme.slug());
     });
+    let restarts = RwSignal::new(0_u32);
+    crate::worker::on_restart(move || restarts.update(|count| *count += 1));
     let class = class_name(style!(
         r#"
         padding: 1.25rem 1rem 0.5rem;
@@ -33,6 +36,7 @@ pub(crate) fn SiteHeader(
         nav { display: flex; gap: 0.25rem; }
         nav a { padding: 0.35rem 0.8rem; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); color: inherit; text-decoration: none; }
         nav a[aria-current="page"] { background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; }
+        .restarted { flex-basis: 100%; color: var(--text); border: 1px solid var(--warning); border-radius: 0.4rem; padding: 0.4rem 0.6rem; }
         select { margin-left: 0.35rem; padding: 0.25rem 0.4rem; background: var(--surface); border: 1px solid var(--border); border-radius: 0.3rem; }
         "#
     ));
@@ -60,6 +64,12 @@ pub(crate) fn SiteHeader(
                     }).collect_view()}
                 </select>
             </label>
+            <Show when=move || { restarts.get() > 0 }>
+                <p role="alert" class="restarted" data-testid="worker-restarted">
+                    "The analysis worker stopped unexpectedly. It was started again and ran the last check once more"
+                    {move || if restarts.get() > 1 { format!(" ({} times so far).", restarts.get()) } else { ".".to_owned() }}
+                </p>
+            </Show>
         </header>
     }
 }

@@ -43,6 +43,7 @@ impl CheckedReview {
         let outcome = match worker::ask(&job.to_message()).await {
             Reply::Answer(message) => read_reply(&message).map_err(|error| format!("The checks failed: {error}")),
             Reply::Overtaken => return None,
+            Reply::Crashed => Err(worker::CRASHED_TWICE.to_owned()),
             Reply::Unavailable => Err(NO_WORKER.to_owned()),
         };
         Some(Self { design: job.design, distro, outcome })
