@@ -19,7 +19,7 @@ HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 # flags (docs/page-weight.md: what they would save, measured by the load-time benchmark).
 SITE_ENV := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench bench-load clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench bench-load fuzz clean
 
 ## serve: build the release site (both pages) and serve dist/ on http://127.0.0.1:8080
 serve: build
@@ -92,6 +92,10 @@ bench-wizard: setup-test build
 ## bench-load: the built wizard's page served compressed (brotli/gzip) to headless Chromium on emulated Fast 3G — cold first interactive render (<= 2.5 s) and warm, from the service worker (<= 300 ms) — with the page's gzip and brotli sizes
 bench-load: setup-test build
 	@cargo test --locked -p portcullis-e2e --test bench_load -- --ignored --nocapture 2>&1 | sed -n 's/^BENCH-LOAD //p'
+
+## fuzz: each fuzz target (the dump/script reader, the design file, the survey, the packet parser) for FUZZ_SECONDS (600) seconds with cargo-fuzz on a pinned nightly; crashes are kept in fuzz/regressions/ and replayed by make test
+fuzz:
+	scripts/fuzz.sh
 
 ## bench-workbench: a 10,000-rule dump imported into the built workbench in headless Chromium — Import to the table's first rows (<= 1 s), p50/p95 of scroll and edit frames (<= 16 ms), the background analysis
 bench-workbench: setup-test build

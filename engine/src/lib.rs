@@ -51,6 +51,8 @@ pub mod design;
 pub mod explain;
 pub mod diagnostic;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod model;
 pub mod simulate;

@@ -241,6 +241,9 @@ impl Packet {
         let (source, source_port) = endpoint(source)?;
         let (destination, destination_port) = endpoint(destination)?;
         let mut packet = Self::new(protocol, source, destination)?;
+        if !protocol.has_ports() && (source_port.is_some() || destination_port.is_some()) {
+            return Err(PacketError(format!("`{proto}` has no ports: write its addresses alone")));
+        }
         packet.source_port = source_port.unwrap_or(packet.source_port);
         packet.destination_port = destination_port.unwrap_or(0);
         packet.in_interface = None; // the default comes once the path is known
@@ -260,6 +263,9 @@ impl Packet {
                 "len" | "length" => packet.length = u16::try_from(number(value("a number")?)?).map_err(|_| PacketError("a length is at most 65535".to_owned()))?,
                 "ttl" => packet.ttl = u8::try_from(number(value("a number")?)?).map_err(|_| PacketError("a TTL is at most 255".to_owned()))?,
                 "frag" | "fragment" => packet.fragment = true,
+                "type" if !matches!(packet.protocol.number(), 1 | 58) => {
+                    return Err(PacketError(format!("`type` is ICMP's: `{proto}` has none")));
+                }
                 "type" => {
                     let text = value("an ICMP type")?;
                     let (kind, code) = text.split_once('/').unwrap_or((text, "0"));
@@ -268,6 +274,9 @@ impl Packet {
                 }
                 lower => {
                     if let Ok(parsed) = TcpFlags::parse_packet(lower) {
+                        if packet.protocol != Protocol::TCP {
+                            return Err(PacketError(format!("`{word}` is a TCP flag: `{proto}` has none")));
+                        }
                         flags = Some(flags.unwrap_or(0) | parsed.bits());
                     } else if let Ok(parsed) = state(lower) {
                         packet.state = parsed;
@@ -352,9 +361,10 @@ impl Packet {
 
 impl fmt::Display for Packet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let endpoint = |address: IpAddr, port: u16| match (address, self.protocol.number()) {
-            (IpAddr::V6(v6), 6 | 17) => format!("[{v6}]:{port}"),
-            (_, 6 | 17) => format!("{address}:{port}"),
+        let ports = self.protocol.has_ports();
+        let endpoint = |address: IpAddr, port: u16| match address {
+            IpAddr::V6(v6) if ports => format!("[{v6}]:{port}"),
+            _ if ports => format!("{address}:{port}"),
             _ => address.to_string(),
         };
         let protocol = if self.protocol == Protocol::ICMPV6 { "icmpv6".to_owned() } else { self.protocol.to_string() };
@@ -374,6 +384,16 @@ impl fmt::Display for Packet {
         write!(f, " {}", self.state.as_str().to_ascii_lowercase())?;
         if self.mark != 0 {
             write!(f, " mark {}", self.mark)?;
+        }
+        // What differs from a new packet's defaults, so that the text reads back the same.
+        if self.length != 60 {
+            write!(f, " len {}", self.length)?;
+        }
+        if self.ttl != 64 {
+            write!(f, " ttl {}", self.ttl)?;
+        }
+        if self.fragment {
+            f.write_str(" frag")?;
         }
         Ok(())
     }
