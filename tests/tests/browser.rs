@@ -96,6 +96,15 @@ async fn build_the_tutorial_server(browser: &Browser, site: &Site) -> Result<(),
     Ok(())
 }
 
+/// Fails the test with the flow's error, or when it ran out of time (`late` says so).
+fn settle(outcome: Result<Result<(), String>, tokio::time::error::Elapsed>, late: &str) {
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => panic!("{error}"),
+        Err(tokio::time::error::Elapsed { .. }) => panic!("{late}"),
+    }
+}
+
 async fn review_and_download(browser: &Browser) -> Result<String, String> {
     open_review(browser).await?;
     let summary = text_of(browser, "summary").await?;
@@ -235,11 +244,7 @@ async fn the_tutorial_server_from_a_clean_start_to_a_checked_script() {
     let browser = Browser::start("wizard").await.expect("start the browser");
     let outcome = tokio::time::timeout(Duration::from_mins(4), wizard_flow(&browser, site)).await;
     browser.close().await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => panic!("{error}"),
-        Err(tokio::time::error::Elapsed { .. }) => panic!("the browser flow took over four minutes"),
-    }
+    settle(outcome, "the browser flow took over four minutes");
 }
 
 /// The start step's survey: the Ubuntu 24.04 fixture pasted, a design that fits it opened.
@@ -278,11 +283,7 @@ async fn a_pasted_server_survey_becomes_a_design() {
     let browser = Browser::start("survey").await.expect("start the browser");
     let outcome = tokio::time::timeout(Duration::from_mins(2), survey_flow(&browser, &site)).await;
     browser.close().await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => panic!("{error}"),
-        Err(tokio::time::error::Elapsed { .. }) => panic!("the survey flow took over two minutes"),
-    }
+    settle(outcome, "the survey flow took over two minutes");
 }
 
 /// Wraps the page's `Worker` so that the first analysis worker it starts throws on its first job
@@ -328,9 +329,5 @@ async fn a_crashed_worker_is_started_again_and_answers_the_job_it_lost() {
     let browser = Browser::start("worker-crash").await.expect("start the browser");
     let outcome = tokio::time::timeout(Duration::from_mins(2), crash_flow(&browser, &site)).await;
     browser.close().await;
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => panic!("{error}"),
-        Err(tokio::time::error::Elapsed { .. }) => panic!("the crash flow took over two minutes"),
-    }
+    settle(outcome, "the crash flow took over two minutes");
 }
