@@ -21,7 +21,7 @@ pub fn import_round_trip(text: &str) {
         let errors: Vec<_> = again.diagnostics.iter().filter(|diagnostic| diagnostic.severity == crate::diagnostic::Severity::Error).collect();
         assert!(errors.is_empty(), "the printed rules do not read back: {errors:?}\n{printed}");
         let reprinted: Vec<String> = again.value.rulesets.iter().map(save::render).collect();
-        assert_eq!(reprinted, [printed.clone()], "printing is not stable");
+        assert_eq!(reprinted, std::slice::from_ref(&printed), "printing is not stable");
     }
 }
 
