@@ -4,6 +4,8 @@
 //! looked chains up by a search per line (quadratic, and cubic for `chain-cycle`); these tests
 //! would hang again if one did.
 
+use std::fmt::Write as _;
+
 use portcullis_engine::analysis::{lint, LintOptions};
 use portcullis_engine::diagnostic::Code;
 use portcullis_engine::export::save;
@@ -14,13 +16,13 @@ use portcullis_engine::model::Family;
 fn line_of_jumps(chains: usize) -> String {
     let mut text = String::from("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
     for index in 0..chains {
-        text.push_str(&format!(":c{index} - [0:0]\n"));
+        writeln!(text, ":c{index} - [0:0]").expect("a String takes any text");
     }
     text.push_str("-A INPUT -j c0\n");
     for index in 0..chains - 1 {
-        text.push_str(&format!("-A c{index} -p tcp --dport {} -j DROP\n-A c{index} -j c{}\n", index % 60_000 + 1, index + 1));
+        write!(text, "-A c{index} -p tcp --dport {} -j DROP\n-A c{index} -j c{}\n", index % 60_000 + 1, index + 1).expect("a String takes any text");
     }
-    text.push_str(&format!("-A c{} -j ACCEPT\nCOMMIT\n", chains - 1));
+    write!(text, "-A c{} -j ACCEPT\nCOMMIT\n", chains - 1).expect("a String takes any text");
     text
 }
 
@@ -45,11 +47,11 @@ fn a_ring_of_three_thousand_chains_and_a_small_loop_inside_it_are_reported() {
     let chains = 3_000;
     let mut text = String::from("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
     for index in 0..chains {
-        text.push_str(&format!(":c{index} - [0:0]\n"));
+        writeln!(text, ":c{index} - [0:0]").expect("a String takes any text");
     }
     text.push_str(":spare - [0:0]\n-A INPUT -j c0\n");
     for index in 0..chains {
-        text.push_str(&format!("-A c{index} -j c{}\n", (index + 1) % chains));
+        writeln!(text, "-A c{index} -j c{}", (index + 1) % chains).expect("a String takes any text");
     }
     // A loop of its own, found from its first chain (`a` sorts before every `c…`).
     text.push_str(":a - [0:0]\n:b - [0:0]\n-A INPUT -j a\n-A a -j b\n-A b -j a\n-A b -j nowhere\nCOMMIT\n");
@@ -69,7 +71,7 @@ fn counters_of_thirty_thousand_rules_are_kept_on_their_rules() {
     let mut text = String::from("*filter\n:INPUT ACCEPT [7:700]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:web - [0:0]\n");
     for index in 0..30_000 {
         let chain = if index % 2 == 0 { "INPUT" } else { "web" };
-        text.push_str(&format!("[{index}:{}] -A {chain} -s 192.0.2.{}/32 -j ACCEPT\n", index * 60, index % 256));
+        writeln!(text, "[{index}:{}] -A {chain} -s 192.0.2.{}/32 -j ACCEPT", index * 60, index % 256).expect("a String takes any text");
     }
     text.push_str("COMMIT\n");
     let imported = import(&text, Some(Family::V4));

@@ -119,7 +119,9 @@ fn packet_text() -> impl Strategy<Value = String> {
     let extras = prop_oneof![Just(""), Just("mark 1"), Just("len 60"), Just("len 1400"), Just("ttl 5"), Just("type 8")];
     (protocols, sources, destinations, ports.clone(), ports, paths, flags, states, extras).prop_map(
         |(protocol, source, destination, sport, dport, path, flags, state, extra)| {
-            let (flags, extra) = if protocol == "tcp" { (flags, extra) } else { ("", if extra == "type 8" && protocol != "icmp" { "" } else { extra }) };
+            // Flags are TCP's and a type is ICMP's: the packet parser refuses them elsewhere.
+            let flags = if protocol == "tcp" { flags } else { "" };
+            let extra = if extra == "type 8" && protocol != "icmp" { "" } else { extra };
             let ports = |address: &str, port: u16| if protocol == "icmp" { address.to_owned() } else { format!("{address}:{port}") };
             format!("{protocol} {} -> {} {path} {flags} {state} {extra}", ports(source, sport), ports(destination, dport))
         },

@@ -93,7 +93,7 @@ pub fn typed_rule_v4(rng: &mut Rng) -> String {
             match rng.below(4) {
                 0 => parts.push(format!("{}--syn", bang(rng))),
                 1 => {
-                    parts.push(format!("--tcp-flags {} {}", rng.pick(&["ALL", "SYN,ACK", "FIN,SYN,RST,ACK"]), rng.pick(&["NONE", "SYN", "ALL", "FIN,URG,PSH"])))
+                    parts.push(format!("--tcp-flags {} {}", rng.pick(&["ALL", "SYN,ACK", "FIN,SYN,RST,ACK"]), rng.pick(&["NONE", "SYN", "ALL", "FIN,URG,PSH"])));
                 }
                 _ => {}
             }

@@ -279,7 +279,8 @@ mod tests {
                     };
                     let interface = if row.interfaces[0] == "*" { "eth0" } else { row.interfaces[0].as_str() };
                     let proto = if row.protocol == crate::model::Protocol::TCP { "tcp" } else { "udp" };
-                    let packet = Packet::parse(&format!("{proto} {first}:40000 -> 192.0.2.200:{} in {interface} syn new", row.port)).unwrap();
+                    let flags = if proto == "tcp" { " syn" } else { "" };
+                    let packet = Packet::parse(&format!("{proto} {first}:40000 -> 192.0.2.200:{} in {interface}{flags} new", row.port)).unwrap();
                     let outcome = &simulate(&ruleset, &packet).outcomes[0];
                     assert_eq!(outcome.verdict, class.verdict, "{packet} in {row:?}");
                     let by = outcome.decided_by.as_ref().unwrap();

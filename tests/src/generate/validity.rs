@@ -174,7 +174,7 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
         }
         1 => {
             draft.protocol =
-                Some((*rng.pick(&["--dport 22", "--sport 1:2", "--syn", "--tcp-flags SYN SYN", "-m tcp --dport 22", "-m udp --sport 53"])).to_owned())
+                Some((*rng.pick(&["--dport 22", "--sport 1:2", "--syn", "--tcp-flags SYN SYN", "-m tcp --dport 22", "-m udp --sport 53"])).to_owned());
         }
         2 => {
             let proto = rng.pick(&["icmp", "gre", "sctp", "udp", "all", "ipv6-icmp", "udplite", "6", "17", "! tcp"]);
@@ -271,7 +271,7 @@ fn mutate(draft: &mut Draft, rng: &mut Rng) {
             }
         }
         6 => {
-            draft.base.push(format!("-i {}", rng.pick(&["eth0123456789012", "abcdefghijklmno", "eth0+", "+", "\"eth 0\"", "eth/0", "!eth0", "\"\"", "eth0:1"])))
+            draft.base.push(format!("-i {}", rng.pick(&["eth0123456789012", "abcdefghijklmno", "eth0+", "+", "\"eth 0\"", "eth/0", "!eth0", "\"\"", "eth0:1"])));
         }
         7 => {
             let (table, chains) = *rng.pick(TABLES);

@@ -91,7 +91,7 @@ fn SelectedRule(row: RowLoc) -> impl IntoView {
         move |_| {
             bench.update(|bench| {
                 bench.edit(|draft| draft.delete_rule(&row));
-            })
+            });
         }
     };
     let toggle = {
