@@ -1,5 +1,6 @@
 //! `portcullis`: the command-line front end of the Portcullis engine.
 
+mod input;
 mod lint;
 mod matrix;
 mod report;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use input::read_input;
 use portcullis_engine::design::{Design, Preset};
 use portcullis_engine::export::script::{Distro, ScriptOptions};
 use portcullis_engine::export::{save, Exports};
@@ -74,7 +76,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
         /// The matrix of forwarded traffic (filter FORWARD) between interface classes, by
-        /// (source, destination) pairs, instead of traffic to the host.
+        /// (source, destination) pairs, instead of traffic to the host. As text, a summary: one
+        /// line per box of (port, in -> out, source -> destination), first match wins; JSON has
+        /// every interface pair and area.
         #[arg(long)]
         forward: bool,
     },
@@ -221,16 +225,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn read_input(file: &std::path::Path) -> Result<(String, String), String> {
-    if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|error| format!("cannot read standard input: {error}"))?;
-        return Ok(("<stdin>".to_owned(), text));
-    }
-    let text = std::fs::read_to_string(file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-    Ok((file.display().to_string(), text))
 }
 
 fn write_out(text: &str) -> Result<(), String> {
