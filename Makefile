@@ -19,7 +19,7 @@ HOST_CRATES := -p portcullis-engine -p portcullis-cli -p portcullis-e2e
 # flags (docs/page-weight.md: what they would save, measured by the load-time benchmark).
 SITE_ENV := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-simulate bench-browser bench-wizard bench-workbench bench-load fuzz clean
+.PHONY: serve build test setup-build setup-test test-engine test-app test-e2e lint size size-floor bench-parse bench-lint bench-router bench-simulate bench-browser bench-wizard bench-workbench bench-load fuzz clean
 
 ## serve: build the release site (both pages) and serve dist/ on http://127.0.0.1:8080
 serve: build
@@ -76,6 +76,10 @@ bench-parse:
 ## bench-lint: full lint + service matrix on a generated 5,000-rule / 100-chain ruleset next to a naive pairwise reference
 bench-lint:
 	cargo run --locked --profile native -p portcullis-engine --example bench_lint
+
+## bench-router: lint (<= 0.3 s, <= 150 MB) and FORWARD matrix (<= 10 s, <= 1 GB, <= 5,000 lines of text) of a generated 5,600-rule university router, each phase's peak memory, and the curve over 1k-20k rules (a benchmark, ~10 minutes; BUDGET=60 s a phase)
+bench-router:
+	cargo run --locked --profile native -p portcullis-engine --example bench_router
 
 ## bench-simulate: batch verdicts (packets/s) and single-packet traces on the same ruleset, next to references
 bench-simulate:

@@ -12,10 +12,11 @@
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::compile::{rule_matches, Matches, Universe};
 use super::parts::Parts;
-use super::space::{Ints, Space, DPORT, MARK, PROTO, STATE};
+use super::space::{Cube, Ints, Space, DPORT, MARK, PROTO, STATE};
 use super::RuleLoc;
 use crate::model::{BuiltinChain, Chain, ChainName, Ct, Policy, Ruleset, Table, TableName, Target};
 use crate::simulate::{Path, Verdict};
@@ -32,10 +33,59 @@ pub(crate) struct RuleFacts {
     exact: bool,
     /// Whether a packet it may match may reach it.
     pub(crate) reached: bool,
-    /// Reached and matched for sure (over every way uncertain matches go).
-    pub(crate) hit: Space,
-    /// Reached and matched when no uncertain match matched.
-    pub(crate) certain_hit: Space,
+    /// Reached and matched for sure, walk by walk (a chain jumped to from several rules is
+    /// walked once per jump): each walk's packets, shared with the decision made of them, and
+    /// whether they are certain (the walk of the simulator's first outcome, every uncertain
+    /// match not matched). Their union is what the rule matches over every way uncertain
+    /// matches go.
+    hits: Vec<Hit>,
+}
+
+/// The packets of one walk that reached a rule and matched it, with the box that holds them
+/// (most questions about a rule's packets are answered "no" by the box alone).
+#[derive(Debug, Clone)]
+struct Hit {
+    packets: Arc<Space>,
+    hull: Cube,
+    certain: bool,
+}
+
+impl RuleFacts {
+    /// Whether some packet of `other` reaches the rule and is matched for sure.
+    pub(crate) fn hit_meets(&self, other: &Space) -> bool {
+        self.hits.iter().any(|hit| !other.misses(&hit.hull) && hit.packets.meets(other))
+    }
+
+    /// Every packet that reaches the rule and is matched for sure.
+    pub(crate) fn hit(&self) -> Space {
+        Space(self.hits.iter().flat_map(|hit| hit.packets.cubes().iter().cloned()).collect())
+    }
+
+    /// Whether every packet that reaches the rule and is matched for sure is in `other`.
+    pub(crate) fn hit_within(&self, other: &Space) -> bool {
+        self.hits.iter().all(|hit| hit.packets.is_subset(other))
+    }
+
+    /// Whether no packet reaches the rule and is matched for sure.
+    pub(crate) fn hit_is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    /// The packets of the first walk that reached the rule and matched it (the first packets of [`RuleFacts::hit`]).
+    pub(crate) fn first_hit(&self) -> Option<&Space> {
+        self.hits.first().map(|hit| &*hit.packets)
+    }
+
+    /// Whether every packet the rule matches for sure, it matches in the simulator's first outcome.
+    pub(crate) fn hit_is_certain(&self) -> bool {
+        self.hits.iter().all(|hit| hit.certain)
+    }
+
+    /// The packets of `other` the rule matches in the simulator's first outcome.
+    pub(crate) fn certain_hit_in(&self, other: &Space) -> Space {
+        let certain = self.hits.iter().filter(|hit| hit.certain && !other.misses(&hit.hull));
+        Space(certain.flat_map(|hit| hit.packets.intersect(other).0).collect())
+    }
 }
 
 /// A verdict given to a set of packets.
@@ -45,8 +95,8 @@ pub(crate) struct Decision {
     pub(crate) by: RuleLoc,
     /// The verdict.
     pub(crate) verdict: Verdict,
-    /// The packets.
-    pub(crate) set: Space,
+    /// The packets (shared with the deciding rule's facts).
+    pub(crate) set: Arc<Space>,
     /// Whether the simulator's first outcome agrees for every packet of the set.
     pub(crate) certain: bool,
 }
@@ -67,6 +117,31 @@ pub(crate) struct Flow {
     exact: bool,
     /// Per decision, the protocols and destination ports its packets have (built on first use).
     reach_index: OnceCell<Vec<(Ints, Ints)>>,
+    /// Per user chain, whether a walk of it may keep its packets within `outer` ([`Flow::pure`]).
+    pure: BTreeMap<String, bool>,
+}
+
+/// Jumps that send more boxes than this into a pure chain are walked within them ([`Flow::follow`]).
+const LAZY_FROM: usize = 32;
+
+/// The packets a jump sent in, kept aside while the walk of the chain follows the boxes its
+/// rules make: every set of that walk stands for its intersection with them.
+#[derive(Debug)]
+struct Outer {
+    packets: Arc<Space>,
+    hull: Cube,
+}
+
+impl Outer {
+    /// The packets of `local` within `self` (`None` when there are none): all of them, shared,
+    /// when one box of `local` holds every packet.
+    fn within(&self, local: &Space) -> Option<Arc<Space>> {
+        if local.cubes().iter().any(|cube| self.hull.within(cube)) {
+            return Some(Arc::clone(&self.packets));
+        }
+        let inside = self.packets.intersect(local);
+        (!inside.is_empty()).then(|| Arc::new(inside))
+    }
 }
 
 fn path_of(chain: BuiltinChain) -> Path {
@@ -92,12 +167,12 @@ impl Flow {
         let table = ruleset.table(TableName::Filter)?;
         let root = table.chain(&ChainName::Builtin(chain))?;
         let policy = root.policy.unwrap_or(Policy::Accept);
-        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true, reach_index: OnceCell::new() };
+        let mut flow = Self { chain, path: path_of(chain), policy, rules: BTreeMap::new(), decisions: Vec::new(), exact: true, reach_index: OnceCell::new(), pure: BTreeMap::new() };
         let mut stack = vec![chain.as_str().to_owned()];
-        let end = flow.walk(universe, table, root, universe.entering(chain), true, &mut stack);
+        let end = flow.walk(universe, table, root, universe.entering(chain), None, true, &mut stack);
         let verdict = if policy == Policy::Accept { Verdict::Accept } else { Verdict::Drop };
         let by = RuleLoc { table: TableName::Filter, chain: chain.as_str().to_owned(), index: None };
-        flow.decisions.push(Decision { by, verdict, set: end, certain: flow.exact });
+        flow.decisions.push(Decision { by, verdict, set: Arc::new(end), certain: flow.exact });
         Some(flow)
     }
 
@@ -125,8 +200,62 @@ impl Flow {
         })
     }
 
-    /// Walks `chain` with the packets `reach`; returns the packets that leave it back to the caller.
-    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, reach: Space, certain: bool, stack: &mut Vec<String>) -> Space {
+    /// Whether no chain `chain` can reach rewrites packets (MARK, NOTRACK) or loops: a walk of
+    /// it may then keep its packets inside those a jump sent in (see [`Outer`]).
+    fn pure(&mut self, table: &Table, chain: &Chain, visiting: &mut Vec<String>) -> bool {
+        let name = chain.name.as_str();
+        if let Some(&known) = self.pure.get(name) {
+            return known;
+        }
+        if visiting.iter().any(|seen| seen == name) {
+            return false;
+        }
+        visiting.push(name.to_owned());
+        let mut pure = true;
+        for rule in &chain.rules {
+            pure = match &rule.target {
+                Some(Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. })) => false,
+                Some(Target::Jump(user) | Target::Goto(user)) => table.chain(&ChainName::User(user.clone())).is_none_or(|sub| self.pure(table, sub, visiting)),
+                _ => true,
+            };
+            if !pure {
+                break;
+            }
+        }
+        visiting.pop();
+        self.pure.insert(name.to_owned(), pure);
+        pure
+    }
+
+    /// Walks `chain` with `sent` (whose packets a jump sends in) and returns what comes back: in
+    /// one of two ways, with the same sets.
+    ///
+    /// A jump's packets are often many boxes (a caller's sources, one interface's networks…)
+    /// that the chain's rules, about destinations and ports, cut again and again: each rule
+    /// multiplies the boxes. When there are many and the chain cannot rewrite a packet, the walk
+    /// keeps them aside as `outer`, follows only the boxes its rules make from their hull, and
+    /// intersects with `outer` what it records: a rule's packets are `outer ∩` its own, as
+    /// intersecting commutes with every step of the walk.
+    #[allow(clippy::too_many_arguments)] // the walk's state, passed down
+    fn follow(&mut self, universe: &Universe, table: &Table, sub: &Chain, sent: Space, outer: Option<&Outer>, certain: bool, stack: &mut Vec<String>) -> Space {
+        if outer.is_some() {
+            return self.walk(universe, table, sub, sent, outer, certain, stack);
+        }
+        if sent.cubes().len() <= LAZY_FROM || !self.pure(table, sub, &mut Vec::new()) {
+            return self.walk(universe, table, sub, sent.coalesced(), None, certain, stack);
+        }
+        // Merging pays for itself but on the largest sets (a catch-all's, intersected once).
+        let sent = if sent.cubes().len() <= 8192 { sent.coalesced() } else { sent };
+        let Some(hull) = sent.hull() else { return Space::empty() };
+        let outer = Outer { packets: Arc::new(sent), hull };
+        let back = self.walk(universe, table, sub, Space::cube(outer.hull.clone()), Some(&outer), certain, stack);
+        outer.within(&back).map(Arc::unwrap_or_clone).unwrap_or_default()
+    }
+
+    /// Walks `chain` with the packets `reach` (within `outer`, when given); returns the packets
+    /// that leave it back to the caller (likewise).
+    #[allow(clippy::too_many_arguments)] // the walk's state, passed down
+    fn walk(&mut self, universe: &Universe, table: &Table, chain: &Chain, reach: Space, outer: Option<&Outer>, certain: bool, stack: &mut Vec<String>) -> Space {
         let name = chain.name.as_str().to_owned();
         let mut reach = Parts::of(reach);
         let mut leaving = Space::empty();
@@ -135,7 +264,7 @@ impl Flow {
             let facts = self.rules.entry((name.clone(), index)).or_insert_with(|| {
                 let matches = rule_matches(universe, rule, path);
                 let exact = matches.possible == matches.definite;
-                RuleFacts { matches, exact, reached: false, hit: Space::empty(), certain_hit: Space::empty() }
+                RuleFacts { matches, exact, reached: false, hits: Vec::new() }
             });
             // A jump that cannot be followed (undefined chain, loop) leaves the packets' fate unknown.
             let sub = match &rule.target {
@@ -153,24 +282,34 @@ impl Flow {
             let maybe = if facts.exact {
                 Space::empty()
             } else {
-                facts.reached = facts.reached || reach.meets(&facts.matches.possible);
-                reach.intersect(&facts.matches.possible).minus(&facts.matches.definite)
+                let seen = reach.intersect(&facts.matches.possible);
+                facts.reached = facts.reached || outer.map_or(!seen.is_empty(), |outer| outer.packets.meets(&seen));
+                seen.minus(&facts.matches.definite)
             };
-            let hit = if removes { reach.take(&facts.matches.definite) } else { reach.intersect(&facts.matches.definite) };
-            facts.reached = facts.reached || !hit.is_empty();
+            let mut hit = if removes { reach.take(&facts.matches.definite) } else { reach.intersect(&facts.matches.definite) };
+            // The rule's packets: `hit` itself, or within `outer`.
+            let packets = match outer {
+                None => (!hit.is_empty()).then(|| Arc::new(std::mem::take(&mut hit))),
+                Some(outer) => outer.within(&hit),
+            };
+            facts.reached = facts.reached || packets.is_some();
             let sure = certain && self.exact;
-            if sure {
-                facts.certain_hit.absorb(hit.clone());
-            }
-            facts.hit.absorb(hit.clone());
             let by = RuleLoc { table: TableName::Filter, chain: name.clone(), index: Some(index + 1) };
-            let Some(target) = &rule.target else { continue };
-            if let Some(verdict) = verdict_of(target) {
-                if !hit.is_empty() {
-                    self.decisions.push(Decision { by, verdict, set: hit, certain: sure });
+            if let Some(shared) = packets {
+                if let Some(hull) = shared.hull() {
+                    facts.hits.push(Hit { packets: Arc::clone(&shared), hull, certain: sure });
                 }
+                if let Some(verdict) = rule.target.as_ref().and_then(verdict_of) {
+                    self.decisions.push(Decision { by, verdict, set: shared, certain: sure });
+                    continue;
+                }
+                if outer.is_none() {
+                    hit = Arc::unwrap_or_clone(shared);
+                }
+            } else if rule.target.as_ref().is_some_and(|target| verdict_of(target).is_some()) {
                 continue;
             }
+            let Some(target) = &rule.target else { continue };
             match target {
                 Target::Return => leaving.absorb(hit),
                 Target::Jump(_) | Target::Goto(_) => {
@@ -180,9 +319,10 @@ impl Flow {
                     };
                     let user = sub.name.as_str().to_owned();
                     stack.push(user);
-                    let back = if hit.is_empty() { Space::empty() } else { self.walk(universe, table, sub, hit, certain, stack) };
-                    if !maybe.is_empty() {
-                        self.walk(universe, table, sub, maybe, false, stack);
+                    let reached = outer.map_or(!hit.is_empty(), |outer| outer.packets.meets(&hit));
+                    let back = if reached { self.follow(universe, table, sub, hit, outer, certain, stack) } else { Space::empty() };
+                    if outer.map_or(!maybe.is_empty(), |outer| outer.packets.meets(&maybe)) {
+                        self.follow(universe, table, sub, maybe, outer, false, stack);
                     }
                     stack.pop();
                     if matches!(target, Target::Jump(_)) {
@@ -191,6 +331,7 @@ impl Flow {
                         leaving.absorb(back);
                     }
                 }
+                // Never within `outer`: such a chain is not pure.
                 Target::Mark(_) | Target::NoTrack | Target::Ct(Ct { notrack: true, .. }) if !hit.is_empty() || !maybe.is_empty() => {
                     // The packet is rewritten: follow it loosely, and trust no later decision.
                     let dim = if matches!(target, Target::Mark(_)) { MARK } else { STATE };
@@ -203,6 +344,7 @@ impl Flow {
             }
         }
         leaving.absorb(reach.into_space());
-        leaving
+        // What goes back: the caller's later rules cut it again.
+        leaving.coalesced()
     }
 }

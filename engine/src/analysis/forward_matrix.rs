@@ -7,7 +7,22 @@
 //! for TCP) to that port, not a fragment, unicast, on interfaces other than `lo`; other fields
 //! are left free, and a pair of addresses goes to the first rule that decides some packet
 //! between them. Pairs of interface classes with the same partition share a row. A class is a
-//! list of *areas*, each a box: any of its sources to any of its destinations.
+//! list of *areas*, each a box: any of its sources to any of its destinations; the sources of
+//! different areas differ, and an area's sources reach exactly its destinations, so a set of
+//! pairs always reads the same.
+//!
+//! # How
+//! Each port is partitioned once over (arriving, leaving, source, destination) together, not
+//! once per interface pair: the certain decisions of FORWARD that may give that port a verdict
+//! (a test on each decision's protocols and ports first), each narrowed to the port's probe and
+//! projected onto those four fields, minus the pairs earlier decisions took. When the certain
+//! decisions partition every packet (no rewrite, every jump followed), the last one that decides
+//! anything takes every pair left, and its (often the most fragmented) set is never intersected:
+//! the rows, read off by interface pair, give it what the pair's other classes leave. [`forward_matrix_per_pair`] is the first,
+//! pair-by-pair way, kept as the oracle: both give the same rows.
+//!
+//! A matrix lists every interface pair of every port: thousands of lines for a router with
+//! twenty VLANs. [`forward_summary`] says the same in a few lines a person can read.
 //!
 //! ```
 //! use portcullis_engine::analysis::forward_matrix::forward_matrix;
@@ -21,18 +36,29 @@
 //! assert_eq!(row.classes[0].areas[0].destinations, vec!["192.0.2.0/24".to_owned()]);
 //! ```
 
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use super::compile::Universe;
 use super::flow::{Decision, Flow};
-use super::matrix::{describe, new_connections, ports};
-use super::space::{Cube, Ints, Space, DST, IN, OUT, SRC};
+use super::matrix::{new_connections, ports};
+use super::space::{Cube, Ints, Space, DPORT, DST, IN, OUT, PROTO, SRC};
 use super::RuleLoc;
 use crate::model::{BuiltinChain, Family, Protocol, Ruleset};
 use crate::simulate::Verdict;
 
+mod areas;
+mod boxes;
+mod reference;
+mod summary;
+
+#[doc(hidden)]
+pub use reference::forward_matrix_per_pair;
+pub use summary::{forward_summary, ForwardSummary, SummaryLine};
+
 /// Any of `sources` to any of `destinations`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Area {
     /// Source addresses, as networks or ranges; `any` for all.
     pub sources: Vec<String>,
@@ -41,9 +67,9 @@ pub struct Area {
 }
 
 /// The address pairs one rule (or the policy) decides for a row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ForwardClass {
-    /// The pairs, as boxes.
+    /// The pairs: each area's sources reach exactly its destinations (see [`areas`]).
     pub areas: Vec<Area>,
     /// The verdict.
     pub verdict: Verdict,
@@ -73,99 +99,159 @@ pub struct ForwardMatrix {
     pub rows: Vec<ForwardRow>,
 }
 
+/// The pairs one decision takes for one port: (arriving, leaving, source, destination), every
+/// other field free.
+#[derive(Debug, Clone)]
+struct PortClass {
+    set: Space,
+    verdict: Verdict,
+    by: RuleLoc,
+    /// The decision's position among the certain decisions.
+    first: usize,
+}
+
+/// One protocol and port, partitioned.
+#[derive(Debug, Clone)]
+struct PortPartition {
+    protocol: u8,
+    port: u16,
+    /// In decision order; without the rest (see [`Partitions::rest`]).
+    classes: Vec<PortClass>,
+}
+
+/// Every port of FORWARD partitioned, with what reading them needs.
+#[derive(Debug, Clone)]
+struct Partitions {
+    family: Family,
+    universe: Universe,
+    /// The interface classes a forwarded packet can arrive on or leave by (not `lo`, not none).
+    external: Ints,
+    ports: Vec<PortPartition>,
+    /// When the certain decisions partition every packet: the last that decides anything, which
+    /// takes every pair the classes leave, at every port. Its pairs are not computed (they are
+    /// the most fragmented set of all); the rows compute them pair by pair, the summary says
+    /// `everything else`.
+    rest: Option<PortClass>,
+}
+
+/// The (arriving, leaving, source, destination) of the packets of `space`, every other field free.
+fn plane(universe: &Universe, space: &Space) -> Space {
+    let full = universe.full_cube();
+    let cubes = space.cubes().iter().map(|cube| {
+        [IN, OUT, SRC, DST].into_iter().fold(full.clone(), |plane, dim| plane.with_field(dim, cube.field(dim).clone()))
+    });
+    Space(cubes.collect()).coalesced()
+}
+
+/// Every port FORWARD's rules name, partitioned (`None` without a filter FORWARD chain).
+fn partitions(ruleset: &Ruleset) -> Option<Partitions> {
+    let universe = Universe::of(ruleset);
+    let flow = Flow::run(ruleset, &universe, BuiltinChain::Forward)?;
+    let external = universe.interfaces.external();
+    let entering = universe.entering(BuiltinChain::Forward).restrict(IN, &external).restrict(OUT, &external);
+    let certain: Vec<&Decision> = flow.decisions.iter().filter(|decision| decision.certain).collect();
+    // The policy's decision is certain exactly when the certain decisions partition every packet
+    // that enters; the last of them that decides anything then takes whatever is left.
+    let partitioned = flow.decisions.last().is_some_and(|policy| policy.certain);
+    let last = certain.iter().rposition(|decision| !decision.set.is_empty()).filter(|_| partitioned);
+    let considered = &certain[..last.unwrap_or(certain.len())];
+    let covers: Vec<(Ints, Ints)> = considered.iter().map(|decision| (decision.set.project(PROTO), decision.set.project(DPORT))).collect();
+    let mut out = Vec::new();
+    for (protocol, port) in ports(ruleset, &flow) {
+        let base = new_connections(entering.clone(), protocol, port);
+        let mut assigned = Space::empty();
+        let mut settled = 0;
+        let mut classes: Vec<PortClass> = Vec::new();
+        for (at, decision) in considered.iter().enumerate() {
+            let (protocols, ports) = &covers[at];
+            if !(protocols.contains(u128::from(protocol)) && ports.contains(u128::from(port))) {
+                continue;
+            }
+            let candidates = plane(&universe, &decision.set.intersect(&base));
+            let Some(hull) = candidates.hull() else { continue };
+            // Only the pairs already taken that meet these candidates can take any away.
+            let taken = candidates.without_cubes(assigned.cubes().iter().filter(|cube| cube.meets(&hull))).coalesced();
+            if taken.is_empty() {
+                continue;
+            }
+            assigned.absorb(taken.clone());
+            if assigned.cubes().len() > 64 && assigned.cubes().len() > 2 * settled {
+                assigned = assigned.coalesced();
+                settled = assigned.cubes().len();
+            }
+            // One class per decision: a pair's classes are in the order of the first decision
+            // that takes some of its pairs, which differs from pair to pair.
+            classes.push(PortClass { set: taken, verdict: decision.verdict, by: decision.by.clone(), first: at });
+        }
+        out.push(PortPartition { protocol, port, classes });
+    }
+    let rest = last.map(|at| PortClass { set: Space::empty(), verdict: certain[at].verdict, by: certain[at].by.clone(), first: at });
+    Some(Partitions { family: ruleset.family, universe, external, ports: out, rest })
+}
+
 /// The forwarding matrix of `ruleset` (no rows without a filter FORWARD chain).
 pub fn forward_matrix(ruleset: &Ruleset) -> ForwardMatrix {
-    let universe = Universe::of(ruleset);
+    let Some(partitions) = partitions(ruleset) else { return ForwardMatrix { family: ruleset.family, rows: Vec::new() } };
+    let universe = &partitions.universe;
+    let external: Vec<u128> = partitions.external.intervals().iter().flat_map(|&(low, high)| low..=high).collect();
+    let mut position = vec![None; universe.interfaces.len()];
+    for (at, class) in external.iter().enumerate() {
+        if let Some(slot) = usize::try_from(*class).ok().and_then(|index| position.get_mut(index)) {
+            *slot = Some(at);
+        }
+    }
+    let values = |set: &Ints| -> Vec<usize> {
+        set.intervals().iter().flat_map(|&(low, high)| low..=high).filter_map(|class| usize::try_from(class).ok().and_then(|index| position.get(index).copied().flatten())).collect()
+    };
+    let count = external.len();
+    let full = universe.full_cube();
     let mut rows: Vec<ForwardRow> = Vec::new();
-    let Some(flow) = Flow::run(ruleset, &universe, BuiltinChain::Forward) else { return ForwardMatrix { family: ruleset.family, rows } };
-    let exact = flow.decisions.iter().all(|decision| decision.certain);
-    let decisions: Vec<&Decision> = flow.decisions.iter().filter(|decision| decision.certain).collect();
-    let external = universe.interfaces.external();
-    for (protocol, port) in ports(ruleset, &flow) {
-        let base = new_connections(universe.entering(BuiltinChain::Forward), protocol, port);
-        let start = rows.len();
-        for &(low, high) in external.intervals() {
-            for arriving in low..=high {
-                for &(out_low, out_high) in external.intervals() {
-                    for leaving in out_low..=out_high {
-                        let probe = base.restrict(IN, &Ints::single(arriving)).restrict(OUT, &Ints::single(leaving));
-                        let classes = partition(&universe, &decisions, &probe, exact);
-                        let pair = (universe.interfaces.label(arriving).to_owned(), universe.interfaces.label(leaving).to_owned());
-                        match rows[start..].iter_mut().find(|row| row.classes == classes) {
-                            Some(row) => row.interfaces.push(pair),
-                            None => rows.push(ForwardRow { protocol: Protocol::from_number(protocol), port, interfaces: vec![pair], classes }),
-                        }
+    for partition in &partitions.ports {
+        // Per interface pair, the boxes of each class, in class order.
+        let mut pairs: Vec<Vec<(&PortClass, &Cube)>> = vec![Vec::new(); count * count];
+        for class in &partition.classes {
+            for cube in class.set.cubes() {
+                let leaving = values(cube.field(OUT));
+                for arriving in values(cube.field(IN)) {
+                    for &out in &leaving {
+                        pairs[arriving * count + out].push((class, cube));
                     }
                 }
             }
         }
-    }
-    ForwardMatrix { family: ruleset.family, rows }
-}
-
-/// The (source, destination) pairs of `space`, every other field free.
-fn addresses(universe: &Universe, space: &Space) -> Space {
-    let full = universe.full_cube();
-    Space(space.cubes().iter().map(|cube| full.with(SRC, cube.field(SRC).clone()).with(DST, cube.field(DST).clone())).collect::<Vec<Cube>>())
-}
-
-/// The boxes of a space of address pairs, merged while two share their sources or their
-/// destinations (exact: every other field is free), so a class reads as few areas as it can.
-fn merged(space: &Space) -> Vec<(Ints, Ints)> {
-    let mut boxes: Vec<(Ints, Ints)> = space.cubes().iter().map(|cube| (cube.field(SRC).clone(), cube.field(DST).clone())).collect();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        'search: for i in 0..boxes.len() {
-            for j in i + 1..boxes.len() {
-                let (a, b) = (&boxes[i], &boxes[j]);
-                let joined = if a.0 == b.0 {
-                    Some((a.0.clone(), a.1.union(&b.1)))
-                } else if a.1 == b.1 {
-                    Some((a.0.union(&b.0), a.1.clone()))
-                } else {
-                    None
-                };
-                if let Some(joined) = joined {
-                    boxes[i] = joined;
-                    boxes.remove(j);
-                    changed = true;
-                    break 'search;
+        let mut row_of: HashMap<Vec<ForwardClass>, usize> = HashMap::new();
+        for (at, boxes) in pairs.iter().enumerate() {
+            let (arriving, leaving) = (external[at / count], external[at % count]);
+            // The rest of the pair's address pairs, after every class.
+            let rest = partitions.rest.as_ref().map(|rest| {
+                let pair = full.with(IN, Ints::single(arriving)).with(OUT, Ints::single(leaving));
+                (rest, Space::cube(pair).without_cubes(boxes.iter().map(|(_, cube)| *cube)).coalesced())
+            });
+            // Decisions with the same verdict and rule make one class, where the first of them is.
+            let mut grouped: Vec<(&PortClass, Vec<(&Ints, &Ints)>)> = Vec::new();
+            let last = rest.iter().flat_map(|(class, space)| space.cubes().iter().map(move |cube| (*class, cube)));
+            for (class, cube) in boxes.iter().copied().chain(last) {
+                let piece = (cube.field(SRC), cube.field(DST));
+                match grouped.iter_mut().find(|(known, _)| known.verdict == class.verdict && known.by == class.by) {
+                    Some((_, pieces)) => pieces.push(piece),
+                    None => grouped.push((class, vec![piece])),
+                }
+            }
+            let classes: Vec<ForwardClass> = grouped
+                .into_iter()
+                .map(|(class, pieces)| ForwardClass { areas: areas::areas(universe, pieces), verdict: class.verdict, decided_by: class.by.clone() })
+                .collect();
+            let pair = (universe.interfaces.label(arriving).to_owned(), universe.interfaces.label(leaving).to_owned());
+            match row_of.get(&classes) {
+                Some(&row) => rows[row].interfaces.push(pair),
+                None => {
+                    row_of.insert(classes.clone(), rows.len());
+                    rows.push(ForwardRow { protocol: Protocol::from_number(partition.protocol), port: partition.port, interfaces: vec![pair], classes });
                 }
             }
         }
     }
-    boxes
-}
-
-fn partition(universe: &Universe, decisions: &[&Decision], probe: &Space, exact: bool) -> Vec<ForwardClass> {
-    let mut assigned = Space::empty();
-    let mut classes: Vec<(Space, Verdict, RuleLoc)> = Vec::new();
-    let pairs = addresses(universe, probe);
-    for (at, decision) in decisions.iter().enumerate() {
-        // What no rule decided goes to the policy: no need to intersect its (fragmented) set.
-        let last_of_exact = exact && at + 1 == decisions.len() && decision.by.index.is_none();
-        let candidates = if last_of_exact { pairs.clone() } else { addresses(universe, &decision.set.intersect(probe)) };
-        let taken = candidates.without(&assigned);
-        if taken.is_empty() {
-            continue;
-        }
-        assigned.absorb(taken.clone());
-        match classes.iter_mut().find(|(_, verdict, by)| *verdict == decision.verdict && *by == decision.by) {
-            Some(class) => class.0.absorb(taken),
-            None => classes.push((taken, decision.verdict, decision.by.clone())),
-        }
-    }
-    classes
-        .into_iter()
-        .map(|(space, verdict, decided_by)| {
-            let areas = merged(&space)
-                .iter()
-                .map(|(sources, destinations)| Area { sources: describe(universe, sources), destinations: describe(universe, destinations) })
-                .collect();
-            ForwardClass { areas, verdict, decided_by }
-        })
-        .collect()
+    ForwardMatrix { family: partitions.family, rows }
 }
 
 impl ForwardMatrix {
@@ -223,9 +309,9 @@ mod tests {
             for class in &row.classes {
                 for area in &class.areas {
                     for (source, destination) in area.sources.iter().zip(area.destinations.iter().cycle()) {
-                        let proto = if row.protocol == crate::model::Protocol::TCP { "tcp" } else { "udp" };
+                        let (proto, syn) = if row.protocol == crate::model::Protocol::TCP { ("tcp", " syn") } else { ("udp", "") };
                         let packet = format!(
-                            "{proto} {}:40000 -> {}:{} in {} out {} syn new",
+                            "{proto} {}:40000 -> {}:{} in {} out {}{syn} new",
                             first(source, "198.51.100.9"),
                             first(destination, "203.0.113.9"),
                             row.port,

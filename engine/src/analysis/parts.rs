@@ -31,11 +31,6 @@ impl Parts {
         }
     }
 
-    /// Whether some packet is in `other`.
-    pub(crate) fn meets(&self, other: &Space) -> bool {
-        self.groups.iter().any(|(hull, space)| !other.misses(hull) && space.meets(other))
-    }
-
     /// The packets in `other`.
     pub(crate) fn intersect(&self, other: &Space) -> Space {
         let mut out = Space::empty();

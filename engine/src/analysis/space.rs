@@ -288,6 +288,30 @@ impl Cube {
         Some(Self(Box::new(std::array::from_fn(|dim| self.0[dim].intersect(&other.0[dim])))))
     }
 
+    /// Whether the two boxes share a packet.
+    pub(crate) fn meets(&self, other: &Self) -> bool {
+        !self.disjoint(other)
+    }
+
+    /// The packet with every field at its lowest value (`None` when empty).
+    pub(crate) fn corner(&self) -> Option<[u128; DIMS]> {
+        let mut point = [0; DIMS];
+        for (value, field) in point.iter_mut().zip(self.0.iter()) {
+            *value = field.min()?;
+        }
+        Some(point)
+    }
+
+    /// Whether the box holds the packet `point`.
+    pub(crate) fn holds(&self, point: &[u128; DIMS]) -> bool {
+        self.0.iter().zip(point).all(|(field, value)| field.contains(*value))
+    }
+
+    /// Whether every packet of `self` is in `other`.
+    pub(crate) fn within(&self, other: &Self) -> bool {
+        self.0.iter().zip(other.0.iter()).all(|(a, b)| a.is_subset(b))
+    }
+
     fn disjoint(&self, other: &Self) -> bool {
         // The fields rules tell apart most often first: most pairs are decided in one or two.
         const ORDER: [Dim; DIMS] = [DPORT, PROTO, SRC, STATE, IN, DST, SPORT, FLAGS, ICMP_TYPE, ICMP_CODE, OUT, MARK, FRAG, LENGTH, TTL, PKTTYPE];
@@ -367,9 +391,15 @@ impl Space {
 
     /// `self` without `other`, reusing `self`'s cubes.
     #[must_use]
-    pub fn without(mut self, other: &Self) -> Self {
+    pub fn without(self, other: &Self) -> Self {
+        self.without_cubes(&other.0)
+    }
+
+    /// `self` without each of `cubes`, reusing `self`'s cubes.
+    #[must_use]
+    pub(crate) fn without_cubes<'a>(mut self, cubes: impl IntoIterator<Item = &'a Cube>) -> Self {
         let mut settled = self.0.len();
-        for b in &other.0 {
+        for b in cubes {
             if self.0.is_empty() {
                 break;
             }
@@ -483,6 +513,15 @@ impl Space {
         (Self(inside), Self(outside))
     }
 
+    /// The same set in as few cubes as merging neighbours finds (see `coalesce`).
+    #[must_use]
+    pub(crate) fn coalesced(self) -> Self {
+        if self.0.len() < 2 {
+            return self;
+        }
+        Self(coalesce(self.0))
+    }
+
     /// The packets whose field `dim` is in `values`.
     #[must_use]
     pub fn restrict(&self, dim: Dim, values: &Ints) -> Self {
@@ -505,24 +544,64 @@ fn fingerprint(ints: &Ints) -> u64 {
     })
 }
 
+/// A hasher for keys that are hashes already (`coalesce`'s fingerprints): no second hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
 /// Merges cubes that differ in one field only (their union is then one cube) until nothing
 /// changes; the set is the same, and fragmentation from differences stays bounded.
+///
+/// Each pass over a field keys every cube by a hash of its other fields; cubes with the same key
+/// are chained in order (`next`), and a cube merges into the first earlier one equal in every
+/// other field. Fingerprints are kept per cube and field, updated on merge.
 fn coalesce(mut cubes: Vec<Cube>) -> Vec<Cube> {
     use std::collections::HashMap;
-    let mut prints: Vec<Vec<u64>> = cubes.iter().map(|cube| cube.0.iter().map(fingerprint).collect()).collect();
+    const NONE: usize = usize::MAX;
+    let mut prints: Vec<[u64; DIMS]> = cubes.iter().map(|cube| std::array::from_fn(|dim| fingerprint(&cube.0[dim]))).collect();
+    // Key -> (first, last) cube of its chain; `next` links a chain in insertion order.
+    let mut chains: HashMap<u64, (usize, usize), std::hash::BuildHasherDefault<Prehashed>> = HashMap::default();
+    let mut next: Vec<usize> = Vec::new();
     loop {
         let before = cubes.len();
         for dim in 0..DIMS {
-            let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
+            chains.clear();
+            chains.reserve(cubes.len());
+            next.clear();
             let mut merged: Vec<Cube> = Vec::with_capacity(cubes.len());
-            let mut merged_prints: Vec<Vec<u64>> = Vec::with_capacity(cubes.len());
+            let mut merged_prints: Vec<[u64; DIMS]> = Vec::with_capacity(cubes.len());
             for (cube, print) in cubes.into_iter().zip(prints) {
                 let key = print.iter().enumerate().filter(|(at, _)| *at != dim).fold(0_u64, |acc, (at, value)| {
                     (acc ^ value.rotate_left(u32::try_from(at).unwrap_or(0) * 4)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
                 });
-                let same = groups.get(&key).and_then(|candidates| {
-                    candidates.iter().copied().find(|&at| merged[at].0.iter().zip(cube.0.iter()).enumerate().all(|(d, (a, b))| d == dim || a == b))
-                });
+                let mut same = None;
+                if let Some(&(first, _)) = chains.get(&key) {
+                    let mut at = first;
+                    while at != NONE {
+                        let equal = merged_prints[at].iter().zip(&print).enumerate().all(|(d, (a, b))| d == dim || a == b)
+                            && merged[at].0.iter().zip(cube.0.iter()).enumerate().all(|(d, (a, b))| d == dim || a == b);
+                        if equal {
+                            same = Some(at);
+                            break;
+                        }
+                        at = next[at];
+                    }
+                }
                 match same {
                     Some(at) => {
                         let joined = merged[at].0[dim].union(&cube.0[dim]);
@@ -530,7 +609,17 @@ fn coalesce(mut cubes: Vec<Cube>) -> Vec<Cube> {
                         merged[at].0[dim] = joined;
                     }
                     None => {
-                        groups.entry(key).or_default().push(merged.len());
+                        let at = merged.len();
+                        next.push(NONE);
+                        match chains.get_mut(&key) {
+                            Some(chain) => {
+                                next[chain.1] = at;
+                                chain.1 = at;
+                            }
+                            None => {
+                                chains.insert(key, (at, at));
+                            }
+                        }
                         merged.push(cube);
                         merged_prints.push(print);
                     }

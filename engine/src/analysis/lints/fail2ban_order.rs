@@ -48,7 +48,7 @@ pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
             fields.push((FLAGS, Ints::single(2)));
         }
         // Those that surely never reach it: an earlier rule took them.
-        let missed = context.probe(flow, &fields).intersect(&facts.matches.definite).minus(&facts.hit);
+        let missed = context.probe(flow, &fields).intersect(&facts.matches.definite).minus(&facts.hit());
         let Some((decision, packets)) = flow.first_decision(&missed, |verdict| verdict == Verdict::Accept) else { continue };
         let Some(witness) = witness(&context.universe, &packets, flow.path) else { continue };
         let hook_at = RuleLoc { table: TableName::Filter, chain: BuiltinChain::Input.as_str().to_owned(), index: Some(at + 1) };

@@ -33,20 +33,22 @@ pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
             for flow in &context.flows {
                 let Some(facts) = flow.facts(name, index) else { continue };
                 visited = true;
-                if !facts.matches.is_exact() || facts.hit != facts.certain_hit || facts.hit.is_empty() {
+                if !facts.matches.is_exact() || !facts.hit_is_certain() {
                     continue 'rules;
                 }
-                let taken = &facts.hit;
+                if facts.hit_is_empty() {
+                    continue 'rules;
+                }
                 let mut found = None;
                 for (after, next) in chain.rules.iter().enumerate().skip(index + 1) {
                     let Some(next_facts) = flow.facts(name, after) else { continue 'rules };
                     let Some(target) = &next.target else { continue };
-                    if !next_facts.matches.possible.meets(taken) {
+                    if !facts.hit_meets(&next_facts.matches.possible) {
                         continue;
                     }
                     // A later rule that no packet reaches is reported itself; not both.
                     let live = next_facts.reached;
-                    if live && verdict_of(target) == Some(verdict) && next_facts.matches.is_exact() && taken.is_subset(&next_facts.matches.definite) {
+                    if live && verdict_of(target) == Some(verdict) && next_facts.matches.is_exact() && facts.hit_within(&next_facts.matches.definite) {
                         found = Some(after);
                     }
                     break;
@@ -57,7 +59,7 @@ pub(super) fn check(context: &Context<'_>, out: &mut Vec<Finding>) {
                 }
                 later = Some(after);
                 if evidence.is_none() {
-                    evidence = witness(&context.universe, taken, flow.path);
+                    evidence = facts.first_hit().and_then(|taken| witness(&context.universe, taken, flow.path));
                 }
             }
             let Some(after) = later.filter(|_| visited) else { continue };

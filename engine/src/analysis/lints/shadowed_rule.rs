@@ -47,16 +47,15 @@ pub(super) fn unreachable(context: &Context<'_>, code: Code) -> Vec<Unreachable>
                 let mut blocks = false;
                 for (flow, _) in &visits {
                     let Some(facts) = flow.facts(name, earlier) else { continue };
-                    blocks |= facts.hit.meets(possible);
-                    let taken = facts.certain_hit.intersect(possible);
+                    blocks = blocks || facts.hit_meets(possible);
                     // Prefer a witness from a blocking rule whose action differs: the real cause.
                     let differs = verdict_of(target) != rule.target.as_ref().and_then(verdict_of);
                     let better = evidence.as_ref().is_none_or(|(_, _, differed)| differs && !differed);
-                    if better && !taken.is_empty() {
-                        if let Some(verdict) = verdict_of(target) {
-                            let by = RuleLoc { table: TableName::Filter, chain: name.to_owned(), index: Some(earlier + 1) };
-                            evidence = Some((witness(&context.universe, &taken, flow.path), Expectation { verdict, decided_by: by }, differs));
-                        }
+                    let Some(verdict) = verdict_of(target).filter(|_| better) else { continue };
+                    let taken = facts.certain_hit_in(possible);
+                    if !taken.is_empty() {
+                        let by = RuleLoc { table: TableName::Filter, chain: name.to_owned(), index: Some(earlier + 1) };
+                        evidence = Some((witness(&context.universe, &taken, flow.path), Expectation { verdict, decided_by: by }, differs));
                     }
                 }
                 if blocks {
