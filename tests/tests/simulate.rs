@@ -202,7 +202,8 @@ fn forward_matrix_classes_agree_with_the_kernel() {
                         [9, 53, 80, 200].iter().map(|host| format!("{}.{host}", networks[to]).parse().unwrap()).collect();
                     let (Some(source), Some(destination)) = (pick_in(&area.sources, &sources), pick_in(&area.destinations, &destinations)) else { continue };
                     let proto = if row.protocol == portcullis_engine::model::Protocol::TCP { "tcp" } else { "udp" };
-                    let text = format!("{proto} {source}:40000 -> {destination}:{} in eth{from} out eth{to} syn new", row.port);
+                    let flags = if proto == "tcp" { " syn" } else { "" };
+                    let text = format!("{proto} {source}:40000 -> {destination}:{} in eth{from} out eth{to}{flags} new", row.port);
                     let packet = portcullis_engine::simulate::Packet::parse(&text).unwrap();
                     let observation = lab.probe(&probe(&packet).expect("a probe")).unwrap_or_else(|error| panic!("{text}: {error}"));
                     let hit = observation.filter_decision().unwrap_or_else(|| panic!("{text}: no filter decision"));
